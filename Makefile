@@ -1,0 +1,31 @@
+# Sluice — the README's two commands are `make demo` and `make test`.
+SHELL := /bin/bash
+SWIFT ?= swift
+export SLUICE_STATE ?= /tmp/sluice-dev
+
+.PHONY: build release test unit integration deps demo bench clean
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+# Unit tests, then integration and tmux UI tests against a real Kafka-protocol broker (tansu).
+test: deps
+	bash scripts/test.sh
+
+unit:
+	$(SWIFT) test --skip IntegrationTests
+
+demo: deps
+	bash scripts/demo.sh
+
+bench: deps
+	bash Benchmarks/run.sh
+
+clean:
+	rm -rf .build

@@ -1,0 +1,46 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Sluice",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "sluice", targets: ["sluice"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // Wire codec: pure, no I/O, shared by the client and (later) the engine's server.
+        .target(name: "KafkaProtocol"),
+        .target(name: "KafkaClient", dependencies: [
+            "KafkaProtocol",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+        .target(name: "ConsoleModel"),
+        .target(name: "Connectors", dependencies: ["KafkaClient", "KafkaProtocol", "ConsoleModel"]),
+        .systemLibrary(name: "CNCursesW", path: "Sources/CNCursesW"),
+        .target(name: "Terminal", dependencies: ["CNCursesW"]),
+        .target(name: "Console", dependencies: [
+            "ConsoleModel", "Terminal", "Connectors",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .executableTarget(name: "sluice", dependencies: [
+            "Console", "Connectors", "KafkaClient", "ConsoleModel", "Terminal",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"]),
+        .testTarget(name: "KafkaClientTests", dependencies: [
+            "KafkaClient", "KafkaProtocol",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+        .testTarget(name: "ConsoleModelTests", dependencies: ["ConsoleModel"]),
+        .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "ConsoleModel", "Terminal"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["KafkaClient", "Connectors", "ConsoleModel"]),
+    ]
+)

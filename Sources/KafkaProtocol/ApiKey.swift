@@ -1,0 +1,112 @@
+/// The Kafka API keys this codebase speaks, with the version ranges the codec implements and the
+/// first flexible (KIP-482 compact/tagged) version of each.
+public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
+    case produce = 0
+    case fetch = 1
+    case listOffsets = 2
+    case metadata = 3
+    case offsetCommit = 8
+    case offsetFetch = 9
+    case findCoordinator = 10
+    case joinGroup = 11
+    case heartbeat = 12
+    case leaveGroup = 13
+    case syncGroup = 14
+    case describeGroups = 15
+    case listGroups = 16
+    case saslHandshake = 17
+    case apiVersions = 18
+    case createTopics = 19
+    case deleteTopics = 20
+    case initProducerId = 22
+    case addPartitionsToTxn = 24
+    case addOffsetsToTxn = 25
+    case endTxn = 26
+    case txnOffsetCommit = 28
+    case describeConfigs = 32
+    case saslAuthenticate = 36
+
+    /// First version that uses the flexible encoding (`Int16.max` = never), from the message specs.
+    public var firstFlexibleVersion: Int16 {
+        switch self {
+        case .produce: 9
+        case .fetch: 12
+        case .listOffsets: 6
+        case .metadata: 9
+        case .offsetCommit: 8
+        case .offsetFetch: 6
+        case .findCoordinator: 3
+        case .joinGroup: 6
+        case .heartbeat: 4
+        case .leaveGroup: 4
+        case .syncGroup: 4
+        case .describeGroups: 5
+        case .listGroups: 3
+        case .saslHandshake: .max
+        case .apiVersions: 3
+        case .createTopics: 5
+        case .deleteTopics: 4
+        case .initProducerId: 2
+        case .addPartitionsToTxn: 3
+        case .addOffsetsToTxn: 3
+        case .endTxn: 3
+        case .txnOffsetCommit: 3
+        case .describeConfigs: 4
+        case .saslAuthenticate: 2
+        }
+    }
+
+    /// Versions whose bodies this codec encodes and decodes; `nil` for keys not implemented yet.
+    public var supportedVersions: ClosedRange<Int16>? {
+        switch self {
+        case .apiVersions: 0...3
+        case .metadata: 0...12
+        case .listOffsets: 0...8
+        case .findCoordinator: 0...5
+        case .listGroups: 0...5
+        case .describeGroups: 0...5
+        case .offsetFetch: 0...9
+        case .fetch: 4...12
+        default: nil
+        }
+    }
+
+    public func isFlexible(_ version: Int16) -> Bool { version >= firstFlexibleVersion }
+
+    /// Request header v2 for flexible versions, v1 otherwise.
+    public func requestHeaderVersion(_ version: Int16) -> Int16 { isFlexible(version) ? 2 : 1 }
+
+    /// Response header v1 for flexible versions, v0 otherwise; ApiVersions always uses v0 (KIP-511).
+    public func responseHeaderVersion(_ version: Int16) -> Int16 {
+        self == .apiVersions ? 0 : (isFlexible(version) ? 1 : 0)
+    }
+
+    public var description: String {
+        switch self {
+        case .produce: "Produce"
+        case .fetch: "Fetch"
+        case .listOffsets: "ListOffsets"
+        case .metadata: "Metadata"
+        case .offsetCommit: "OffsetCommit"
+        case .offsetFetch: "OffsetFetch"
+        case .findCoordinator: "FindCoordinator"
+        case .joinGroup: "JoinGroup"
+        case .heartbeat: "Heartbeat"
+        case .leaveGroup: "LeaveGroup"
+        case .syncGroup: "SyncGroup"
+        case .describeGroups: "DescribeGroups"
+        case .listGroups: "ListGroups"
+        case .saslHandshake: "SaslHandshake"
+        case .apiVersions: "ApiVersions"
+        case .createTopics: "CreateTopics"
+        case .deleteTopics: "DeleteTopics"
+        case .initProducerId: "InitProducerId"
+        case .addPartitionsToTxn: "AddPartitionsToTxn"
+        case .addOffsetsToTxn: "AddOffsetsToTxn"
+        case .endTxn: "EndTxn"
+        case .txnOffsetCommit: "TxnOffsetCommit"
+        case .describeConfigs: "DescribeConfigs"
+        case .saslAuthenticate: "SaslAuthenticate"
+        }
+    }
+}

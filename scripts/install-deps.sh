@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs the system packages Sluice needs to build and test, when they are missing.
+set -euo pipefail
+need=()
+dpkg -s libncursesw5-dev >/dev/null 2>&1 || need+=(libncursesw5-dev)
+command -v tmux >/dev/null 2>&1 || need+=(tmux)
+if ((${#need[@]})); then
+  echo "installing: ${need[*]}" >&2
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo
+  $SUDO apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >&2
+fi
+command -v swift >/dev/null 2>&1 || [[ -x /opt/swift/usr/bin/swift ]] || { echo "swift not found: install Swift 6.1+ (https://swift.org/install)" >&2; exit 1; }
