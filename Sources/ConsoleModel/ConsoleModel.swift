@@ -1,1 +1,138 @@
-// placeholder
+/// Observations in, derived state out. Pure and deterministic: the same observations always give
+/// the same state, so live, replayed and test runs agree.
+public struct ConsoleModel: Sendable {
+    public struct Configuration: Sendable {
+        /// High-watermark samples kept per partition (only changes are stored).
+        public var highWatermarkHistory = 120
+        /// Readings per group kept for trends.
+        public var groupHistory = 300
+        /// Samples in the status window (DESIGN §3: 10).
+        public var statusWindow = StatusRules.windowSize
+        /// Consecutive readings a status change must hold before it shows.
+        public var alertConfirmations = 2
+        /// Rates are measured over at most this many seconds.
+        public var rateWindowSeconds: Double = 30
+        public init() {}
+    }
+
+    public let configuration: Configuration
+    /// Bumped on every applied observation; views redraw when it changes.
+    public private(set) var version = 0
+    public private(set) var latest: KafkaSnapshot?
+    public private(set) var health = ConnectionHealth()
+    public private(set) var groups: [GroupSummary] = []
+    public private(set) var topics: [TopicSummary] = []
+    public private(set) var rebalances = RebalanceDetector()
+    public private(set) var alerts: [Alert] = []
+    /// Cluster-wide total lag per reading, oldest first.
+    public private(set) var totalLagHistory: RingBuffer<Int64>
+
+    struct HighWatermarkSample: Sendable { var time: Double; var highWatermark: Int64 }
+    struct GroupReading: Sendable { var time: Double; var committedSum: Int64; var totalLag: Int64? }
+    struct PositionKey: Hashable, Sendable { var group: String; var partition: PartitionRef }
+
+    var highWatermarks: [PartitionRef: RingBuffer<HighWatermarkSample>] = [:]
+    var positions: [PositionKey: RingBuffer<StatusRules.Sample>] = [:]
+    var groupReadings: [String: RingBuffer<GroupReading>] = [:]
+    var debouncer: StatusDebouncer
+
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+        self.totalLagHistory = RingBuffer(capacity: configuration.groupHistory)
+        self.debouncer = StatusDebouncer(confirmations: configuration.alertConfirmations)
+    }
+
+    public mutating func apply(_ observation: Observation) {
+        version += 1
+        switch observation {
+        case let .kafka(snapshot):
+            applySnapshot(snapshot)
+        case let .kafkaError(time, message):
+            if health.connected || health.disconnectedSince == nil { health.disconnectedSince = time }
+            health.connected = false
+            health.lastError = message
+            rebuildAlerts(now: time)
+        }
+    }
+
+    private mutating func applySnapshot(_ s: KafkaSnapshot) {
+        latest = s
+        health.connected = true
+        health.disconnectedSince = nil
+        health.lastError = s.errors.first
+        health.lastReading = s.time
+        health.brokerCount = s.brokers.count
+        health.clusterId = s.clusterId
+        recordHighWatermarks(s)
+        rebalances.observe(s)
+        topics = deriveTopics(s)
+        groups = deriveGroups(s)
+        if let total = groups.compactMap(\.totalLag).reduce(nil, { ($0 ?? 0) + $1 }) as Int64? { totalLagHistory.append(total) }
+        rebuildAlerts(now: s.time)
+    }
+
+    private mutating func recordHighWatermarks(_ s: KafkaSnapshot) {
+        var seen = Set<PartitionRef>()
+        for t in s.topics {
+            for p in t.partitions {
+                let ref = PartitionRef(t.name, p.partition)
+                seen.insert(ref)
+                guard let hw = p.highWatermark else { continue }
+                var ring = highWatermarks[ref] ?? RingBuffer(capacity: configuration.highWatermarkHistory)
+                if let last = ring.last, last.highWatermark > hw {
+                    ring = RingBuffer(capacity: configuration.highWatermarkHistory)  // topic recreated or truncated
+                }
+                if let last = ring.last, last.highWatermark == hw {
+                    // Keep the latest time a value was seen, so interpolation brackets the change.
+                    ring.replaceLast(HighWatermarkSample(time: s.time, highWatermark: hw))
+                } else {
+                    ring.append(HighWatermarkSample(time: s.time, highWatermark: hw))
+                }
+                highWatermarks[ref] = ring
+            }
+        }
+        if highWatermarks.count > seen.count { highWatermarks = highWatermarks.filter { seen.contains($0.key) } }
+    }
+
+    /// Produce rate of a partition over the rate window, from the stored high-watermark changes.
+    func produceRate(_ ref: PartitionRef, now: Double) -> Double? {
+        guard let ring = highWatermarks[ref], let newest = ring.last, ring.count >= 1 else { return nil }
+        var base: HighWatermarkSample?
+        for i in stride(from: ring.count - 1, through: 0, by: -1) {
+            let sample = ring[i]
+            if now - sample.time > configuration.rateWindowSeconds { if base == nil { base = sample }; break }
+            base = sample
+        }
+        guard let b = base, now > b.time else { return nil }
+        if b.time == newest.time && ring.count == 1 { return nil }
+        return Double(newest.highWatermark - b.highWatermark) / (now - b.time)
+    }
+
+    func highWatermarkHistory(_ ref: PartitionRef) -> [(time: Double, highWatermark: Int64)] {
+        highWatermarks[ref].map { $0.map { ($0.time, $0.highWatermark) } } ?? []
+    }
+
+    private mutating func rebuildAlerts(now: Double) {
+        var out: [Alert] = []
+        if !health.connected, let since = health.disconnectedSince {
+            out.append(Alert(key: "kafka", severity: .critical, message: "Kafka disconnected: \(health.lastError ?? "no answer")", since: since))
+        }
+        for g in groups where g.status != .ok {
+            let severity: Alert.Severity = g.status == .warn ? .warning : .critical
+            out.append(Alert(key: "group:\(g.groupId)", severity: severity, message: Self.alertMessage(g), since: g.statusSince))
+        }
+        alerts = out
+    }
+
+    static func alertMessage(_ g: GroupSummary) -> String {
+        let lag = g.totalLag.map { "lag \($0)" } ?? "lag unknown"
+        switch g.status {
+        case .warn: return "\(g.groupId) \(lag) and growing over the last \(StatusRules.windowSize) samples"
+        case .stall: return "\(g.groupId) stalled: members present, offsets not moving, \(lag)"
+        case .stop: return "\(g.groupId) stopped: \(g.members.isEmpty ? "no members" : "no commits"), \(lag)"
+        case .rewind: return "\(g.groupId) committed offset went backwards"
+        case .err: return "\(g.groupId) could not be read: \(g.error ?? "unknown error")"
+        case .ok: return "\(g.groupId) OK"
+        }
+    }
+}

@@ -1,0 +1,149 @@
+import KafkaClient
+import KafkaProtocol
+import ConsoleModel
+
+/// Turns a ``KafkaClient``'s answers into one ``KafkaSnapshot`` per call.
+///
+/// One refresh is: Metadata, then concurrently ListGroups (per broker), DescribeGroups and
+/// OffsetFetch (per coordinator, batched) and Fetch (per leader) for end offsets. The number of
+/// round trips grows with brokers and coordinators, not with groups or partitions.
+public actor KafkaPoller {
+    public let client: KafkaClient
+    /// Where each partition's next Fetch reads from: the previous high watermark.
+    private var fetchPositions: [TopicPartition: Int64] = [:]
+    /// Restricts the reading to these groups (all when empty).
+    public let groupFilter: Set<String>
+
+    public init(client: KafkaClient, groups: [String] = []) {
+        self.client = client
+        self.groupFilter = Set(groups)
+    }
+
+    /// One reading; failures become an error observation, never a thrown error.
+    public func poll(now: @Sendable () -> Double) async -> Observation {
+        do {
+            return .kafka(try await snapshot(now: now))
+        } catch {
+            return .kafkaError(time: now(), message: String(describing: error))
+        }
+    }
+
+    public func snapshot(now: @Sendable () -> Double) async throws -> KafkaSnapshot {
+        let metadata = try await client.metadata()
+        var leaders: [TopicPartition: Int32] = [:]
+        for t in metadata.topics where t.errorCode.isOK {
+            for p in t.partitions where p.leaderId >= 0 { leaders[TopicPartition(t.name, p.partitionIndex)] = p.leaderId }
+        }
+        var errors: [String] = []
+        for t in metadata.topics where !t.errorCode.isOK { errors.append("topic \(t.name): \(t.errorCode)") }
+
+        async let endOffsets = readEndOffsets(leaders)
+        async let groups = readGroups()
+        let (offsets, (groupList, groupErrors)) = await (endOffsets, groups)
+        errors += groupErrors
+        let time = now()
+
+        let topics = metadata.topics.filter { $0.errorCode.isOK }.map { t in
+            KafkaSnapshot.Topic(name: t.name, isInternal: t.isInternal, partitions: t.partitions.map { p in
+                let tp = TopicPartition(t.name, p.partitionIndex)
+                var part = KafkaSnapshot.Partition(partition: p.partitionIndex, leader: p.leaderId, replicas: p.replicaNodes,
+                                                   isr: p.isrNodes, highWatermark: nil)
+                switch offsets[tp] {
+                case let .success(o)?:
+                    part.highWatermark = o.highWatermark
+                    part.logStartOffset = o.logStartOffset
+                case let .failure(e)?:
+                    part.error = e.description
+                case nil:
+                    part.error = p.errorCode.isOK ? "no leader" : p.errorCode.description
+                }
+                return part
+            })
+        }
+        return KafkaSnapshot(time: time, clusterId: metadata.clusterId,
+                             brokers: metadata.brokers.map { .init(nodeId: $0.nodeId, host: $0.host, port: $0.port, rack: $0.rack) },
+                             topics: topics, groups: groupList, errors: errors)
+    }
+
+    /// High watermarks from Fetch, at the previous high watermark; partitions seen for the first
+    /// time (or whose position fell out of range) get a position from ListOffsets first.
+    private func readEndOffsets(_ leaders: [TopicPartition: Int32]) async -> [TopicPartition: Result<PartitionOffsets, KafkaClientError>] {
+        fetchPositions = fetchPositions.filter { leaders[$0.key] != nil }
+        var result: [TopicPartition: Result<PartitionOffsets, KafkaClientError>] = [:]
+        var todo = leaders
+        for attempt in 0..<2 {
+            let unknown = todo.filter { fetchPositions[$0.key] == nil }
+            if !unknown.isEmpty {
+                for (tp, r) in await client.listOffsets(unknown, timestamp: ListOffsetsRequest.latest) {
+                    if case let .success(o) = r { fetchPositions[tp] = o }
+                }
+            }
+            let answers = await client.fetchOffsets(todo, positions: fetchPositions)
+            var retry: [TopicPartition: Int32] = [:]
+            for (tp, r) in answers {
+                result[tp] = r
+                switch r {
+                case let .success(o):
+                    if let hw = o.highWatermark { fetchPositions[tp] = hw }
+                case let .failure(.brokerError(_, _, code)) where code == .offsetOutOfRange && attempt == 0:
+                    fetchPositions[tp] = nil
+                    retry[tp] = todo[tp]
+                case .failure:
+                    fetchPositions[tp] = nil
+                }
+            }
+            if retry.isEmpty { break }
+            todo = retry
+        }
+        return result
+    }
+
+    private func readGroups() async -> ([KafkaSnapshot.Group], [String]) {
+        let listed = await client.listGroups()
+        var errors = listed.errors
+        var ids = listed.groups.map(\.groupId)
+        if !groupFilter.isEmpty { ids = Array(groupFilter).sorted() }
+        guard !ids.isEmpty else { return ([], errors) }
+        let listedType = Dictionary(listed.groups.map { ($0.groupId, $0.protocolType) }, uniquingKeysWith: { a, _ in a })
+        async let described = try? client.describeGroups(ids)
+        async let committed = try? client.committedOffsets(ids)
+        let (desc, offs) = await (described, committed)
+        if desc == nil { errors.append("DescribeGroups failed") }
+        let descById = Dictionary((desc ?? []).map { ($0.groupId, $0) }, uniquingKeysWith: { a, _ in a })
+        return (ids.map { id in
+            var g = KafkaSnapshot.Group(groupId: id, state: "", protocolType: listedType[id] ?? "")
+            if let d = descById[id] {
+                if d.errorCode.isOK {
+                    g.state = d.groupState
+                    if !d.protocolType.isEmpty { g.protocolType = d.protocolType }
+                    g.assignor = d.protocolData
+                    g.members = d.members.map { Self.member($0, protocolType: d.protocolType) }
+                } else {
+                    g.error = "DescribeGroups: \(d.errorCode)"
+                }
+            } else {
+                g.error = "DescribeGroups: no answer"
+            }
+            switch offs?[id] {
+            case let .success(map)?:
+                g.offsets = map.sorted { $0.key < $1.key }.map { CommittedOffset(topic: $0.key.topic, partition: $0.key.partition, offset: $0.value) }
+            case let .failure(e)?:
+                g.error = "OffsetFetch: \(e)"
+            case nil:
+                g.error = "OffsetFetch: no answer"
+            }
+            return g
+        }, errors)
+    }
+
+    /// Decodes the consumer protocol's assignment; `nil` when the broker sends none (tansu) or it
+    /// is not a consumer group.
+    static func member(_ m: DescribeGroupsResponse.Member, protocolType: String) -> KafkaSnapshot.Member {
+        var assignment: [PartitionRef]?
+        if protocolType == "consumer", !m.memberAssignment.isEmpty,
+           let a = try? ConsumerProtocolAssignment(decoding: m.memberAssignment) {
+            assignment = a.assignedPartitions.flatMap { tp in tp.partitions.map { PartitionRef(tp.topic, $0) } }
+        }
+        return KafkaSnapshot.Member(memberId: m.memberId, clientId: m.clientId, clientHost: m.clientHost, assignment: assignment)
+    }
+}

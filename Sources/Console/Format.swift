@@ -1,0 +1,55 @@
+import ConsoleModel
+
+/// Number and duration formatting shared by views and `sluice lag`.
+public enum Format {
+    /// 182340 → "182,340"; nil → "-".
+    public static func count(_ n: Int64?) -> String {
+        guard let n else { return "-" }
+        let digits = String(n.magnitude)
+        var out = ""
+        for (i, ch) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(ch)
+        }
+        return n < 0 ? "-" + out : out
+    }
+
+    /// Seconds → "0s", "42s", "4m12s", "3h05m", "2d04h".
+    public static func duration(_ seconds: Double?) -> String {
+        guard let seconds, seconds.isFinite else { return "-" }
+        let s = Int(seconds.rounded(.down))
+        if s < 60 { return "\(max(0, s))s" }
+        if s < 3600 { return "\(s / 60)m\(pad2(s % 60))s" }
+        if s < 86400 { return "\(s / 3600)h\(pad2(s % 3600 / 60))m" }
+        return "\(s / 86400)d\(pad2(s % 86400 / 3600))h"
+    }
+
+    public static func timeLag(_ t: TimeLag.Value?) -> String {
+        guard let t else { return "-" }
+        return (t.isLowerBound ? ">" : "") + duration(t.seconds)
+    }
+
+    /// Messages per second: "0", "9,812", "3.5".
+    public static func rate(_ r: Double?) -> String {
+        guard let r, r.isFinite else { return "-" }
+        if r > 0 && r < 10 { return String(Double(Int(r * 10)) / 10) }
+        return count(Int64(r.rounded()))
+    }
+
+    public static func catchUp(_ e: CatchUpEstimate) -> String {
+        switch e {
+        case .caughtUp: return "now"
+        case let .seconds(s): return duration(s)
+        case .never: return "never"
+        case .unknown: return "-"
+        }
+    }
+
+    /// Epoch seconds → "HH:MM:SS" UTC.
+    public static func clock(_ t: Double) -> String {
+        let s = Int(t) % 86400
+        return "\(pad2(s / 3600)):\(pad2(s % 3600 / 60)):\(pad2(s % 60))"
+    }
+
+    static func pad2(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+}

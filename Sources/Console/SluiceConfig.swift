@@ -1,0 +1,108 @@
+import Foundation
+import Yams
+
+/// `$XDG_CONFIG_HOME/sluice/config.yaml`: named contexts and defaults. Flags override it.
+///
+/// ```yaml
+/// current: local
+/// contexts:
+///   local:
+///     kafka: 127.0.0.1:9092
+///   prod-eu:
+///     kafka: b1.prod:9092,b2.prod:9092
+/// defaults:
+///   theme: default
+///   refresh: 2
+///   readonly: false
+/// ```
+public struct SluiceConfig: Codable, Sendable, Equatable {
+    public struct Context: Codable, Sendable, Equatable {
+        public var kafka: String?
+        public var flink: String?
+        public init(kafka: String? = nil, flink: String? = nil) { self.kafka = kafka; self.flink = flink }
+    }
+
+    public struct Defaults: Codable, Sendable, Equatable {
+        public var theme: String?
+        public var refresh: Double?
+        public var readonly: Bool?
+        public init() {}
+    }
+
+    public var current: String?
+    public var contexts: [String: Context]
+    public var defaults: Defaults?
+
+    public init(current: String? = nil, contexts: [String: Context] = [:], defaults: Defaults? = nil) {
+        self.current = current; self.contexts = contexts; self.defaults = defaults
+    }
+
+    public enum LoadError: Error, CustomStringConvertible {
+        case unreadable(path: String, reason: String)
+        case invalid(path: String, reason: String)
+        case unknownContext(name: String, path: String, known: [String])
+
+        public var description: String {
+            switch self {
+            case let .unreadable(path, reason): return "cannot read \(path): \(reason)"
+            case let .invalid(path, reason): return "\(path) is not a valid Sluice config: \(reason). See docs/configuration.md"
+            case let .unknownContext(name, path, known):
+                return "no context named '\(name)' in \(path) (known: \(known.isEmpty ? "none" : known.sorted().joined(separator: ", ")))"
+            }
+        }
+    }
+
+    /// The config file's path under `XDG_CONFIG_HOME` (default `~/.config`).
+    public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.config")
+        return base + "/sluice/config.yaml"
+    }
+
+    /// Loads the file; a missing file is an empty config, a malformed one an error naming the file.
+    public static func load(path: String) throws -> SluiceConfig {
+        guard FileManager.default.fileExists(atPath: path) else { return SluiceConfig() }
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw LoadError.unreadable(path: path, reason: error.localizedDescription)
+        }
+        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return SluiceConfig() }
+        do {
+            var c = try YAMLDecoder().decode(SluiceConfigFile.self, from: text)
+            c.contexts = c.contexts ?? [:]
+            return SluiceConfig(current: c.current, contexts: c.contexts ?? [:], defaults: c.defaults)
+        } catch {
+            throw LoadError.invalid(path: path, reason: Self.describe(error))
+        }
+    }
+
+    /// The context to use: the named one, else `current`, else the only one.
+    public func context(named name: String?, path: String) throws -> (name: String, context: Context)? {
+        if let name {
+            guard let c = contexts[name] else { throw LoadError.unknownContext(name: name, path: path, known: Array(contexts.keys)) }
+            return (name, c)
+        }
+        if let cur = current, let c = contexts[cur] { return (cur, c) }
+        if contexts.count == 1, let (n, c) = contexts.first { return (n, c) }
+        return nil
+    }
+
+    static func describe(_ error: Error) -> String {
+        if let e = error as? DecodingError {
+            switch e {
+            case let .typeMismatch(_, ctx), let .valueNotFound(_, ctx), let .keyNotFound(_, ctx), let .dataCorrupted(ctx):
+                let path = ctx.codingPath.map(\.stringValue).joined(separator: ".")
+                return path.isEmpty ? ctx.debugDescription : "\(path): \(ctx.debugDescription)"
+            @unknown default: return "\(e)"
+            }
+        }
+        return "\(error)"
+    }
+}
+
+/// The file's shape, with every key optional so a partial file is fine.
+private struct SluiceConfigFile: Codable {
+    var current: String?
+    var contexts: [String: SluiceConfig.Context]?
+    var defaults: SluiceConfig.Defaults?
+}

@@ -1,0 +1,48 @@
+/// Something the on-call engineer should see: a group whose status is not OK, a lost connection.
+public struct Alert: Sendable, Equatable, Codable {
+    public enum Severity: String, Sendable, Codable { case warning, critical }
+    public var key: String
+    public var severity: Severity
+    public var message: String
+    public var since: Double
+}
+
+/// Debounces status changes: a new status must hold for `confirmations` consecutive readings
+/// before it replaces the shown one, so one noisy sample does not flash an alert.
+public struct StatusDebouncer: Sendable {
+    public let confirmations: Int
+    private var shown: [String: (status: LagStatus, since: Double)] = [:]
+    private struct Pending { var status: LagStatus; var count: Int; var since: Double }
+    private var pending: [String: Pending] = [:]
+
+    public init(confirmations: Int = 2) { self.confirmations = confirmations }
+
+    /// Feeds the raw status of `key` at `time` and returns the debounced one.
+    public mutating func update(_ key: String, _ status: LagStatus, at time: Double) -> (status: LagStatus, since: Double) {
+        guard let current = shown[key] else {
+            // First sight: nothing to flap from; show OK until a non-OK status is confirmed.
+            shown[key] = (.ok, time)
+            if status == .ok { return (.ok, time) }
+            pending[key] = Pending(status: status, count: 1, since: time)
+            return (.ok, time)
+        }
+        if status == current.status {
+            pending[key] = nil
+            return current
+        }
+        var p = pending[key].flatMap { $0.status == status ? $0 : nil } ?? Pending(status: status, count: 0, since: time)
+        p.count += 1
+        if p.count >= confirmations {
+            shown[key] = (status, p.since)
+            pending[key] = nil
+            return (status, p.since)
+        }
+        pending[key] = p
+        return current
+    }
+
+    public mutating func forget(_ key: String) {
+        shown[key] = nil
+        pending[key] = nil
+    }
+}

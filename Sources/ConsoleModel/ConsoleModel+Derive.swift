@@ -1,0 +1,116 @@
+extension ConsoleModel {
+    func deriveTopics(_ s: KafkaSnapshot) -> [TopicSummary] {
+        s.topics.map { t in
+            var parts = t.partitions.sorted { $0.partition < $1.partition }.map { p -> PartitionSummary in
+                PartitionSummary(partition: p.partition, leader: p.leader, replicas: p.replicas, isr: p.isr,
+                                 logStartOffset: p.logStartOffset, highWatermark: p.highWatermark,
+                                 produceRate: produceRate(PartitionRef(t.name, p.partition), now: s.time), skew: nil, error: p.error)
+            }
+            let rates = parts.compactMap(\.produceRate)
+            let total = rates.isEmpty ? nil : rates.reduce(0, +)
+            if let total, !rates.isEmpty {
+                let mean = total / Double(rates.count)
+                if mean > 0 { for i in parts.indices { parts[i].skew = parts[i].produceRate.map { $0 / mean } } }
+            }
+            var messages: Int64?
+            for p in parts { if let hw = p.highWatermark { messages = (messages ?? 0) + hw - (p.logStartOffset ?? 0) } }
+            return TopicSummary(name: t.name, isInternal: t.isInternal, partitions: parts, produceRate: total, messages: messages,
+                                maxSkew: parts.compactMap(\.skew).max())
+        }.sorted { $0.name < $1.name }
+    }
+
+    mutating func deriveGroups(_ s: KafkaSnapshot) -> [GroupSummary] {
+        var endOffsets: [PartitionRef: Int64] = [:]
+        for t in s.topics { for p in t.partitions { if let hw = p.highWatermark { endOffsets[PartitionRef(t.name, p.partition)] = hw } } }
+        var liveKeys = Set<PositionKey>()
+        var out: [GroupSummary] = []
+        out.reserveCapacity(s.groups.count)
+        for g in s.groups.sorted(by: { $0.groupId < $1.groupId }) {
+            out.append(deriveGroup(g, endOffsets: endOffsets, now: s.time, liveKeys: &liveKeys))
+        }
+        // Forget histories of groups and partitions that are gone.
+        if positions.count > liveKeys.count { positions = positions.filter { liveKeys.contains($0.key) } }
+        let liveGroups = Set(s.groups.map(\.groupId))
+        for key in groupReadings.keys where !liveGroups.contains(key) {
+            groupReadings[key] = nil
+            debouncer.forget(key)
+        }
+        return out
+    }
+
+    private mutating func deriveGroup(_ g: KafkaSnapshot.Group, endOffsets: [PartitionRef: Int64], now: Double,
+                                      liveKeys: inout Set<PositionKey>) -> GroupSummary {
+        var owners: [PartitionRef: KafkaSnapshot.Member] = [:]
+        for m in g.members { for p in m.assignment ?? [] { owners[p] = m } }
+        // Partitions: every committed one, plus assigned ones without a commit (lag unknown there).
+        var refs = Set(g.offsets.map(\.ref))
+        refs.formUnion(owners.keys)
+        var committed: [PartitionRef: Int64] = [:]
+        for o in g.offsets { committed[o.ref] = o.offset }
+        let readable = g.error == nil
+        var partitions: [PartitionLag] = []
+        partitions.reserveCapacity(refs.count)
+        var totalLag: Int64?
+        var committedSum: Int64 = 0
+        var worst = readable ? LagStatus.ok : .err
+        var maxTimeLag: TimeLag.Value?
+        var produce: Double?
+        for ref in refs.sorted() {
+            let c = committed[ref]
+            let end = endOffsets[ref]
+            var lag: Int64?
+            if let c, let end { lag = max(0, end - c) }
+            var timeLag: TimeLag.Value?
+            var status = LagStatus.ok
+            if let c {
+                committedSum += c
+                let key = PositionKey(group: g.groupId, partition: ref)
+                liveKeys.insert(key)
+                var ring = positions[key] ?? RingBuffer(capacity: configuration.statusWindow)
+                ring.append(StatusRules.Sample(time: now, committed: c, lag: lag))
+                positions[key] = ring
+                status = StatusRules.evaluate(Array(ring), hasMembers: !g.members.isEmpty, readable: readable,
+                                              windowSize: configuration.statusWindow)
+                if end != nil {
+                    timeLag = TimeLag.interpolate(committed: c, history: highWatermarkHistory(ref), now: now)
+                }
+            }
+            if let lag { totalLag = (totalLag ?? 0) + lag }
+            if let t = timeLag, t.seconds > (maxTimeLag?.seconds ?? -1) { maxTimeLag = t }
+            if let r = produceRate(ref, now: now) { produce = (produce ?? 0) + r }
+            worst = max(worst, status)
+            partitions.append(PartitionLag(topic: ref.topic, partition: ref.partition, committed: c, endOffset: end, lag: lag,
+                                           timeLag: timeLag, owner: owners[ref], status: status))
+        }
+        var readings = groupReadings[g.groupId] ?? RingBuffer(capacity: configuration.groupHistory)
+        if readable { readings.append(GroupReading(time: now, committedSum: committedSum, totalLag: totalLag)) }
+        groupReadings[g.groupId] = readings
+        let consume = consumeRate(readings, now: now)
+        let shown = debouncer.update(g.groupId, worst, at: now)
+        let open = rebalances.openEvent(of: g.groupId)
+        return GroupSummary(groupId: g.groupId, state: g.state, protocolType: g.protocolType, assignor: g.assignor, members: g.members,
+                            membersBefore: open?.membersBefore, totalLag: totalLag, maxTimeLag: maxTimeLag,
+                            lagTrend: readings.compactMap(\.totalLag), consumeRate: consume, produceRate: produce,
+                            catchUp: Self.catchUp(lag: totalLag, consume: consume, produce: produce),
+                            status: shown.status, statusSince: shown.since, rawStatus: worst, partitions: partitions, error: g.error)
+    }
+
+    private func consumeRate(_ readings: RingBuffer<GroupReading>, now: Double) -> Double? {
+        guard let newest = readings.last, readings.count >= 2 else { return nil }
+        var base = readings[readings.count - 2]
+        for i in stride(from: readings.count - 2, through: 0, by: -1) {
+            if now - readings[i].time > configuration.rateWindowSeconds { break }
+            base = readings[i]
+        }
+        guard newest.time > base.time, newest.committedSum >= base.committedSum else { return nil }
+        return Double(newest.committedSum - base.committedSum) / (newest.time - base.time)
+    }
+
+    static func catchUp(lag: Int64?, consume: Double?, produce: Double?) -> CatchUpEstimate {
+        guard let lag else { return .unknown }
+        if lag == 0 { return .caughtUp }
+        guard let consume else { return .unknown }
+        let net = consume - (produce ?? 0)
+        return net > 0 ? .seconds(Double(lag) / net) : .never
+    }
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import Console
+import KafkaClient
+
+/// Connection options shared by every command that talks to a cluster.
+struct EndpointOptions: ParsableArguments {
+    @Option(name: .long, help: "Kafka bootstrap servers, host:port[,host:port…]. Overrides the context.")
+    var kafka: String?
+
+    @Option(name: .long, help: "Context from the config file ($XDG_CONFIG_HOME/sluice/config.yaml).")
+    var context: String?
+
+    @Option(name: .long, help: "Config file path.")
+    var config: String?
+
+    @Option(name: .long, help: "Seconds to wait for each broker request.")
+    var requestTimeout: Double = 10
+
+    struct Resolved {
+        var contextName: String
+        var bootstrap: [BrokerAddress]
+        var bootstrapText: String
+        var config: SluiceConfig
+    }
+
+    /// Flags, then the named or current context, then 127.0.0.1:9092.
+    func resolve() throws -> Resolved {
+        let path = config ?? SluiceConfig.defaultPath()
+        let file = try SluiceConfig.load(path: path)
+        let ctx = try file.context(named: context, path: path)
+        let text = kafka ?? ctx?.context.kafka ?? "127.0.0.1:9092"
+        guard let addrs = BrokerAddress.parseList(text) else {
+            throw ValidationError("invalid Kafka bootstrap '\(text)': expected host:port[,host:port…]")
+        }
+        return Resolved(contextName: kafka != nil ? "flags" : (ctx?.name ?? "default"), bootstrap: addrs, bootstrapText: text, config: file)
+    }
+
+    func clientConfiguration(_ r: Resolved) -> KafkaClientConfiguration {
+        KafkaClientConfiguration(bootstrap: r.bootstrap, requestTimeoutSeconds: requestTimeout,
+                                 connectTimeoutSeconds: min(requestTimeout, 5))
+    }
+}
