@@ -22,6 +22,19 @@ public enum LagReport {
         public var error: String?
         public var members: [Member]
         public var partitions: [Partition]
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(group, forKey: .group)
+            try c.encode(state, forKey: .state)
+            try c.encode(status, forKey: .status)
+            try c.encode(protocolType, forKey: .protocolType)
+            try c.encode(assignor, forKey: .assignor)
+            try c.encode(totalLag, forKey: .totalLag)
+            try c.encode(error, forKey: .error)
+            try c.encode(members, forKey: .members)
+            try c.encode(partitions, forKey: .partitions)
+        }
     }
 
     public struct Member: Codable, Equatable {
@@ -29,6 +42,14 @@ public enum LagReport {
         public var clientId: String?
         public var host: String?
         public var assignment: [PartitionRef]?
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(memberId, forKey: .memberId)
+            try c.encode(clientId, forKey: .clientId)
+            try c.encode(host, forKey: .host)
+            try c.encode(assignment, forKey: .assignment)
+        }
     }
 
     public struct Partition: Codable, Equatable {
@@ -41,6 +62,21 @@ public enum LagReport {
         public var timeLagIsLowerBound: Bool
         public var memberId: String?
         public var status: String
+
+        // Explicit so that unknown values appear as null instead of vanishing: consumers of the
+        // JSON can rely on every key being present.
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(topic, forKey: .topic)
+            try c.encode(partition, forKey: .partition)
+            try c.encode(committed, forKey: .committed)
+            try c.encode(endOffset, forKey: .endOffset)
+            try c.encode(lag, forKey: .lag)
+            try c.encode(timeLagMs, forKey: .timeLagMs)
+            try c.encode(timeLagIsLowerBound, forKey: .timeLagIsLowerBound)
+            try c.encode(memberId, forKey: .memberId)
+            try c.encode(status, forKey: .status)
+        }
     }
 
     public static func document(_ groups: [GroupSummary], bootstrap: String, time: Double) -> Document {

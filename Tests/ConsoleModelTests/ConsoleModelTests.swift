@@ -1,0 +1,132 @@
+import Testing
+@testable import ConsoleModel
+
+@Suite struct ConsoleModelTests {
+    /// A topic of 2 partitions whose high watermarks grow by `produce` per second each, and one
+    /// group committing `consume` per second per partition, starting at offset 0.
+    func reading(_ t: Double, produce: Int64, committed: Int64?, members: Int = 1, state: String = "Stable") -> KafkaSnapshot {
+        let hw = Int64(t) * produce
+        let topic = KafkaSnapshot.Topic(name: "orders", partitions: [
+            .init(partition: 0, leader: 1, replicas: [1], isr: [1], highWatermark: hw, logStartOffset: 0),
+            .init(partition: 1, leader: 1, replicas: [1], isr: [1], highWatermark: hw * 3, logStartOffset: 0),
+        ])
+        let offsets = committed.map { c in [CommittedOffset(topic: "orders", partition: 0, offset: c), CommittedOffset(topic: "orders", partition: 1, offset: c)] } ?? []
+        let group = KafkaSnapshot.Group(groupId: "g", state: state, members: (0..<members).map { .init(memberId: "m\($0)") }, offsets: offsets)
+        return KafkaSnapshot(time: t, brokers: [.init(nodeId: 1, host: "h", port: 9092)], topics: [topic], groups: [group])
+    }
+
+    @Test func lagIsHighWatermarkMinusCommittedNeverNegative() throws {
+        var m = ConsoleModel()
+        m.apply(.kafka(reading(10, produce: 10, committed: 50)))
+        let g = try #require(m.groups.first)
+        #expect(g.partitions.map(\.lag) == [50, 250])
+        #expect(g.totalLag == 300)
+        m.apply(.kafka(reading(11, produce: 10, committed: 1000)))
+        #expect(m.groups[0].partitions.map(\.lag) == [0, 0])
+    }
+
+    @Test func noCommitMeansUnknownLag() {
+        var m = ConsoleModel()
+        m.apply(.kafka(reading(10, produce: 10, committed: nil)))
+        #expect(m.groups[0].partitions.isEmpty)
+        #expect(m.groups[0].totalLag == nil)
+        #expect(m.groups[0].catchUp == .unknown)
+    }
+
+    @Test func unknownHighWatermarkMeansUnknownLag() {
+        var m = ConsoleModel()
+        var s = reading(10, produce: 10, committed: 5)
+        s.topics[0].partitions[0].highWatermark = nil
+        m.apply(.kafka(s))
+        #expect(m.groups[0].partitions[0].lag == nil)
+        #expect(m.groups[0].partitions[1].lag == 295)
+    }
+
+    @Test func laggingGroupWarnsAfterAFullWindowAndAlertIsDebounced() {
+        var m = ConsoleModel()
+        for t in 1...9 { m.apply(.kafka(reading(Double(t), produce: 100, committed: Int64(t) * 10))) }
+        #expect(m.groups[0].status == .ok)
+        m.apply(.kafka(reading(10, produce: 100, committed: 100)))
+        #expect(m.groups[0].rawStatus == .warn)
+        #expect(m.groups[0].status == .ok)  // one sample is not enough to alert
+        m.apply(.kafka(reading(11, produce: 100, committed: 110)))
+        #expect(m.groups[0].status == .warn)
+        #expect(m.alerts.contains { $0.key == "group:g" && $0.severity == .warning })
+        #expect(m.groups[0].catchUp == .never)
+        #expect(m.groups[0].lagTrend.count == 11)
+    }
+
+    @Test func ratesAndCatchUpEstimate() throws {
+        var m = ConsoleModel()
+        // produce 10/s on p0 and 30/s on p1; consume 50/s on each partition; start 1000 behind.
+        for t in 10...20 {
+            m.apply(.kafka(reading(Double(t), produce: 10, committed: Int64(t - 10) * 50)))
+        }
+        let g = m.groups[0]
+        let consume = try #require(g.consumeRate)
+        #expect(abs(consume - 100) < 1e-9)
+        #expect(abs(try #require(g.produceRate) - 40) < 1e-9)
+        guard case let .seconds(eta) = g.catchUp else { Issue.record("expected an ETA, got \(g.catchUp)"); return }
+        #expect(abs(eta - Double(try #require(g.totalLag)) / 60) < 1e-6)
+        let topic = try #require(m.topics.first)
+        #expect(abs(try #require(topic.produceRate) - 40) < 1e-9)
+        #expect(abs(try #require(topic.partitions[1].skew) - 1.5) < 1e-9)
+        #expect(abs(try #require(topic.partitions[0].skew) - 0.5) < 1e-9)
+    }
+
+    @Test func timeLagFromHistory() throws {
+        var m = ConsoleModel()
+        for t in 1...5 { m.apply(.kafka(reading(Double(t), produce: 100, committed: 200))) }
+        // p0's high watermark reached 200 at t=2; now t=5 → 3 s behind.
+        let p0 = try #require(m.groups[0].partitions.first)
+        #expect(p0.timeLag == .init(seconds: 3))
+    }
+
+    @Test func stoppedGroupAlertsAsCritical() {
+        var m = ConsoleModel()
+        m.apply(.kafka(reading(1, produce: 10, committed: 5, members: 0, state: "Empty")))
+        m.apply(.kafka(reading(2, produce: 10, committed: 5, members: 0, state: "Empty")))
+        #expect(m.groups[0].status == .stop)
+        #expect(m.alerts.first?.severity == .critical)
+    }
+
+    @Test func unreadableGroupIsERR() {
+        var m = ConsoleModel()
+        var s = reading(1, produce: 10, committed: 5)
+        s.groups[0].error = "OffsetFetch: COORDINATOR_NOT_AVAILABLE (15)"
+        m.apply(.kafka(s))
+        #expect(m.groups[0].rawStatus == .err)
+    }
+
+    @Test func errorObservationMarksDisconnectedSinceFirstFailure() {
+        var m = ConsoleModel()
+        m.apply(.kafka(reading(1, produce: 10, committed: 5)))
+        m.apply(.kafkaError(time: 3, message: "connection refused"))
+        m.apply(.kafkaError(time: 5, message: "connection refused"))
+        #expect(m.health.connected == false)
+        #expect(m.health.disconnectedSince == 3)
+        #expect(m.alerts.first?.key == "kafka")
+        // the last good reading stays visible
+        #expect(m.groups.count == 1)
+        m.apply(.kafka(reading(7, produce: 10, committed: 5)))
+        #expect(m.health.connected && m.health.disconnectedSince == nil)
+    }
+
+    @Test func sameObservationsGiveSameState() {
+        var a = ConsoleModel(), b = ConsoleModel()
+        for t in 1...12 {
+            let s = reading(Double(t), produce: 7, committed: Int64(t * 3))
+            a.apply(.kafka(s)); b.apply(.kafka(s))
+        }
+        #expect(a.groups == b.groups && a.topics == b.topics && a.alerts == b.alerts)
+    }
+
+    @Test func ringBufferKeepsNewest() {
+        var r = RingBuffer<Int>(capacity: 3)
+        for i in 1...5 { r.append(i) }
+        #expect(Array(r) == [3, 4, 5])
+        r.replaceLast(9)
+        #expect(Array(r) == [3, 4, 9])
+        #expect(r.suffix(2) == [4, 9])
+    }
+}
