@@ -22,10 +22,10 @@ let package = Package(
         ]),
         .target(name: "ConsoleModel"),
         .target(name: "Connectors", dependencies: ["KafkaClient", "KafkaProtocol", "ConsoleModel"]),
-        .systemLibrary(name: "CNCursesW", path: "Sources/CNCursesW"),
+        .target(name: "CNCursesW", linkerSettings: [.linkedLibrary("ncursesw")]),
         .target(name: "Terminal", dependencies: ["CNCursesW"]),
         .target(name: "Console", dependencies: [
-            "ConsoleModel", "Terminal", "Connectors",
+            "ConsoleModel", "Terminal", "Connectors", "KafkaClient",
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "sluice", dependencies: [
@@ -41,6 +41,7 @@ let package = Package(
         .testTarget(name: "ConsoleModelTests", dependencies: ["ConsoleModel"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "ConsoleModel", "Terminal"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["KafkaClient", "Connectors", "ConsoleModel"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["KafkaClient", "KafkaProtocol", "Connectors", "ConsoleModel", "Console"]),
+        .testTarget(name: "ConsoleUITests"),
     ]
 )

@@ -24,6 +24,11 @@ public enum Format {
         return "\(s / 86400)d\(pad2(s % 86400 / 3600))h"
     }
 
+    /// A refresh interval: "0.5s", "2s", "1m00s".
+    public static func seconds(_ s: Double) -> String {
+        s < 1 ? "\(Double(Int(s * 10)) / 10)s" : duration(s)
+    }
+
     public static func timeLag(_ t: TimeLag.Value?) -> String {
         guard let t else { return "-" }
         return (t.isLowerBound ? ">" : "") + duration(t.seconds)

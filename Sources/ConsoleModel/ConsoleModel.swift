@@ -27,7 +27,9 @@ public struct ConsoleModel: Sendable {
     /// Cluster-wide total lag per reading, oldest first.
     public private(set) var totalLagHistory: RingBuffer<Int64>
 
-    struct HighWatermarkSample: Sendable { var time: Double; var highWatermark: Int64 }
+    /// A high watermark and the first and last reading that saw it: the offset after it was
+    /// produced after `lastSeen` of this sample and by `firstSeen` of the next.
+    struct HighWatermarkSample: Sendable { var firstSeen: Double; var lastSeen: Double; var highWatermark: Int64 }
     struct GroupReading: Sendable { var time: Double; var committedSum: Int64; var totalLag: Int64? }
     struct PositionKey: Hashable, Sendable { var group: String; var partition: PartitionRef }
 
@@ -82,11 +84,12 @@ public struct ConsoleModel: Sendable {
                 if let last = ring.last, last.highWatermark > hw {
                     ring = RingBuffer(capacity: configuration.highWatermarkHistory)  // topic recreated or truncated
                 }
-                if let last = ring.last, last.highWatermark == hw {
-                    // Keep the latest time a value was seen, so interpolation brackets the change.
-                    ring.replaceLast(HighWatermarkSample(time: s.time, highWatermark: hw))
+                if var last = ring.last, last.highWatermark == hw {
+                    // Unchanged: extend the sample instead of storing another, so idle partitions cost nothing.
+                    last.lastSeen = s.time
+                    ring.replaceLast(last)
                 } else {
-                    ring.append(HighWatermarkSample(time: s.time, highWatermark: hw))
+                    ring.append(HighWatermarkSample(firstSeen: s.time, lastSeen: s.time, highWatermark: hw))
                 }
                 highWatermarks[ref] = ring
             }
@@ -100,16 +103,25 @@ public struct ConsoleModel: Sendable {
         var base: HighWatermarkSample?
         for i in stride(from: ring.count - 1, through: 0, by: -1) {
             let sample = ring[i]
-            if now - sample.time > configuration.rateWindowSeconds { if base == nil { base = sample }; break }
+            if now - sample.lastSeen > configuration.rateWindowSeconds { if base == nil { base = sample }; break }
             base = sample
         }
-        guard let b = base, now > b.time else { return nil }
-        if b.time == newest.time && ring.count == 1 { return nil }
-        return Double(newest.highWatermark - b.highWatermark) / (now - b.time)
+        // Measure from the last time the base value was seen: the growth happened after it.
+        guard let b = base else { return nil }
+        let from = b.highWatermark == newest.highWatermark ? b.firstSeen : b.lastSeen
+        guard now > from else { return nil }
+        return Double(newest.highWatermark - b.highWatermark) / (now - from)
     }
 
     func highWatermarkHistory(_ ref: PartitionRef) -> [(time: Double, highWatermark: Int64)] {
-        highWatermarks[ref].map { $0.map { ($0.time, $0.highWatermark) } } ?? []
+        guard let ring = highWatermarks[ref] else { return [] }
+        var points: [(time: Double, highWatermark: Int64)] = []
+        points.reserveCapacity(ring.count * 2)
+        for s in ring {
+            points.append((s.firstSeen, s.highWatermark))
+            if s.lastSeen != s.firstSeen { points.append((s.lastSeen, s.highWatermark)) }
+        }
+        return points
     }
 
     private mutating func rebuildAlerts(now: Double) {

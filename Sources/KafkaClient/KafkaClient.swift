@@ -26,6 +26,8 @@ public actor KafkaClient {
     /// Broker addresses by node id, from the latest metadata.
     public internal(set) var brokers: [Int32: BrokerAddress] = [:]
     var coordinatorCache: [String: Int32] = [:]
+    /// Requests sent per API since start: the refresh-cost benchmark and tests read this.
+    public private(set) var requestCounts: [ApiKey: Int] = [:]
 
     private struct Failure {
         var count: Int
@@ -86,6 +88,7 @@ public actor KafkaClient {
     /// Sends to one broker; a connection-level failure drops the connection so the next call reconnects.
     func send<R: KafkaRequest>(_ request: R, to address: BrokerAddress, version: Int16? = nil) async throws -> R.Response {
         let c = try await connection(to: address)
+        requestCounts[R.apiKey, default: 0] += 1
         do {
             return try await c.send(request, version: version)
         } catch let error as KafkaClientError {
@@ -134,6 +137,8 @@ public actor KafkaClient {
         throw KafkaClientError.bootstrapFailed(servers: configuration.bootstrap.map(\.description),
                                                reason: reasons.last ?? "no brokers")
     }
+
+    public func resetRequestCounts() { requestCounts = [:] }
 
     /// Whether a connection to `address` is open now (for the console's health line).
     public func isConnected(_ address: BrokerAddress) -> Bool { connections[address]?.isActive ?? false }

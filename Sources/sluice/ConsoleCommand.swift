@@ -1,9 +1,59 @@
 import ArgumentParser
+import Console
+import Foundation
 
 struct ConsoleCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "console", abstract: "Open the interactive console (the default).")
+    static let configuration = CommandConfiguration(
+        commandName: "console",
+        abstract: "Open the interactive console (the default command).",
+        discussion: """
+        Keys: j/k move, Enter open, Esc back, 1-4 views, / filter, : command, ? help, q quit.
+
+        Examples:
+          sluice --kafka 127.0.0.1:9092
+          sluice --context prod-eu --theme light
+          sluice --view groups
+        """
+    )
+
     @OptionGroup var endpoints: EndpointOptions
+
+    @Option(name: .long, help: "Theme name (themes/NAME.yaml): default, light, mono, or your own.")
+    var theme: String?
+
+    @Option(name: .long, help: "Seconds between readings (0.5 to 60).")
+    var refresh: Double?
+
+    @Option(name: .long, help: "View to open first: overview, topics, groups, rebalances.")
+    var view: String = "overview"
+
+    func validate() throws {
+        if let r = refresh, !(0.5...60).contains(r) { throw ValidationError("--refresh must be between 0.5 and 60 seconds") }
+        if Route(command: view) == nil { throw ValidationError("unknown view '\(view)': use overview, topics, groups or rebalances") }
+    }
+
     func run() async throws {
-        print("console: not yet")
+        let resolved: EndpointOptions.Resolved
+        do { resolved = try endpoints.resolve() } catch {
+            FileHandle.standardError.write(Data("sluice: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let defaults = resolved.config.defaults
+        let contexts = resolved.config.contexts.compactMapValues(\.kafka)
+        let env = ProcessInfo.processInfo.environment
+        let themeName = theme ?? ((env["NO_COLOR"].map { !$0.isEmpty } ?? false) ? "mono" : (defaults?.theme ?? "default"))
+        let options = ConsoleApp.Options(contextName: resolved.contextName, bootstrapText: resolved.bootstrapText,
+                                         clientConfiguration: endpoints.clientConfiguration(resolved), contexts: contexts,
+                                         themeName: themeName, refreshSeconds: refresh ?? defaults?.refresh ?? 2,
+                                         initialRoute: Route(command: view) ?? .overview)
+        // The UI loop blocks in poll(2); give it its own thread so the cooperative pool stays free.
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                do { continuation.resume(returning: try ConsoleApp(options: options).run()) } catch { continuation.resume(throwing: error) }
+            }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+        if status != 0 { throw ExitCode(status) }
     }
 }

@@ -1,0 +1,126 @@
+import Foundation
+import ConsoleModel
+import KafkaClient
+import Terminal
+
+/// The interactive console: one UI loop that sleeps until a key, a resize, new data or the
+/// one-second clock tick, and a ``LiveFeed`` that polls the cluster.
+public final class ConsoleApp {
+    public struct Options: Sendable {
+        public var contextName: String
+        public var bootstrapText: String
+        public var clientConfiguration: KafkaClientConfiguration
+        /// Bootstrap text per context name, for `:ctx NAME`.
+        public var contexts: [String: String]
+        public var themeName: String
+        public var refreshSeconds: Double
+        public var initialRoute: Route
+        public init(contextName: String, bootstrapText: String, clientConfiguration: KafkaClientConfiguration, contexts: [String: String],
+                    themeName: String, refreshSeconds: Double, initialRoute: Route = .overview) {
+            self.contextName = contextName; self.bootstrapText = bootstrapText; self.clientConfiguration = clientConfiguration
+            self.contexts = contexts; self.themeName = themeName; self.refreshSeconds = refreshSeconds; self.initialRoute = initialRoute
+        }
+    }
+
+    private let options: Options
+    public init(options: Options) { self.options = options }
+
+    /// Runs until the user quits or a signal arrives; returns the process exit status. The
+    /// terminal is restored on every path out, including thrown errors.
+    public func run() throws -> Int32 {
+        var theme: Theme
+        var startupMessage: String?
+        do { theme = try ThemeLoader.load(name: options.themeName) } catch {
+            theme = Theme.builtinMono
+            startupMessage = "\(error); using mono"
+        }
+        let environment = ProcessInfo.processInfo.environment
+        let screen = try NCursesScreen(theme: theme, environment: environment)
+        defer { screen.restore() }
+
+        let feed = LiveFeed(refreshSeconds: options.refreshSeconds, wake: { NCursesScreen.wake() })
+        feed.start(options.clientConfiguration)
+        defer { feed.stop() }
+
+        var ui = UIState(contextName: options.contextName, contexts: Array(options.contexts.keys), themeName: theme.name,
+                         themes: ThemeLoader.available(), refreshSeconds: options.refreshSeconds, initial: options.initialRoute)
+        ui.message = startupMessage
+        var renderer = Renderer(bootstrap: options.bootstrapText)
+        var grid = CellGrid(width: screen.width, height: screen.height)
+        var frozenModel: ConsoleModel?
+        var cache = RowCache()
+
+        while true {
+            let model = ui.frozen ? (frozenModel ?? feed.current) : feed.current
+            let rows = cache.rows(for: ui, model: model)
+            let now = Date().timeIntervalSince1970
+            renderer.render(model: model, ui: &ui, rows: rows, into: &grid, now: now)
+            screen.draw(grid)
+
+            switch screen.nextEvent(timeoutMilliseconds: 1000) {
+            case let .key(key):
+                let wasFrozen = ui.frozen
+                let page = renderer.tableHeight(ui, model: model, height: grid.height)
+                let effect = ui.handle(key, rows: rows, page: page)
+                if ui.frozen && !wasFrozen { frozenModel = model }
+                if !ui.frozen { frozenModel = nil }
+                switch effect {
+                case .none: break
+                case .quit: return 0
+                case let .refreshChanged(s): feed.setInterval(s)
+                case let .switchTheme(name):
+                    do {
+                        let t = try ThemeLoader.load(name: name)
+                        screen.applyTheme(t)
+                        ui.themeName = name
+                        ui.message = "theme \(name)"
+                    } catch { ui.message = "\(error)" }
+                case let .switchContext(name):
+                    if let text = options.contexts[name], let addrs = BrokerAddress.parseList(text) {
+                        var conf = options.clientConfiguration
+                        conf.bootstrap = addrs
+                        feed.start(conf)
+                        renderer.bootstrap = text
+                        ui.contextName = name
+                        ui.stack = [.overview]
+                        ui.message = "context \(name): \(text)"
+                        cache = RowCache()
+                    } else {
+                        ui.message = "context \(name) has no valid kafka bootstrap"
+                    }
+                }
+            case let .resize(width, height):
+                grid = CellGrid(width: width, height: height)
+            case let .signal(signo):
+                return 128 + signo
+            case .wake, .timeout:
+                break
+            }
+        }
+    }
+}
+
+/// Rows are rebuilt only when the data, the view, the filter or the sort changed; scrolling a
+/// 10,000-row table re-draws visible rows without re-formatting all of them.
+struct RowCache {
+    private struct Key: Equatable {
+        var version: Int
+        var route: Route
+        var filter: String
+        var sortColumn: Int
+        var ascending: Bool
+    }
+    private var key: Key?
+    private var rows: [TableRow] = []
+
+    mutating func rows(for ui: UIState, model: ConsoleModel) -> [TableRow] {
+        let state = ui.tableState(ui.route)
+        let k = Key(version: model.version, route: ui.route, filter: ui.filters[ui.route] ?? "", sortColumn: state.sortColumn,
+                    ascending: state.ascending)
+        if k != key {
+            rows = ui.visibleRows(ui.route, model: model)
+            key = k
+        }
+        return rows
+    }
+}

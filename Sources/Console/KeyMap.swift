@@ -1,0 +1,69 @@
+import Foundation
+import Terminal
+
+/// Everything a key can do in the console.
+public enum Action: Sendable, Equatable {
+    case moveUp, moveDown, top, bottom, pageUp, pageDown
+    case open, back
+    case view(Route)
+    case filter, command
+    case sortNext, sortPrevious, invertSort
+    case freeze
+    case refreshFaster, refreshSlower
+    case help
+    case quit
+}
+
+/// One binding: keys, what they do and how help describes them. The key map is the single
+/// source for dispatch, the help view and the footer.
+public struct KeyBinding: Sendable {
+    public var keys: [Key]
+    public var label: String
+    public var action: Action
+    public var help: String
+    /// Shown in the footer when true.
+    public var inFooter: Bool
+}
+
+public enum KeyMap {
+    public static let bindings: [KeyBinding] = [
+        KeyBinding(keys: [.character("j"), .down], label: "j/↓", action: .moveDown, help: "move down", inFooter: false),
+        KeyBinding(keys: [.character("k"), .up], label: "k/↑", action: .moveUp, help: "move up", inFooter: false),
+        KeyBinding(keys: [.character("g"), .home], label: "g", action: .top, help: "go to top", inFooter: false),
+        KeyBinding(keys: [.character("G"), .end], label: "G", action: .bottom, help: "go to bottom", inFooter: false),
+        KeyBinding(keys: [.pageDown, .ctrl("f")], label: "PgDn", action: .pageDown, help: "page down", inFooter: false),
+        KeyBinding(keys: [.pageUp, .ctrl("b")], label: "PgUp", action: .pageUp, help: "page up", inFooter: false),
+        KeyBinding(keys: [.enter, .right], label: "⏎", action: .open, help: "open the selected item", inFooter: true),
+        KeyBinding(keys: [.escape, .left, .backspace], label: "Esc", action: .back, help: "back", inFooter: true),
+        KeyBinding(keys: [.character("1")], label: "1", action: .view(.overview), help: "Overview", inFooter: false),
+        KeyBinding(keys: [.character("2")], label: "2", action: .view(.topics), help: "Topics", inFooter: false),
+        KeyBinding(keys: [.character("3")], label: "3", action: .view(.groups), help: "Groups", inFooter: false),
+        KeyBinding(keys: [.character("4")], label: "4", action: .view(.rebalances), help: "Rebalances", inFooter: false),
+        KeyBinding(keys: [.character("/")], label: "/", action: .filter, help: "filter rows", inFooter: true),
+        KeyBinding(keys: [.character(":")], label: ":", action: .command, help: "command (:groups :topics :ctx NAME :theme NAME :q)", inFooter: false),
+        KeyBinding(keys: [.character(">")], label: ">", action: .sortNext, help: "sort by next column", inFooter: false),
+        KeyBinding(keys: [.character("<")], label: "<", action: .sortPrevious, help: "sort by previous column", inFooter: true),
+        KeyBinding(keys: [.character("i")], label: "i", action: .invertSort, help: "invert sort order", inFooter: false),
+        KeyBinding(keys: [.character(" ")], label: "space", action: .freeze, help: "freeze / unfreeze live updates", inFooter: true),
+        KeyBinding(keys: [.character("+")], label: "+", action: .refreshFaster, help: "refresh more often", inFooter: false),
+        KeyBinding(keys: [.character("-")], label: "-", action: .refreshSlower, help: "refresh less often", inFooter: false),
+        KeyBinding(keys: [.character("?")], label: "?", action: .help, help: "help", inFooter: true),
+        KeyBinding(keys: [.character("q")], label: "q", action: .quit, help: "back, or quit from the top view", inFooter: true),
+    ]
+
+    private static let table: [Key: Action] = {
+        var t: [Key: Action] = [:]
+        for b in bindings { for k in b.keys where t[k] == nil { t[k] = b.action } }
+        return t
+    }()
+
+    public static func action(for key: Key) -> Action? { table[key] }
+
+    /// "⏎ open  / filter  …" from the bindings marked for the footer.
+    public static var footerHints: [(key: String, text: String)] {
+        bindings.filter(\.inFooter).map { b in
+            let word = b.help.split(separator: " ").first.map(String.init) ?? b.help
+            return (b.label, word.trimmingCharacters(in: .punctuationCharacters))
+        }
+    }
+}

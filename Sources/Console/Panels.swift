@@ -1,0 +1,77 @@
+import ConsoleModel
+import Terminal
+
+/// Overview: connection health, cluster size, group health, total lag trend, alerts.
+enum OverviewPanel {
+    static func draw(model: ConsoleModel, bootstrap: String, contextName: String, grid: inout CellGrid, top: Int, bottom: Int, now: Double) {
+        let w = grid.width
+        var y = top + 1
+        func line(_ label: String, _ value: String, role: Role = .text) {
+            guard y < bottom else { return }
+            grid.put(label, x: 2, y: y, role: .header)
+            grid.put(DisplayText.sanitize(value), x: 14, y: y, role: role, maxWidth: w - 15)
+            y += 1
+        }
+        let h = model.health
+        let conn: String
+        if h.connected {
+            conn = "connected · last reading \(Format.clock(h.lastReading ?? now))"
+        } else if let since = h.disconnectedSince {
+            conn = "DISCONNECTED since \(Format.clock(since)) · \(h.lastError ?? "")"
+        } else {
+            conn = h.lastError.map { "not connected · \($0)" } ?? "connecting…"
+        }
+        line("Context", "\(contextName) · kafka \(bootstrap)")
+        line("Kafka", conn, role: h.connected ? .statusOK : .statusErr)
+        line("Cluster", "\(h.clusterId ?? "unknown id") · \(h.brokerCount) broker\(h.brokerCount == 1 ? "" : "s")")
+        let partitions = model.topics.reduce(0) { $0 + $1.partitions.count }
+        let rate = model.topics.compactMap(\.produceRate).reduce(0, +)
+        line("Topics", "\(model.topics.count) topics · \(partitions) partitions · \(Format.rate(rate)) msg/s produced")
+        var counts: [LagStatus: Int] = [:]
+        for g in model.groups { counts[g.status, default: 0] += 1 }
+        let byStatus = LagStatus.allCases.compactMap { s in counts[s].map { "\($0) \(s.rawValue)" } }.joined(separator: " · ")
+        let rebalancing = model.groups.filter(\.isRebalancing).count
+        line("Groups", "\(model.groups.count) groups" + (byStatus.isEmpty ? "" : " · \(byStatus)") + (rebalancing > 0 ? " · \(rebalancing) rebalancing" : ""))
+        let total = model.totalLagHistory.last
+        let trend = Sparkline.render(Array(model.totalLagHistory), width: min(40, max(8, w - 40)))
+        if y < bottom {
+            grid.put("Total lag", x: 2, y: y, role: .header)
+            let t = Format.count(total)
+            grid.put(t, x: 14, y: y, role: .text)
+            grid.put(trend, x: 16 + DisplayText.width(t), y: y, role: .sparkline)
+            y += 1
+        }
+        line("Rebalances", "\(model.rebalances.events.count) seen · \(model.rebalances.events.filter(\.isOpen).count) in progress")
+        y += 1
+        guard y < bottom else { return }
+        grid.put("Alerts", x: 2, y: y, role: .header)
+        y += 1
+        if model.alerts.isEmpty, y < bottom {
+            grid.put("none", x: 4, y: y, role: .statusOK)
+        }
+        for a in model.alerts where y < bottom {
+            let icon = a.severity == .critical ? "✖" : "⚠"
+            grid.put("\(icon) \(Format.clock(a.since))  \(DisplayText.sanitize(a.message))", x: 4, y: y,
+                     role: a.severity == .critical ? .statusErr : .statusWarn, maxWidth: w - 5)
+            y += 1
+        }
+    }
+}
+
+/// Help: every binding of the key map, so help can never disagree with the keys.
+enum HelpPanel {
+    static func draw(grid: inout CellGrid, top: Int, bottom: Int) {
+        var y = top + 1
+        grid.put("Keys", x: 2, y: y, role: .header)
+        y += 1
+        for b in KeyMap.bindings where y < bottom {
+            grid.put(b.label, x: 4, y: y, role: .key)
+            grid.put(b.help, x: 14, y: y, role: .text, maxWidth: grid.width - 15)
+            y += 1
+        }
+        if y + 1 < bottom {
+            grid.put("Status: OK · WARN lag growing · STALL not moving · STOP no consumer · REWIND offset went back · ERR unreadable",
+                     x: 2, y: y + 1, role: .dim, maxWidth: grid.width - 3)
+        }
+    }
+}

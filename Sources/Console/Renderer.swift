@@ -1,0 +1,118 @@
+import ConsoleModel
+import Terminal
+
+/// Composes one frame from the model and the UI state. Pure: the same inputs give the same grid,
+/// so every view is tested without a terminal. Only visible rows are drawn.
+public struct Renderer {
+    public static let minimumWidth = 60
+    public static let minimumHeight = 15
+
+    public var bootstrap: String
+    public init(bootstrap: String) { self.bootstrap = bootstrap }
+
+    /// Rows available to the table of `route` at this height (for paging).
+    public func tableHeight(_ ui: UIState, model: ConsoleModel, height: Int) -> Int {
+        let preamble = TableSpec.forRoute(ui.route)?.preamble(model).count ?? 0
+        return max(1, height - 4 - preamble - (model.health.connected ? 0 : 1))
+    }
+
+    public func render(model: ConsoleModel, ui: inout UIState, rows: [TableRow], into grid: inout CellGrid, now: Double) {
+        grid.clear()
+        let w = grid.width, h = grid.height
+        if w < Self.minimumWidth || h < Self.minimumHeight {
+            let lines = ["Terminal too small: \(w)×\(h).", "Sluice needs at least \(Self.minimumWidth)×\(Self.minimumHeight).", "Enlarge the window, or press q to quit."]
+            for (i, l) in lines.enumerated() where i < h {
+                grid.put(l, x: max(0, (w - DisplayText.width(l)) / 2), y: max(0, h / 2 - 1) + i, role: i == 0 ? .alert : .text, maxWidth: w)
+            }
+            return
+        }
+        var y = 0
+        drawHeader(model: model, ui: ui, rows: rows, grid: &grid, now: now)
+        y += 1
+        if !model.health.connected {
+            let since = model.health.disconnectedSince.map { "since \(Format.clock($0)) (\(Format.duration(now - $0)))" } ?? ""
+            let reason = DisplayText.sanitize(model.health.lastError ?? "no answer")
+            grid.fill(x: 0, y: y, width: w, role: .banner)
+            grid.put(" ⚠ Kafka disconnected \(since): \(reason) — reconnecting", x: 0, y: y, role: .banner, maxWidth: w)
+            y += 1
+        }
+        let bodyBottom = h - 3
+        switch ui.route {
+        case .overview:
+            OverviewPanel.draw(model: model, bootstrap: bootstrap, contextName: ui.contextName, grid: &grid, top: y, bottom: bodyBottom, now: now)
+        case .help:
+            HelpPanel.draw(grid: &grid, top: y, bottom: bodyBottom)
+        default:
+            if let spec = TableSpec.forRoute(ui.route) {
+                var table = ui.tableState(ui.route)
+                table.reconcile(ids: rows.map(\.id))
+                for line in spec.preamble(model) where y < bodyBottom {
+                    grid.put(DisplayText.sanitize(line), x: 1, y: y, role: .dim, maxWidth: w - 2)
+                    y += 1
+                }
+                TableWidget.draw(spec: spec, rows: rows, state: &table, grid: &grid, top: y, bottom: bodyBottom,
+                                 emptyText: emptyText(ui.route, model: model, filter: ui.filters[ui.route]))
+                ui.tables[ui.route] = table
+            }
+        }
+        grid.fill(x: 0, y: h - 3, width: w, role: .border, character: "─")
+        if let alert = model.alerts.first {
+            let icon = alert.severity == .critical ? "✖" : "⚠"
+            let more = model.alerts.count > 1 ? "  (+\(model.alerts.count - 1) more on Overview)" : ""
+            grid.put(" \(icon) \(DisplayText.sanitize(alert.message))\(more)", x: 0, y: h - 2, role: .alert, maxWidth: w)
+        }
+        drawFooter(ui: ui, grid: &grid)
+    }
+
+    private func emptyText(_ route: Route, model: ConsoleModel, filter: String?) -> String {
+        if let f = filter, !f.isEmpty { return "no rows match /\(DisplayText.sanitize(f))" }
+        if model.latest == nil { return model.health.lastError == nil ? "waiting for the first reading…" : "no data: Kafka unreachable" }
+        switch route {
+        case .groups: return "no consumer groups (some brokers list only groups that have committed offsets)"
+        case .rebalances: return "no rebalances seen since the console started"
+        case .topics: return "no topics"
+        default: return "nothing to show"
+        }
+    }
+
+    private func drawHeader(model: ConsoleModel, ui: UIState, rows: [TableRow], grid: inout CellGrid, now: Double) {
+        let w = grid.width
+        grid.fill(x: 0, y: 0, width: w, role: .title)
+        let count = TableSpec.forRoute(ui.route) != nil ? " (\(rows.count))" : ""
+        let left = " sluice ▸ \(DisplayText.sanitize(ui.contextName)) ▸ \(DisplayText.sanitize(ui.route.title))\(count)"
+        let brokers = model.health.brokerCount
+        let kafka = model.health.connected ? "kafka ● \(brokers) broker\(brokers == 1 ? "" : "s")" : "kafka ✖ down"
+        let right = "\(ui.frozen ? "❚❚ FROZEN  " : "")\(kafka)   ⟳ \(Format.seconds(ui.refreshSeconds))   \(Format.clock(now)) "
+        let rw = DisplayText.width(right)
+        grid.put(left, x: 0, y: 0, role: .title, maxWidth: max(0, w - rw - 1))
+        grid.put(right, x: max(0, w - rw), y: 0, role: .title)
+    }
+
+    private func drawFooter(ui: UIState, grid: inout CellGrid) {
+        let w = grid.width, y = grid.height - 1
+        switch ui.input {
+        case let .filter(text):
+            grid.put("/\(DisplayText.sanitize(text))▏", x: 0, y: y, role: .key, maxWidth: w)
+            grid.put("  ⏎ keep  Esc clear", x: min(w, 2 + DisplayText.width(text) + 1), y: y, role: .dim)
+            return
+        case let .command(text):
+            grid.put(":\(DisplayText.sanitize(text))▏", x: 0, y: y, role: .key, maxWidth: w)
+            return
+        case .none:
+            break
+        }
+        if let m = ui.message {
+            grid.put(" \(DisplayText.sanitize(m))", x: 0, y: y, role: .text, maxWidth: w)
+            return
+        }
+        var x = 1
+        for hint in KeyMap.footerHints {
+            let used = grid.put(hint.key, x: x, y: y, role: .key)
+            x += used + 1
+            x += grid.put(hint.text, x: x, y: y, role: .footer) + 2
+        }
+        let views = "[1]ovw [2]top [3]grp [4]reb"
+        let vx = w - DisplayText.width(views) - 1
+        if vx > x { grid.put(views, x: vx, y: y, role: .footer) }
+    }
+}

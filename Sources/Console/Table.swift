@@ -1,0 +1,106 @@
+import Terminal
+
+/// A sortable value for a table cell: numbers sort numerically, unknown values last.
+public enum SortValue: Comparable, Sendable {
+    case number(Double)
+    case text(String)
+    case none
+
+    public static func < (a: Self, b: Self) -> Bool {
+        switch (a, b) {
+        case let (.number(x), .number(y)): return x < y
+        case let (.text(x), .text(y)): return x < y
+        case (.none, _): return false
+        case (_, .none): return true
+        case (.number, .text): return true
+        case (.text, .number): return false
+        }
+    }
+}
+
+/// A table column: title, width policy and alignment.
+public struct Column: Sendable {
+    public var title: String
+    public var minWidth: Int
+    /// Share of leftover width this column takes (0 = fixed).
+    public var flex: Int
+    public var alignRight: Bool
+    public init(_ title: String, width: Int, flex: Int = 0, right: Bool = false) {
+        self.title = title; self.minWidth = width; self.flex = flex; self.alignRight = right
+    }
+}
+
+/// One row of a table: what to show, how to sort, how to colour, and a stable id so the
+/// selection follows the same item when rows re-sort or new data arrives.
+public struct TableRow: Sendable {
+    public var id: String
+    public var cells: [String]
+    public var sortKeys: [SortValue]
+    /// Role per cell; `nil` means the row's role.
+    public var cellRoles: [Role?]
+    /// Text the `/` filter matches against.
+    public var filterText: String
+
+    public init(id: String, cells: [String], sortKeys: [SortValue], cellRoles: [Role?] = [], filterText: String? = nil) {
+        self.id = id
+        self.cells = cells.map(DisplayText.sanitize)
+        self.sortKeys = sortKeys
+        self.cellRoles = cellRoles
+        self.filterText = (filterText ?? id).lowercased()
+    }
+}
+
+/// Where the user is in a table: selection, scroll and sort.
+public struct TableState: Sendable, Equatable {
+    public var selectedId: String?
+    public var selectedIndex = 0
+    public var scroll = 0
+    public var sortColumn = 0
+    public var ascending = true
+    public init(sortColumn: Int = 0, ascending: Bool = true) { self.sortColumn = sortColumn; self.ascending = ascending }
+
+    /// Re-finds the selected row by id after rows changed; keeps the index when it vanished.
+    public mutating func reconcile(ids: [String]) {
+        if let id = selectedId, let i = ids.firstIndex(of: id) { selectedIndex = i }
+        selectedIndex = max(0, min(selectedIndex, ids.count - 1))
+        selectedId = ids.indices.contains(selectedIndex) ? ids[selectedIndex] : nil
+    }
+
+    public mutating func move(by delta: Int, count: Int, ids: [String]) {
+        guard count > 0 else { return }
+        selectedIndex = max(0, min(count - 1, selectedIndex + delta))
+        selectedId = ids[selectedIndex]
+    }
+
+    /// Keeps the selection inside the visible window of `height` rows.
+    public mutating func scrollToSelection(height: Int) {
+        guard height > 0 else { return }
+        if selectedIndex < scroll { scroll = selectedIndex }
+        if selectedIndex >= scroll + height { scroll = selectedIndex - height + 1 }
+        scroll = max(0, scroll)
+    }
+}
+
+/// Column widths for the space available: minimum widths first, then leftover shared by flex.
+public func layoutColumns(_ columns: [Column], width: Int, gap: Int = 1) -> [Int] {
+    var widths = columns.map(\.minWidth)
+    let used = widths.reduce(0, +) + gap * max(0, columns.count - 1)
+    var spare = width - used
+    let flexTotal = columns.map(\.flex).reduce(0, +)
+    if spare > 0 && flexTotal > 0 {
+        let share = spare
+        for (i, c) in columns.enumerated() where c.flex > 0 {
+            let add = share * c.flex / flexTotal
+            widths[i] += add
+            spare -= add
+        }
+    } else if spare < 0 {
+        // Narrow terminal: shrink flexible columns first, never below 4 cells.
+        for i in widths.indices.reversed() where columns[i].flex > 0 && spare < 0 {
+            let cut = min(-spare, max(0, widths[i] - 4))
+            widths[i] -= cut
+            spare += cut
+        }
+    }
+    return widths
+}

@@ -1,0 +1,43 @@
+import Terminal
+
+/// Draws a table: header with the sort marker, visible rows only, selection highlight.
+enum TableWidget {
+    static func draw(spec: TableSpec, rows: [TableRow], state: inout TableState, grid: inout CellGrid, top: Int, bottom: Int, emptyText: String) {
+        let w = grid.width
+        let widths = layoutColumns(spec.columns, width: w - 2)
+        var x = 1
+        for (i, c) in spec.columns.enumerated() {
+            let marker = i == state.sortColumn ? (state.ascending ? "▲" : "▼") : ""
+            let title = DisplayText.padded(c.title + marker, width: widths[i], alignRight: c.alignRight)
+            grid.put(title, x: x, y: top, role: .header, maxWidth: widths[i])
+            x += widths[i] + 1
+        }
+        let height = max(0, bottom - top - 1)
+        state.scrollToSelection(height: height)
+        if rows.isEmpty {
+            grid.put(emptyText, x: 2, y: top + 2, role: .dim, maxWidth: w - 3)
+            return
+        }
+        let end = min(rows.count, state.scroll + height)
+        guard state.scroll < end else { return }
+        for (line, index) in (state.scroll..<end).enumerated() {
+            let row = rows[index]
+            let y = top + 1 + line
+            let selected = index == state.selectedIndex
+            let rowRole: Role = selected ? .rowSelected : .row
+            if selected { grid.fill(x: 0, y: y, width: w, role: .rowSelected) }
+            var cx = 1
+            for (i, c) in spec.columns.enumerated() where i < row.cells.count {
+                let role = selected ? rowRole : ((i < row.cellRoles.count ? row.cellRoles[i] : nil) ?? rowRole)
+                let text = c.alignRight ? DisplayText.padded(row.cells[i], width: widths[i], alignRight: true)
+                                        : DisplayText.truncate(row.cells[i], toWidth: widths[i])
+                grid.put(text, x: cx, y: y, role: role, maxWidth: widths[i])
+                cx += widths[i] + 1
+            }
+        }
+        if rows.count > height, height > 0 {
+            let pos = "\(state.selectedIndex + 1)/\(rows.count)"
+            grid.put(pos, x: w - DisplayText.width(pos) - 1, y: bottom - 0 > top ? top : top, role: .dim)
+        }
+    }
+}

@@ -1,0 +1,228 @@
+import ConsoleModel
+import Terminal
+
+/// What the keyboard is typing into, if anything.
+public enum InputMode: Sendable, Equatable {
+    case none
+    case filter(String)
+    case command(String)
+}
+
+/// Side effects the UI loop carries out after a key.
+public enum Effect: Sendable, Equatable {
+    case none
+    case quit
+    case switchContext(String)
+    case switchTheme(String)
+    case refreshChanged(Double)
+}
+
+/// Navigation and interaction state: pure, so every key can be tested without a terminal.
+public struct UIState: Sendable {
+    public var stack: [Route] = [.overview]
+    public var tables: [Route: TableState] = [:]
+    public var filters: [Route: String] = [:]
+    public var input: InputMode = .none
+    public var frozen = false
+    public var refreshSeconds: Double
+    public var message: String?
+    public var contextName: String
+    public var contexts: [String]
+    public var themeName: String
+    public var themes: [String]
+
+    public init(contextName: String, contexts: [String] = [], themeName: String = "default", themes: [String] = [],
+                refreshSeconds: Double = 2, initial: Route = .overview) {
+        self.contextName = contextName
+        self.contexts = contexts
+        self.themeName = themeName
+        self.themes = themes
+        self.refreshSeconds = refreshSeconds
+        self.stack = [initial]
+    }
+
+    public var route: Route { stack.last ?? .overview }
+
+    public func tableState(_ route: Route) -> TableState {
+        if let s = tables[route] { return s }
+        let spec = TableSpec.forRoute(route)
+        return TableState(sortColumn: spec?.defaultSort.column ?? 0, ascending: spec?.defaultSort.ascending ?? true)
+    }
+
+    /// Rows of a table view after the filter and sort, the order the user sees.
+    public func visibleRows(_ route: Route, model: ConsoleModel) -> [TableRow] {
+        guard let spec = TableSpec.forRoute(route) else { return [] }
+        return Self.arrange(spec.rows(model), state: tableState(route), filter: filters[route] ?? "")
+    }
+
+    public static func arrange(_ rows: [TableRow], state: TableState, filter: String) -> [TableRow] {
+        let needle = filter.lowercased()
+        var out = needle.isEmpty ? rows : rows.filter { $0.filterText.contains(needle) }
+        let c = state.sortColumn
+        out.sort { a, b in
+            let ka = c < a.sortKeys.count ? a.sortKeys[c] : .none
+            let kb = c < b.sortKeys.count ? b.sortKeys[c] : .none
+            if ka == kb { return a.id < b.id }
+            if ka == .none { return false }
+            if kb == .none { return true }
+            return state.ascending ? ka < kb : kb < ka
+        }
+        return out
+    }
+
+    /// Applies one key. `rows` are the current view's visible rows; `page` the table height.
+    public mutating func handle(_ key: Key, rows: [TableRow], page: Int) -> Effect {
+        switch input {
+        case let .filter(text):
+            return editFilter(key, text)
+        case let .command(text):
+            return editCommand(key, text)
+        case .none:
+            break
+        }
+        message = nil
+        guard let action = KeyMap.action(for: key) else {
+            if case let .character(c) = key, ("5"..."6").contains(c) {
+                message = "view \(c) needs a Flink or Postgres connection, which this console does not have yet"
+            }
+            return .none
+        }
+        return perform(action, rows: rows, page: page)
+    }
+
+    mutating func perform(_ action: Action, rows: [TableRow], page: Int) -> Effect {
+        var table = tableState(route)
+        let ids = rows.map(\.id)
+        table.reconcile(ids: ids)
+        let spec = TableSpec.forRoute(route)
+        switch action {
+        case .moveDown: table.move(by: 1, count: rows.count, ids: ids)
+        case .moveUp: table.move(by: -1, count: rows.count, ids: ids)
+        case .top: table.move(by: -rows.count, count: rows.count, ids: ids)
+        case .bottom: table.move(by: rows.count, count: rows.count, ids: ids)
+        case .pageDown: table.move(by: max(1, page), count: rows.count, ids: ids)
+        case .pageUp: table.move(by: -max(1, page), count: rows.count, ids: ids)
+        case .open:
+            if let spec, let id = table.selectedId, let next = spec.open(id) { stack.append(next) }
+        case .back:
+            if filters[route]?.isEmpty == false { filters[route] = nil } else if stack.count > 1 { stack.removeLast() }
+        case let .view(r):
+            stack = [r]
+        case .filter:
+            input = .filter(filters[route] ?? "")
+        case .command:
+            input = .command("")
+        case .sortNext, .sortPrevious:
+            if let spec {
+                let n = spec.columns.count
+                table.sortColumn = (table.sortColumn + (action == .sortNext ? 1 : n - 1)) % n
+                table.ascending = true
+            }
+        case .invertSort:
+            table.ascending.toggle()
+        case .freeze:
+            frozen.toggle()
+            message = frozen ? "frozen: live updates paused (space resumes)" : "live"
+        case .refreshFaster, .refreshSlower:
+            let steps: [Double] = [0.5, 1, 2, 5, 10, 30, 60]
+            let i = steps.firstIndex { $0 >= refreshSeconds } ?? steps.count - 1
+            refreshSeconds = steps[max(0, min(steps.count - 1, i + (action == .refreshFaster ? -1 : 1)))]
+            message = "refresh every \(Format.seconds(refreshSeconds))"
+            tables[route] = table
+            return .refreshChanged(refreshSeconds)
+        case .help:
+            if route != .help { stack.append(.help) }
+        case .quit:
+            if stack.count > 1 { stack.removeLast() } else { return .quit }
+        }
+        tables[route] = table
+        return .none
+    }
+
+    private mutating func editFilter(_ key: Key, _ text: String) -> Effect {
+        switch key {
+        case .enter: input = .none
+        case .escape:
+            input = .none
+            filters[route] = nil
+        case .backspace:
+            let t = String(text.dropLast())
+            input = .filter(t)
+            filters[route] = t
+        case let .character(c):
+            let t = text + String(c)
+            input = .filter(t)
+            filters[route] = t
+        default: break
+        }
+        var table = tableState(route)
+        table.selectedIndex = 0
+        table.selectedId = nil
+        table.scroll = 0
+        tables[route] = table
+        return .none
+    }
+
+    private mutating func editCommand(_ key: Key, _ text: String) -> Effect {
+        switch key {
+        case .escape: input = .none
+        case .backspace: input = text.isEmpty ? .none : .command(String(text.dropLast()))
+        case let .character(c): input = .command(text + String(c))
+        case .tab: input = .command(complete(text))
+        case .enter:
+            input = .none
+            return run(command: text)
+        default: break
+        }
+        return .none
+    }
+
+    /// Tab completion over view names, contexts and themes.
+    func complete(_ text: String) -> String {
+        let parts = text.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        let candidates: [String]
+        let prefix: String
+        if parts.count <= 1 {
+            candidates = ["overview", "topics", "groups", "rebalances", "help", "ctx", "theme", "q"]
+            prefix = ""
+        } else if parts[0] == "ctx" {
+            candidates = contexts; prefix = "ctx "
+        } else if parts[0] == "theme" {
+            candidates = themes; prefix = "theme "
+        } else { return text }
+        let word = parts.last ?? ""
+        let matches = candidates.filter { $0.hasPrefix(word) }.sorted()
+        return matches.count == 1 ? prefix + matches[0] : text
+    }
+
+    mutating func run(command text: String) -> Effect {
+        let words = text.split(separator: " ").map(String.init)
+        guard let verb = words.first else { return .none }
+        switch verb {
+        case "q", "q!", "quit", "exit": return .quit
+        case "ctx", "context":
+            guard words.count == 2 else {
+                message = contexts.isEmpty ? "no contexts in the config file" : "contexts: \(contexts.sorted().joined(separator: ", "))"
+                return .none
+            }
+            guard contexts.contains(words[1]) else {
+                message = "no context '\(DisplayText.cell(words[1], width: 40))' (known: \(contexts.sorted().joined(separator: ", ")))"
+                return .none
+            }
+            return .switchContext(words[1])
+        case "theme":
+            guard words.count == 2 else {
+                message = "themes: \(themes.sorted().joined(separator: ", "))"
+                return .none
+            }
+            return .switchTheme(words[1])
+        default:
+            if let r = Route(command: verb) {
+                stack = [r]
+                return .none
+            }
+            message = "unknown command ':\(DisplayText.cell(verb, width: 30))' — try :groups :topics :rebalances :ctx NAME :theme NAME :q"
+            return .none
+        }
+    }
+}
