@@ -78,7 +78,8 @@ extension ConsoleModel {
             if let lag { totalLag = (totalLag ?? 0) + lag }
             if let t = timeLag, t.seconds > (maxTimeLag?.seconds ?? -1) { maxTimeLag = t }
             if let r = produceRate(ref, now: now) { produce = (produce ?? 0) + r }
-            worst = max(worst, status)
+            // Partition-level STALL and WARN stay on the partition; the group's own are judged below.
+            if status != .stall && status != .warn { worst = max(worst, status) }
             partitions.append(PartitionLag(topic: ref.topic, partition: ref.partition, committed: c, endOffset: end, lag: lag,
                                            timeLag: timeLag, owner: owners[ref], status: status))
         }
@@ -86,6 +87,12 @@ extension ConsoleModel {
         if readable { readings.append(GroupReading(time: now, committedSum: committedSum, totalLag: totalLag)) }
         groupReadings[g.groupId] = readings
         let consume = consumeRate(readings, now: now)
+        if readable {
+            let totals = readings.suffix(configuration.statusWindow).map {
+                StatusRules.Sample(time: $0.time, committed: $0.committedSum, lag: $0.totalLag)
+            }
+            worst = max(worst, StatusRules.evaluateGroup(totals, hasMembers: !g.members.isEmpty, windowSize: configuration.statusWindow))
+        }
         let shown = debouncer.update(g.groupId, worst, at: now)
         let open = rebalances.openEvent(of: g.groupId)
         return GroupSummary(groupId: g.groupId, state: g.state, protocolType: g.protocolType, assignor: g.assignor, members: g.members,

@@ -2,8 +2,9 @@
 /// the same state, so live, replayed and test runs agree.
 public struct ConsoleModel: Sendable {
     public struct Configuration: Sendable {
-        /// High-watermark samples kept per partition (only changes are stored).
-        public var highWatermarkHistory = 120
+        /// High-watermark samples kept per partition (changes only; older ones thinned, see
+        /// ``HighWatermarkHistory``).
+        public var highWatermarkHistory = 64
         /// Readings per group kept for trends.
         public var groupHistory = 300
         /// Samples in the status window (DESIGN §3: 10).
@@ -27,13 +28,10 @@ public struct ConsoleModel: Sendable {
     /// Cluster-wide total lag per reading, oldest first.
     public private(set) var totalLagHistory: RingBuffer<Int64>
 
-    /// A high watermark and the first and last reading that saw it: the offset after it was
-    /// produced after `lastSeen` of this sample and by `firstSeen` of the next.
-    struct HighWatermarkSample: Sendable { var firstSeen: Double; var lastSeen: Double; var highWatermark: Int64 }
     struct GroupReading: Sendable { var time: Double; var committedSum: Int64; var totalLag: Int64? }
     struct PositionKey: Hashable, Sendable { var group: String; var partition: PartitionRef }
 
-    var highWatermarks: [PartitionRef: RingBuffer<HighWatermarkSample>] = [:]
+    var highWatermarks: [PartitionRef: HighWatermarkHistory] = [:]
     var positions: [PositionKey: RingBuffer<StatusRules.Sample>] = [:]
     var groupReadings: [String: RingBuffer<GroupReading>] = [:]
     var debouncer: StatusDebouncer
@@ -80,48 +78,21 @@ public struct ConsoleModel: Sendable {
                 let ref = PartitionRef(t.name, p.partition)
                 seen.insert(ref)
                 guard let hw = p.highWatermark else { continue }
-                var ring = highWatermarks[ref] ?? RingBuffer(capacity: configuration.highWatermarkHistory)
-                if let last = ring.last, last.highWatermark > hw {
-                    ring = RingBuffer(capacity: configuration.highWatermarkHistory)  // topic recreated or truncated
-                }
-                if var last = ring.last, last.highWatermark == hw {
-                    // Unchanged: extend the sample instead of storing another, so idle partitions cost nothing.
-                    last.lastSeen = s.time
-                    ring.replaceLast(last)
-                } else {
-                    ring.append(HighWatermarkSample(firstSeen: s.time, lastSeen: s.time, highWatermark: hw))
-                }
-                highWatermarks[ref] = ring
+                var history = highWatermarks[ref] ?? HighWatermarkHistory(capacity: configuration.highWatermarkHistory)
+                history.record(hw, at: s.time)
+                highWatermarks[ref] = history
             }
         }
         if highWatermarks.count > seen.count { highWatermarks = highWatermarks.filter { seen.contains($0.key) } }
     }
 
-    /// Produce rate of a partition over the rate window, from the stored high-watermark changes.
+    /// Produce rate of a partition over the rate window.
     func produceRate(_ ref: PartitionRef, now: Double) -> Double? {
-        guard let ring = highWatermarks[ref], let newest = ring.last, ring.count >= 1 else { return nil }
-        var base: HighWatermarkSample?
-        for i in stride(from: ring.count - 1, through: 0, by: -1) {
-            let sample = ring[i]
-            if now - sample.lastSeen > configuration.rateWindowSeconds { if base == nil { base = sample }; break }
-            base = sample
-        }
-        // Measure from the last time the base value was seen: the growth happened after it.
-        guard let b = base else { return nil }
-        let from = b.highWatermark == newest.highWatermark ? b.firstSeen : b.lastSeen
-        guard now > from else { return nil }
-        return Double(newest.highWatermark - b.highWatermark) / (now - from)
+        highWatermarks[ref]?.rate(now: now, window: configuration.rateWindowSeconds)
     }
 
     func highWatermarkHistory(_ ref: PartitionRef) -> [(time: Double, highWatermark: Int64)] {
-        guard let ring = highWatermarks[ref] else { return [] }
-        var points: [(time: Double, highWatermark: Int64)] = []
-        points.reserveCapacity(ring.count * 2)
-        for s in ring {
-            points.append((s.firstSeen, s.highWatermark))
-            if s.lastSeen != s.firstSeen { points.append((s.lastSeen, s.highWatermark)) }
-        }
-        return points
+        highWatermarks[ref]?.points ?? []
     }
 
     private mutating func rebuildAlerts(now: Double) {

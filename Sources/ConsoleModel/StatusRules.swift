@@ -1,7 +1,13 @@
-/// The lag status rules (DESIGN §3, after Burrow), evaluated over the last `windowSize` samples of
-/// one partition of one group. Rules are tried in order; the first that matches wins.
+/// The lag status rules (DESIGN §3, after Burrow), evaluated over the last `windowSize` samples.
+/// Rules are tried in order; the first that matches wins.
+///
+/// Partitions are judged one by one; WARN and STALL are also judged on the group's totals
+/// (``evaluateGroup(_:hasMembers:windowSize:)``). A consumer that works through its partitions
+/// in turn (librdkafka fetches a batch per partition) leaves most partitions still for a while
+/// and drains them in bursts, so a partition-level STALL alone does not make the group STALL:
+/// the group stalls when none of its offsets move.
 public enum StatusRules {
-    /// One observation of a group's position on a partition.
+    /// One observation of a group's position on a partition (or of its totals).
     public struct Sample: Sendable, Equatable {
         public var time: Double
         public var committed: Int64
@@ -12,6 +18,7 @@ public enum StatusRules {
 
     public static let windowSize = 10
 
+    /// Status of one partition.
     /// - Parameters:
     ///   - window: the partition's samples, oldest first (at most `windowSize` are looked at).
     ///   - hasMembers: whether the group has any members now.
@@ -28,23 +35,27 @@ public enum StatusRules {
         guard let lastLag = last.lag, lastLag > 0, !lags.contains(0) else { return .ok }
         // Lag with nobody to consume it → STOP.
         if !hasMembers { return .stop }
-        let full = w.count >= windowSize
+        guard w.count >= windowSize, lags.count == w.count else { return .ok }
         // Members present, offset unchanged over a full window, lag > 0 → STALL.
-        if full && w.first!.committed == last.committed { return .stall }
-        // Offsets advance but lag grew across the whole window → WARN.
-        if full && lags.count == w.count && lastLag > lags.first! && slope(w) > 0 { return .warn }
+        if w.first!.committed == last.committed { return .stall }
+        // Offsets advance but lag grew at every sample of the window → WARN.
+        if isAlwaysIncreasing(lags) { return .warn }
         return .ok
     }
 
-    /// Least-squares slope of lag over time (messages per second).
-    static func slope(_ w: [Sample]) -> Double {
-        let pts = w.compactMap { s in s.lag.map { (s.time, Double($0)) } }
-        guard pts.count >= 2 else { return 0 }
-        let n = Double(pts.count)
-        let mx = pts.map(\.0).reduce(0, +) / n
-        let my = pts.map(\.1).reduce(0, +) / n
-        let sxx = pts.reduce(0) { $0 + ($1.0 - mx) * ($1.0 - mx) }
-        guard sxx > 0 else { return 0 }
-        return pts.reduce(0) { $0 + ($1.0 - mx) * ($1.1 - my) } / sxx
+    /// WARN or STALL judged on a group's totals (committed offsets summed, total lag).
+    public static func evaluateGroup(_ window: [Sample], hasMembers: Bool, windowSize: Int = windowSize) -> LagStatus {
+        let w = Array(window.suffix(windowSize))
+        guard hasMembers, w.count >= windowSize, let first = w.first, let last = w.last else { return .ok }
+        let lags = w.compactMap(\.lag)
+        guard lags.count == w.count, let lastLag = last.lag, lastLag > 0, !lags.contains(0) else { return .ok }
+        if first.committed == last.committed { return .stall }
+        if last.committed > first.committed && isAlwaysIncreasing(lags) { return .warn }
+        return .ok
+    }
+
+    /// True when every lag is larger than the one before (Burrow's "always increasing").
+    static func isAlwaysIncreasing(_ lags: [Int64]) -> Bool {
+        lags.count >= 2 && zip(lags, lags.dropFirst()).allSatisfy { $1 > $0 }
     }
 }

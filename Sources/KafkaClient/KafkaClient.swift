@@ -82,7 +82,7 @@ public actor KafkaClient {
         let count = (failures[address]?.count ?? 0) + 1
         let delay = min(configuration.reconnectBackoffSeconds * Double(1 << min(count - 1, 16)), configuration.reconnectBackoffMaxSeconds)
         failures[address] = Failure(count: count, retryAt: .now + .milliseconds(Int64(delay * 1000)),
-                                    lastError: BrokerConnection.describe(error))
+                                    lastError: (error as? KafkaClientError)?.reason ?? BrokerConnection.describe(error))
     }
 
     /// Sends to one broker; a connection-level failure drops the connection so the next call reconnects.
@@ -130,6 +130,8 @@ public actor KafkaClient {
                 for b in response.brokers { table[b.nodeId] = BrokerAddress(host: b.host, port: Int(b.port)) }
                 brokers = table
                 return response
+            } catch let error as KafkaClientError {
+                reasons.append(error.reason)
             } catch {
                 reasons.append(BrokerConnection.describe(error))
             }

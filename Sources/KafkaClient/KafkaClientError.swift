@@ -18,12 +18,22 @@ public enum KafkaClientError: Error, Sendable, Equatable, CustomStringConvertibl
     case unsupportedApi(api: ApiKey, broker: String)
     /// The broker answered with a top-level error code.
     case brokerError(api: ApiKey, broker: String, code: KafkaErrorCode)
-    /// The broker recently failed; the next attempt is held back until the backoff ends.
+    /// The broker recently failed (`lastError` is the cause, e.g. "connection refused"); the next
+    /// attempt is held back until the backoff ends.
     case backingOff(broker: String, lastError: String, retryInSeconds: Double)
     /// Metadata named a broker id that is not in the broker list.
     case unknownBroker(nodeId: Int32)
     /// The client has been shut down.
     case shutDown
+
+    /// The innermost cause, without the broker name: "connection refused", "timed out".
+    public var reason: String {
+        switch self {
+        case let .connectFailed(_, reason): return reason
+        case let .backingOff(_, lastError, _): return lastError
+        default: return description
+        }
+    }
 
     public var description: String {
         switch self {
@@ -44,7 +54,7 @@ public enum KafkaClientError: Error, Sendable, Equatable, CustomStringConvertibl
         case let .brokerError(api, broker, code):
             return "\(api) on \(broker) failed: \(code)"
         case let .backingOff(broker, lastError, retry):
-            return "\(broker) unavailable (\(lastError)); retrying in \(Double(Int(retry * 10)) / 10) s"
+            return "cannot connect to \(broker): \(lastError) (next attempt in \(Double(Int(retry * 10)) / 10) s)"
         case let .unknownBroker(nodeId):
             return "broker \(nodeId) is not in the cluster metadata"
         case .shutDown:

@@ -47,12 +47,19 @@ struct ConsoleCommand: AsyncParsableCommand {
                                          themeName: themeName, refreshSeconds: refresh ?? defaults?.refresh ?? 2,
                                          initialRoute: Route(command: view) ?? .overview)
         // The UI loop blocks in poll(2); give it its own thread so the cooperative pool stays free.
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread {
-                do { continuation.resume(returning: try ConsoleApp(options: options).run()) } catch { continuation.resume(throwing: error) }
+        let status: Int32
+        do {
+            status = try await withCheckedThrowingContinuation { continuation in
+                let thread = Thread {
+                    do { continuation.resume(returning: try ConsoleApp(options: options).run()) } catch { continuation.resume(throwing: error) }
+                }
+                thread.stackSize = 8 << 20
+                thread.start()
             }
-            thread.stackSize = 8 << 20
-            thread.start()
+        } catch {
+            // The terminal is already restored (or was never taken) when an error gets here.
+            FileHandle.standardError.write(Data("sluice: \(error)\n".utf8))
+            throw ExitCode(2)
         }
         if status != 0 { throw ExitCode(status) }
     }

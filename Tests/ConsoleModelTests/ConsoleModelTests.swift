@@ -82,6 +82,46 @@ import Testing
         #expect(p0.timeLag == .init(seconds: 3))
     }
 
+    @Test func partitionStallAloneDoesNotStallTheGroup() {
+        var m = ConsoleModel()
+        // p0's offset never moves while p1 catches up: the group as a whole is making progress.
+        for t in 1...12 {
+            var s = reading(Double(t), produce: 0, committed: nil)
+            s.topics[0].partitions[0].highWatermark = 100
+            s.topics[0].partitions[1].highWatermark = 1000
+            s.groups[0].offsets = [CommittedOffset(topic: "orders", partition: 0, offset: 5),
+                                   CommittedOffset(topic: "orders", partition: 1, offset: Int64(t) * 30)]
+            m.apply(.kafka(s))
+        }
+        #expect(m.groups[0].partitions[0].status == .stall)
+        #expect(m.groups[0].rawStatus == .ok)
+    }
+
+    @Test func timeLagOfAnOffsetOlderThanTheFirstReadingIsALowerBound() throws {
+        var m = ConsoleModel()
+        for t in 1...9 {
+            var s = reading(Double(t), produce: 0, committed: nil)
+            s.topics[0].partitions[0].highWatermark = 50
+            s.groups[0].offsets = [CommittedOffset(topic: "orders", partition: 0, offset: 0)]
+            m.apply(.kafka(s))
+        }
+        let p = try #require(m.groups[0].partitions.first)
+        #expect(p.timeLag == .init(seconds: 8, isLowerBound: true))
+    }
+
+    @Test func timeLagBracketsTheChangeAfterAnIdleStretch() throws {
+        var m = ConsoleModel()
+        for t in 1...9 {
+            var s = reading(Double(t), produce: 0, committed: nil)
+            s.topics[0].partitions[0].highWatermark = t <= 5 ? 0 : 50
+            s.groups[0].offsets = [CommittedOffset(topic: "orders", partition: 0, offset: 0)]
+            m.apply(.kafka(s))
+        }
+        // Offset 0 was produced after t=5 (last reading at 0) and by t=6: 4 s ago at most.
+        let p = try #require(m.groups[0].partitions.first)
+        #expect(p.timeLag == .init(seconds: 4))
+    }
+
     @Test func stoppedGroupAlertsAsCritical() {
         var m = ConsoleModel()
         m.apply(.kafka(reading(1, produce: 10, committed: 5, members: 0, state: "Empty")))

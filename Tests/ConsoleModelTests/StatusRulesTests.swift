@@ -99,3 +99,72 @@ import Testing
         #expect(TimeLag.interpolate(committed: 5, history: [(100, 10)], now: 100) == nil)
     }
 }
+
+@Suite struct GroupStatusTests {
+    func window(_ points: [(Int64, Int64?)]) -> [StatusRules.Sample] {
+        points.enumerated().map { StatusRules.Sample(time: Double($0.offset), committed: $0.element.0, lag: $0.element.1) }
+    }
+
+    @Test func groupTotalsGrowingEverySampleIsWARN() {
+        let w = window((0..<10).map { (Int64($0 * 20), Int64(1000 + $0 * 180)) })
+        #expect(StatusRules.evaluateGroup(w, hasMembers: true) == .warn)
+    }
+
+    @Test func caughtUpGroupWithJitteringLagIsOK() {
+        let lags: [Int64] = [120, 80, 200, 150, 260, 90, 300, 310, 140, 170]
+        let w = window(lags.enumerated().map { (Int64($0.offset * 200), $0.element) })
+        #expect(StatusRules.evaluateGroup(w, hasMembers: true) == .ok)
+    }
+
+    @Test func groupWhoseOffsetsDoNotMoveIsSTALL() {
+        let w = window((0..<10).map { (5000, Int64(100 + $0)) })
+        #expect(StatusRules.evaluateGroup(w, hasMembers: true) == .stall)
+    }
+
+    @Test func groupStatusNeedsMembersAndAFullWindow() {
+        let w = window((0..<10).map { (5000, Int64(100 + $0)) })
+        #expect(StatusRules.evaluateGroup(w, hasMembers: false) == .ok)  // STOP comes from the partitions
+        #expect(StatusRules.evaluateGroup(Array(w.prefix(9)), hasMembers: true) == .ok)
+    }
+}
+
+@Suite struct HighWatermarkHistoryTests {
+    @Test func unchangedReadingsExtendOneSample() {
+        var h = HighWatermarkHistory(capacity: 8)
+        for t in 0..<5 { h.record(100, at: Double(t)) }
+        #expect(h.count == 1)
+        #expect(h.last == .init(firstSeen: 0, lastSeen: 4, highWatermark: 100))
+    }
+
+    @Test func fullHistoryThinsItsOlderHalfAndStillReachesTheStart() {
+        var h = HighWatermarkHistory(capacity: 8)
+        for t in 0..<40 { h.record(Int64(t * 10), at: Double(t)) }
+        #expect(h.count <= 8)
+        #expect(h.samples.first?.firstSeen == 0)
+        #expect(h.last?.highWatermark == 390)
+        // Still sorted and bracketing: interpolation over it is exact for the recent past…
+        let recent = TimeLag.interpolate(committed: 385, history: h.points, now: 39)
+        #expect(recent == .init(seconds: 0.5))
+        // …and within the thinned gap for the distant past, never a lower bound.
+        let old = try! #require(TimeLag.interpolate(committed: 15, history: h.points, now: 39))
+        #expect(!old.isLowerBound && old.seconds > 30 && old.seconds <= 39)
+    }
+
+    @Test func lowerValueRestarts() {
+        var h = HighWatermarkHistory(capacity: 8)
+        h.record(100, at: 0)
+        h.record(200, at: 1)
+        h.record(5, at: 2)
+        #expect(h.count == 1 && h.last?.highWatermark == 5)
+    }
+
+    @Test func rateOverWindow() throws {
+        var h = HighWatermarkHistory(capacity: 64)
+        for t in 0...60 { h.record(Int64(t * 4), at: Double(t)) }
+        #expect(abs(try #require(h.rate(now: 60, window: 30)) - 4) < 1e-9)
+        var idle = HighWatermarkHistory(capacity: 8)
+        idle.record(50, at: 0)
+        idle.record(50, at: 10)
+        #expect(idle.rate(now: 10, window: 30) == 0)
+    }
+}

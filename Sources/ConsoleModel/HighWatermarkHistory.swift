@@ -1,0 +1,77 @@
+/// A partition's high watermark over time, kept small: unchanged readings extend the last
+/// sample, and when the history is full its older half is thinned (every other sample dropped),
+/// so it reaches back to the first reading at ever coarser resolution while the recent past
+/// stays exact. Time lag interpolates over it.
+public struct HighWatermarkHistory: Sendable {
+    /// A value and the first and last reading that saw it: the offset after it was produced
+    /// after `lastSeen` of this sample and by `firstSeen` of the next.
+    public struct Sample: Sendable, Equatable {
+        public var firstSeen: Double
+        public var lastSeen: Double
+        public var highWatermark: Int64
+    }
+
+    public let capacity: Int
+    public private(set) var samples: [Sample] = []
+
+    public init(capacity: Int = 64) {
+        precondition(capacity >= 4)
+        self.capacity = capacity
+    }
+
+    public var last: Sample? { samples.last }
+    public var count: Int { samples.count }
+
+    /// Records a reading; a lower value than the last one (topic recreated, truncated) restarts the history.
+    public mutating func record(_ highWatermark: Int64, at time: Double) {
+        if let l = samples.last {
+            if highWatermark < l.highWatermark { samples.removeAll(keepingCapacity: true) }
+            else if highWatermark == l.highWatermark {
+                samples[samples.count - 1].lastSeen = time
+                return
+            }
+        }
+        if samples.count == capacity { thin() }
+        samples.append(Sample(firstSeen: time, lastSeen: time, highWatermark: highWatermark))
+    }
+
+    /// Drops every other sample of the older half. The samples left still bracket every change
+    /// (an offset between two kept values was produced between them), only less tightly.
+    private mutating func thin() {
+        let half = samples.count / 2
+        var kept: [Sample] = []
+        kept.reserveCapacity(capacity)
+        var i = 0
+        while i < half {
+            kept.append(samples[i])
+            i += 2
+        }
+        kept.append(contentsOf: samples[half...])
+        samples = kept
+    }
+
+    /// (time, high watermark) points for interpolation, oldest first.
+    public var points: [(time: Double, highWatermark: Int64)] {
+        var out: [(time: Double, highWatermark: Int64)] = []
+        out.reserveCapacity(samples.count * 2)
+        for s in samples {
+            out.append((s.firstSeen, s.highWatermark))
+            if s.lastSeen != s.firstSeen { out.append((s.lastSeen, s.highWatermark)) }
+        }
+        return out
+    }
+
+    /// Produce rate over about `window` seconds before `now`.
+    public func rate(now: Double, window: Double) -> Double? {
+        guard let newest = samples.last else { return nil }
+        var base = newest
+        for s in samples.reversed() {
+            base = s
+            if now - s.lastSeen > window { break }
+        }
+        // Growth happened after the base value was last seen (or, if nothing grew, since it was first seen).
+        let from = base.highWatermark == newest.highWatermark ? base.firstSeen : base.lastSeen
+        guard now > from else { return nil }
+        return Double(newest.highWatermark - base.highWatermark) / (now - from)
+    }
+}
