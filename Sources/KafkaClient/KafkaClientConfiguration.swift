@@ -27,7 +27,7 @@ public struct BrokerAddress: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses a comma-separated bootstrap list.
     public static func parseList(_ text: String) -> [BrokerAddress]? {
-        let parts = text.split(separator: ",").map(String.init)
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         let addrs = parts.compactMap(BrokerAddress.init(parsing:))
         return addrs.count == parts.count && !addrs.isEmpty ? addrs : nil
     }

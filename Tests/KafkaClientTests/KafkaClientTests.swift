@@ -1,0 +1,148 @@
+import Testing
+import KafkaProtocol
+@testable import KafkaClient
+
+/// The client against scripted peers: what happens when a broker misbehaves.
+@Suite struct KafkaClientTests {
+    func client(port: Int, timeout: Double = 2) -> KafkaClient {
+        KafkaClient(configuration: KafkaClientConfiguration(bootstrap: [BrokerAddress(host: "127.0.0.1", port: port)],
+                                                            requestTimeoutSeconds: timeout, reconnectBackoffSeconds: 0.2,
+                                                            reconnectBackoffMaxSeconds: 1))
+    }
+
+    @Test func metadataFromAWellBehavedBroker() async throws {
+        let broker = try await FakeBroker { header, _ in
+            header.apiKey == ApiKey.apiVersions.rawValue ? FakeBroker.apiVersions(header) : FakeBroker.respond(FakeBroker.metadata, to: header)
+        }
+        let c = client(port: broker.port)
+        let md = try await c.metadata()
+        #expect(md.clusterId == "fake")
+        #expect(md.topics.first?.partitions.count == 1)
+        await c.shutdown()
+        await broker.stop()
+    }
+
+    @Test func truncatedResponseIsAMalformedErrorAndResetsTheConnection() async throws {
+        let broker = try await FakeBroker { header, _ in
+            if header.apiKey == ApiKey.apiVersions.rawValue { return FakeBroker.apiVersions(header) }
+            guard case let .response(frame) = FakeBroker.respond(FakeBroker.metadata, to: header) else { return .close }
+            // Keep the size prefix honest but cut the body short.
+            var cut = Array(frame.prefix(frame.count - 7))
+            let size = Int32(cut.count - 4)
+            cut[0] = UInt8(size >> 24 & 0xFF); cut[1] = UInt8(size >> 16 & 0xFF); cut[2] = UInt8(size >> 8 & 0xFF); cut[3] = UInt8(size & 0xFF)
+            return .raw(cut)
+        }
+        let c = client(port: broker.port)
+        let address = BrokerAddress(host: "127.0.0.1", port: broker.port)
+        await #expect {
+            _ = try await c.send(MetadataRequest(topics: nil), to: address)
+        } throws: { error in
+            guard case let .malformedResponse(api, _, inner)? = error as? KafkaClientError else { return false }
+            if case .truncated = inner { return api == .metadata }
+            return false
+        }
+        #expect(await c.isConnected(address) == false)
+        await c.shutdown()
+        await broker.stop()
+    }
+
+    @Test func impossibleFrameSizeResetsTheConnection() async throws {
+        let broker = try await FakeBroker { header, _ in
+            header.apiKey == ApiKey.apiVersions.rawValue ? FakeBroker.apiVersions(header) : .raw([0x7F, 0xFF, 0xFF, 0xFF, 0, 0, 0, 1])
+        }
+        let c = client(port: broker.port)
+        let address = BrokerAddress(host: "127.0.0.1", port: broker.port)
+        await #expect {
+            _ = try await c.send(MetadataRequest(topics: nil), to: address)
+        } throws: { error in
+            if case .malformedFrame(_, let size)? = error as? KafkaClientError { return size == Int(Int32.max) }
+            return false
+        }
+        await c.shutdown()
+        await broker.stop()
+    }
+
+    @Test func silentBrokerTimesOutWithinTheRequestTimeout() async throws {
+        let broker = try await FakeBroker { header, _ in
+            header.apiKey == ApiKey.apiVersions.rawValue ? FakeBroker.apiVersions(header) : .silence
+        }
+        let c = client(port: broker.port, timeout: 0.3)
+        let clock = ContinuousClock()
+        let start = clock.now
+        await #expect {
+            _ = try await c.metadata()
+        } throws: { error in
+            if case let .bootstrapFailed(_, reason)? = error as? KafkaClientError { return reason.contains("timed out after 300 ms") }
+            return false
+        }
+        #expect(clock.now - start < .seconds(3))
+        await c.shutdown()
+        await broker.stop()
+    }
+
+    @Test func closedConnectionMidRequestIsDisconnected() async throws {
+        let broker = try await FakeBroker { header, _ in
+            header.apiKey == ApiKey.apiVersions.rawValue ? FakeBroker.apiVersions(header) : .close
+        }
+        let c = client(port: broker.port)
+        let address = BrokerAddress(host: "127.0.0.1", port: broker.port)
+        await #expect(throws: KafkaClientError.disconnected(broker: address.description)) {
+            _ = try await c.send(MetadataRequest(topics: nil), to: address)
+        }
+        await c.shutdown()
+        await broker.stop()
+    }
+
+    @Test func apiVersionsFallsBackWhenV3IsUnsupported() async throws {
+        let broker = try await FakeBroker { header, _ in
+            if header.apiKey == ApiKey.apiVersions.rawValue {
+                if header.apiVersion == 3 {
+                    // What Kafka does for a version it does not know: a v0 body with error 35.
+                    return .response(try! KafkaFrame.response(ApiVersionsResponse(errorCode: .unsupportedVersion, apiKeys: [
+                        .init(apiKey: 18, minVersion: 0, maxVersion: 2)]), version: 0, correlationId: header.correlationId))
+                }
+                return FakeBroker.apiVersions(header)
+            }
+            return FakeBroker.respond(FakeBroker.metadata, to: header)
+        }
+        let c = client(port: broker.port)
+        #expect(try await c.metadata().clusterId == "fake")
+        #expect(broker.apiKeysSeen.prefix(2) == [18, 18])
+        await c.shutdown()
+        await broker.stop()
+    }
+
+    @Test func refusedConnectionBacksOffThenReconnects() async throws {
+        // Find a free port, then leave it closed.
+        let probe = try await FakeBroker { _, _ in .close }
+        let port = probe.port
+        await probe.stop()
+        let c = client(port: port)
+        let address = BrokerAddress(host: "127.0.0.1", port: port)
+        await #expect { _ = try await c.send(MetadataRequest(topics: nil), to: address) } throws: { error in
+            if case let .connectFailed(_, reason)? = error as? KafkaClientError { return reason == "connection refused" }
+            return false
+        }
+        // Immediately again: held back, and says why.
+        await #expect { _ = try await c.send(MetadataRequest(topics: nil), to: address) } throws: { error in
+            if case let .backingOff(_, last, retry)? = error as? KafkaClientError { return last == "connection refused" && retry > 0 }
+            return false
+        }
+        try await Task.sleep(for: .milliseconds(250))
+        await #expect { _ = try await c.send(MetadataRequest(topics: nil), to: address) } throws: { error in
+            if case .connectFailed? = error as? KafkaClientError { return true }
+            return false
+        }
+        await c.shutdown()
+    }
+
+    @Test func bootstrapParsing() {
+        #expect(BrokerAddress(parsing: "b1:9093") == BrokerAddress(host: "b1", port: 9093))
+        #expect(BrokerAddress(parsing: "b1") == BrokerAddress(host: "b1", port: 9092))
+        #expect(BrokerAddress(parsing: "[::1]:9094") == BrokerAddress(host: "::1", port: 9094))
+        #expect(BrokerAddress(parsing: "b1:0") == nil)
+        #expect(BrokerAddress(parsing: "b1:x") == nil)
+        #expect(BrokerAddress.parseList("a:1, b:2")?.count == 2)
+        #expect(BrokerAddress.parseList("a:1,,b:2") == nil)
+    }
+}
