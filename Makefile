@@ -1,7 +1,6 @@
 # Sluice — the README's two commands are `make demo` and `make test`.
 SHELL := /bin/bash
 SWIFT ?= swift
-export SLUICE_STATE ?= /tmp/sluice-dev
 
 .PHONY: build release test unit integration deps demo bench clean
 

@@ -6,7 +6,8 @@
 # reported as skipped (never silently passed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export SLUICE_STATE="${SLUICE_STATE:-/tmp/sluice-test-$$}"
+# Runtime state of this run only (pid files, logs); the peer install is cached separately.
+export SLUICE_STATE="$(mktemp -d /tmp/sluice-test.XXXXXX)"
 export KAFKA_PORT="${KAFKA_PORT:-$(( 20000 + RANDOM % 20000 ))}"
 LOAD_PID=""
 cleanup() {
@@ -38,7 +39,7 @@ if BOOT="$(scripts/kafka-peer.sh start)"; then
   done
   grep -q '"ready"' "$SLUICE_STATE/load.jsonl" || { echo "load generator not ready after 60 s" >&2; exit 1; }
   export SLUICE_TEST_PREFIX=it
-  export SLUICE_TEST_PYTHON="$SLUICE_STATE/kafka/venv/bin/python"
+  export SLUICE_TEST_PYTHON="$(scripts/kafka-peer.sh venv-python)"
 elif [[ "${CI:-}" == "true" ]]; then
   echo "FAIL: the Kafka peer (tansu) could not start; integration tests cannot run" >&2
   exit 1
