@@ -71,6 +71,8 @@ def member(args, stop, group, cid, topics, rate=None, run_for=None, committed=No
     finally:
         c.close()
         if run_for is not None and not stop.is_set():
+            if committed is not None:
+                committed.add(group + ":stopped")
             emit(event="stopped", group=group)
 
 
@@ -126,9 +128,10 @@ def cmd_run(args):
     deadline = time.monotonic() + args.seconds
     ready = False
     while not stop.is_set() and time.monotonic() < deadline:
-        if not ready and len(committed) == len(roles):
+        groups_committed = {g for g in committed if ":" not in g}
+        if not ready and len(groups_committed) == len(roles) and any(g.endswith(":stopped") for g in committed):
             ready = True
-            emit(event="ready", groups=sorted(committed))
+            emit(event="ready", groups=sorted(groups_committed))
         stop.wait(0.2)
     stop.set()
     for th in threads:

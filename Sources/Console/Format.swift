@@ -45,6 +45,7 @@ public enum Format {
         switch e {
         case .caughtUp: return "now"
         case let .seconds(s): return duration(s)
+        case .keepingUp: return "steady"
         case .never: return "never"
         case .unknown: return "-"
         }

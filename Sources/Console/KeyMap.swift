@@ -1,4 +1,3 @@
-import Foundation
 import Terminal
 
 /// Everything a key can do in the console.
@@ -23,6 +22,12 @@ public struct KeyBinding: Sendable {
     public var help: String
     /// Shown in the footer when true.
     public var inFooter: Bool
+    /// The footer's one-word description (defaults to the first word of `help`).
+    public var footerText: String?
+
+    init(keys: [Key], label: String, action: Action, help: String, inFooter: Bool, footerText: String? = nil) {
+        self.keys = keys; self.label = label; self.action = action; self.help = help; self.inFooter = inFooter; self.footerText = footerText
+    }
 }
 
 public enum KeyMap {
@@ -42,13 +47,13 @@ public enum KeyMap {
         KeyBinding(keys: [.character("/")], label: "/", action: .filter, help: "filter rows", inFooter: true),
         KeyBinding(keys: [.character(":")], label: ":", action: .command, help: "command (:groups :topics :ctx NAME :theme NAME :q)", inFooter: false),
         KeyBinding(keys: [.character(">")], label: ">", action: .sortNext, help: "sort by next column", inFooter: false),
-        KeyBinding(keys: [.character("<")], label: "<", action: .sortPrevious, help: "sort by previous column", inFooter: true),
+        KeyBinding(keys: [.character("<")], label: "<", action: .sortPrevious, help: "sort by previous column", inFooter: true, footerText: "sort"),
         KeyBinding(keys: [.character("i")], label: "i", action: .invertSort, help: "invert sort order", inFooter: false),
         KeyBinding(keys: [.character(" ")], label: "space", action: .freeze, help: "freeze / unfreeze live updates", inFooter: true),
         KeyBinding(keys: [.character("+")], label: "+", action: .refreshFaster, help: "refresh more often", inFooter: false),
         KeyBinding(keys: [.character("-")], label: "-", action: .refreshSlower, help: "refresh less often", inFooter: false),
         KeyBinding(keys: [.character("?")], label: "?", action: .help, help: "help", inFooter: true),
-        KeyBinding(keys: [.character("q")], label: "q", action: .quit, help: "back, or quit from the top view", inFooter: true),
+        KeyBinding(keys: [.character("q")], label: "q", action: .quit, help: "back, or quit from a top-level view", inFooter: true, footerText: "quit"),
     ]
 
     private static let table: [Key: Action] = {
@@ -61,9 +66,6 @@ public enum KeyMap {
 
     /// "⏎ open  / filter  …" from the bindings marked for the footer.
     public static var footerHints: [(key: String, text: String)] {
-        bindings.filter(\.inFooter).map { b in
-            let word = b.help.split(separator: " ").first.map(String.init) ?? b.help
-            return (b.label, word.trimmingCharacters(in: .punctuationCharacters))
-        }
+        bindings.filter(\.inFooter).map { b in (b.label, b.footerText ?? b.help.split(separator: " ").first.map(String.init) ?? b.help) }
     }
 }

@@ -37,6 +37,7 @@ public struct Renderer {
             y += 1
         }
         let bodyBottom = h - 3
+        var position: String?
         switch ui.route {
         case .overview:
             OverviewPanel.draw(model: model, bootstrap: bootstrap, contextName: ui.contextName, grid: &grid, top: y, bottom: bodyBottom, now: now)
@@ -50,12 +51,15 @@ public struct Renderer {
                     grid.put(DisplayText.sanitize(line), x: 1, y: y, role: .dim, maxWidth: w - 2)
                     y += 1
                 }
-                TableWidget.draw(spec: spec, rows: rows, state: &table, grid: &grid, top: y, bottom: bodyBottom,
-                                 emptyText: emptyText(ui.route, model: model, filter: ui.filters[ui.route]))
+                position = TableWidget.draw(spec: spec, rows: rows, state: &table, grid: &grid, top: y, bottom: bodyBottom,
+                                            emptyText: emptyText(ui.route, model: model, filter: ui.filters[ui.route]))
                 ui.tables[ui.route] = table
             }
         }
         grid.fill(x: 0, y: h - 3, width: w, role: .border, character: "─")
+        if let position {
+            grid.put(" \(position) ", x: w - DisplayText.width(position) - 4, y: h - 3, role: .dim)
+        }
         if let alert = model.alerts.first {
             let icon = alert.severity == .critical ? "✖" : "⚠"
             let more = model.alerts.count > 1 ? "  (+\(model.alerts.count - 1) more on Overview)" : ""

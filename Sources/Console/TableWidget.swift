@@ -2,7 +2,10 @@ import Terminal
 
 /// Draws a table: header with the sort marker, visible rows only, selection highlight.
 enum TableWidget {
-    static func draw(spec: TableSpec, rows: [TableRow], state: inout TableState, grid: inout CellGrid, top: Int, bottom: Int, emptyText: String) {
+    /// Returns "selected/total" when the rows do not all fit, for the caller to place.
+    @discardableResult
+    static func draw(spec: TableSpec, rows: [TableRow], state: inout TableState, grid: inout CellGrid, top: Int, bottom: Int,
+                     emptyText: String) -> String? {
         let w = grid.width
         let widths = layoutColumns(spec.columns, width: w - 2)
         var x = 1
@@ -16,10 +19,10 @@ enum TableWidget {
         state.scrollToSelection(height: height)
         if rows.isEmpty {
             grid.put(emptyText, x: 2, y: top + 2, role: .dim, maxWidth: w - 3)
-            return
+            return nil
         }
         let end = min(rows.count, state.scroll + height)
-        guard state.scroll < end else { return }
+        guard state.scroll < end else { return nil }
         for (line, index) in (state.scroll..<end).enumerated() {
             let row = rows[index]
             let y = top + 1 + line
@@ -35,9 +38,6 @@ enum TableWidget {
                 cx += widths[i] + 1
             }
         }
-        if rows.count > height, height > 0 {
-            let pos = "\(state.selectedIndex + 1)/\(rows.count)"
-            grid.put(pos, x: w - DisplayText.width(pos) - 1, y: bottom - 0 > top ? top : top, role: .dim)
-        }
+        return rows.count > height ? "\(state.selectedIndex + 1)/\(rows.count)" : nil
     }
 }

@@ -98,7 +98,8 @@ extension ConsoleModel {
         return GroupSummary(groupId: g.groupId, state: g.state, protocolType: g.protocolType, assignor: g.assignor, members: g.members,
                             membersBefore: open?.membersBefore, totalLag: totalLag, maxTimeLag: maxTimeLag,
                             lagTrend: readings.compactMap(\.totalLag), consumeRate: consume, produceRate: produce,
-                            catchUp: Self.catchUp(lag: totalLag, consume: consume, produce: produce),
+                            catchUp: Self.catchUp(lag: totalLag, consume: consume, produce: produce,
+                                                  lagGrowth: lagGrowth(readings, now: now)),
                             status: shown.status, statusSince: shown.since, rawStatus: worst, partitions: partitions, error: g.error)
     }
 
@@ -113,11 +114,28 @@ extension ConsoleModel {
         return Double(newest.committedSum - base.committedSum) / (newest.time - base.time)
     }
 
-    static func catchUp(lag: Int64?, consume: Double?, produce: Double?) -> CatchUpEstimate {
+    /// Total lag change per second over the rate window.
+    private func lagGrowth(_ readings: RingBuffer<GroupReading>, now: Double) -> Double? {
+        guard let newest = readings.last, let lagNow = newest.totalLag else { return nil }
+        var base: GroupReading?
+        for i in stride(from: readings.count - 1, through: 0, by: -1) {
+            if now - readings[i].time > configuration.rateWindowSeconds { break }
+            base = readings[i]
+        }
+        guard let b = base, let lagThen = b.totalLag, newest.time > b.time else { return nil }
+        return Double(lagNow - lagThen) / (newest.time - b.time)
+    }
+
+    /// ETA to zero lag at the net rate (consume − produce). A group that keeps pace — lag not
+    /// growing by more than a second's worth of consumption over the window — has nothing to
+    /// catch up on rather than "never".
+    static func catchUp(lag: Int64?, consume: Double?, produce: Double?, lagGrowth: Double? = nil) -> CatchUpEstimate {
         guard let lag else { return .unknown }
         if lag == 0 { return .caughtUp }
         guard let consume else { return .unknown }
         let net = consume - (produce ?? 0)
-        return net > 0 ? .seconds(Double(lag) / net) : .never
+        if net > 0 { return .seconds(Double(lag) / net) }
+        if let growth = lagGrowth, consume > 0, growth <= max(1, consume * 0.05) { return .keepingUp }
+        return .never
     }
 }

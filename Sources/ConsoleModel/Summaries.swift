@@ -2,6 +2,8 @@
 public enum CatchUpEstimate: Sendable, Equatable, Codable {
     case caughtUp
     case seconds(Double)
+    /// Consuming as fast as producing, lag not growing: there is no backlog to catch up on.
+    case keepingUp
     case never
     case unknown
 }

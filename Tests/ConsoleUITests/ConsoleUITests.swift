@@ -30,7 +30,8 @@ import Testing
         #expect(numbers.contains { $0 > 100 }, "no lag figure in row: \(row)")
 
         try t.keys("Enter")
-        #expect(try t.waitFor(timeout: 5) { $0.contains("Groups ▸ \(lagging)") && $0.contains("COMMITTED") && $0.contains("\(UIPeer.prefix)-t0") })
+        #expect(try t.waitFor(timeout: 5) { $0.contains("Groups ▸ \(lagging)") && $0.contains("COMMITTED") && $0.contains("\(UIPeer.prefix)-t0") },
+                "group detail did not open:\n\((try? t.screen()) ?? "")")
         #expect(try t.waitFor(timeout: 10) { $0.contains("status WARN") })
 
         try t.resize(width: 90, height: 24)
@@ -64,9 +65,9 @@ import Testing
         _ = try run("/usr/bin/pkill", ["-TERM", "-f", "\(UIPeer.sluice) --kafka \(kafka)$"])
         #expect(try t.waitFor(timeout: 5) { $0.contains("READY$") && !$0.contains("Overview") })
         #expect(try !t.alternateScreenOn())
-        try t.type("echo status=$?; stty -g | cmp - /tmp/sluice-stty-\(t.socket) && echo STTY-SAME")
+        try t.type("echo exit-status=$?; stty -g | cmp - /tmp/sluice-stty-\(t.socket) && echo STTY-SAME")
         #expect(try t.waitFor(timeout: 5) { $0.contains("STTY-SAME") })
-        #expect(try t.screen().contains("status=143"), "exit status should be 128+SIGTERM")
+        #expect(try t.screen().contains("exit-status=143"), "exit status should be 128+SIGTERM:\n\((try? t.screen()) ?? "")")
     }
 
     @Test func dumbOrMissingTermFailsBeforeTouchingTheScreen() throws {
@@ -78,6 +79,31 @@ import Testing
         #expect(try t.waitFor(timeout: 10) { $0.contains("status=2") })
         #expect(try t.screen().contains("TERM is not set"))
         #expect(try !t.alternateScreenOn())
+    }
+
+    @Test func brokerKilledMidSessionShowsBannerThenReconnects() throws {
+        _ = try UIPeer.requireKafka()  // the peer install exists when the shared broker runs
+        let script = UIPeer.root.appendingPathComponent("scripts/kafka-peer.sh").path
+        let state = NSTemporaryDirectory() + "/sluice-ui-broker-\(getpid())"
+        let port = 40000 + Int(getpid() % 20000)
+        let env = "SLUICE_STATE=\(state) KAFKA_PORT=\(port)"
+        defer { _ = try? spawn("/bin/sh", ["-c", "\(env) \(script) stop; rm -rf \(state)"]) }
+        let start = try spawn("/bin/sh", ["-c", "\(env) \(script) start"])
+        try #require(start.status == 0, "second broker did not start: \(start.stderr)")
+
+        let t = try Tmux()
+        try t.type("\(UIPeer.sluice) --kafka 127.0.0.1:\(port) --refresh 0.5")
+        #expect(try t.waitFor(timeout: 15) { $0.contains("kafka ● 1 broker") && $0.contains("Kafka       connected") })
+        _ = try spawn("/bin/sh", ["-c", "\(env) \(script) stop"])
+        #expect(try t.waitFor(timeout: 15) { $0.contains("⚠ Kafka disconnected since") && $0.contains("kafka ✖ down") },
+                "no banner after the broker died:\n\((try? t.screen()) ?? "")")
+        let again = try spawn("/bin/sh", ["-c", "\(env) \(script) start"])
+        try #require(again.status == 0, "broker did not restart: \(again.stderr)")
+        // Back off at most a few seconds, then reconnect without a key press.
+        #expect(try t.waitFor(timeout: 20) { !$0.contains("Kafka disconnected") && $0.contains("kafka ● 1 broker") },
+                "did not reconnect:\n\((try? t.screen()) ?? "")")
+        try t.keys("q")
+        #expect(try t.waitFor(timeout: 5) { $0.contains("READY$") })
     }
 
     @Test func unreachableBrokerShowsBannerAndKeepsRunning() throws {

@@ -43,7 +43,7 @@ enum GroupsView {
 
     static func etaSort(_ e: CatchUpEstimate) -> SortValue {
         switch e {
-        case .caughtUp: .number(0)
+        case .caughtUp, .keepingUp: .number(0)
         case let .seconds(s): .number(s)
         case .never: .number(.infinity)
         case .unknown: .none
