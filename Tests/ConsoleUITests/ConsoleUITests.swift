@@ -30,7 +30,7 @@ import Testing
         #expect(numbers.contains { $0 > 100 }, "no lag figure in row: \(row)")
 
         try t.keys("Enter")
-        #expect(try t.waitFor(timeout: 5) { $0.contains("Groups ▸ \(lagging)") && $0.contains("COMMITTED") && $0.contains("\(UIPeer.prefix)-t0") },
+        #expect(try t.waitFor(timeout: 5) { $0.contains("Groups ▸ \(lagging)") && $0.contains("COMMITTED") && $0.contains(" \(UIPeer.prefix)-t") },
                 "group detail did not open:\n\((try? t.screen()) ?? "")")
         #expect(try t.waitFor(timeout: 10) { $0.contains("status WARN") })
 
@@ -53,8 +53,9 @@ import Testing
         try t.keys("q")
         #expect(try t.waitFor(timeout: 5) { $0.contains("READY$") && !$0.contains("Overview") }, "no shell prompt after quit")
         #expect(try !t.alternateScreenOn())
-        try t.type("stty -g | cmp - /tmp/sluice-stty-before-\(t.socket) && echo STTY-SAME; rm -f /tmp/sluice-stty-before-\(t.socket)")
-        #expect(try t.waitFor(timeout: 5) { $0.contains("STTY-SAME") }, "terminal modes not restored")
+        // Markers are computed by the shell so the typed command line itself cannot match them.
+        try t.type("stty -g | cmp - /tmp/sluice-stty-before-\(t.socket) && echo STTY-$((6*7))-SAME; rm -f /tmp/sluice-stty-before-\(t.socket)")
+        #expect(try t.waitFor(timeout: 5) { $0.contains("STTY-42-SAME") }, "terminal modes not restored")
     }
 
     @Test func sigtermRestoresTerminal() throws {
@@ -65,18 +66,18 @@ import Testing
         _ = try run("/usr/bin/pkill", ["-TERM", "-f", "\(UIPeer.sluice) --kafka \(kafka)$"])
         #expect(try t.waitFor(timeout: 5) { $0.contains("READY$") && !$0.contains("Overview") })
         #expect(try !t.alternateScreenOn())
-        try t.type("echo exit-status=$?; stty -g | cmp - /tmp/sluice-stty-\(t.socket) && echo STTY-SAME")
-        #expect(try t.waitFor(timeout: 5) { $0.contains("STTY-SAME") })
+        try t.type("echo exit-status=$?; stty -g | cmp - /tmp/sluice-stty-\(t.socket) && echo STTY-$((6*7))-SAME")
+        #expect(try t.waitFor(timeout: 5) { $0.contains("STTY-42-SAME") })
         #expect(try t.screen().contains("exit-status=143"), "exit status should be 128+SIGTERM:\n\((try? t.screen()) ?? "")")
     }
 
     @Test func dumbOrMissingTermFailsBeforeTouchingTheScreen() throws {
         let t = try Tmux()
         try t.type("TERM=dumb \(UIPeer.sluice) --kafka 127.0.0.1:1; echo status=$?")
-        #expect(try t.waitFor(timeout: 10) { $0.contains("status=2") })
+        #expect(try t.waitFor(timeout: 10) { $0.contains("status=2\n") || $0.hasSuffix("status=2") })
         #expect(try t.screen().contains("TERM=dumb cannot address the cursor"))
         try t.type("clear; env -u TERM \(UIPeer.sluice) --kafka 127.0.0.1:1; echo status=$?")
-        #expect(try t.waitFor(timeout: 10) { $0.contains("status=2") })
+        #expect(try t.waitFor(timeout: 10) { $0.contains("status=2\n") || $0.hasSuffix("status=2") })
         #expect(try t.screen().contains("TERM is not set"))
         #expect(try !t.alternateScreenOn())
     }
