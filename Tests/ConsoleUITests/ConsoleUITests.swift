@@ -61,12 +61,12 @@ import Testing
     @Test func sigtermRestoresTerminal() throws {
         let kafka = try UIPeer.requireKafka()
         let t = try Tmux()
-        try t.type("stty -g > /tmp/sluice-stty-\(t.socket); \(UIPeer.sluice) --kafka \(kafka) & sleep 0.1; fg")
+        try t.type("stty -g > /tmp/sluice-stty-\(t.socket); \(UIPeer.sluice) --kafka \(kafka); echo exit-status=$?")
         #expect(try t.waitFor(timeout: 15) { $0.contains("Overview") })
         _ = try run("/usr/bin/pkill", ["-TERM", "-f", "\(UIPeer.sluice) --kafka \(kafka)$"])
         #expect(try t.waitFor(timeout: 5) { $0.contains("READY$") && !$0.contains("Overview") })
         #expect(try !t.alternateScreenOn())
-        try t.type("echo exit-status=$?; stty -g | cmp - /tmp/sluice-stty-\(t.socket) && echo STTY-$((6*7))-SAME")
+        try t.type("stty -g | cmp - /tmp/sluice-stty-\(t.socket) && echo STTY-$((6*7))-SAME")
         #expect(try t.waitFor(timeout: 5) { $0.contains("STTY-42-SAME") })
         #expect(try t.screen().contains("exit-status=143"), "exit status should be 128+SIGTERM:\n\((try? t.screen()) ?? "")")
     }
