@@ -82,7 +82,8 @@ public struct Renderer {
     private func drawHeader(model: ConsoleModel, ui: UIState, rows: [TableRow], grid: inout CellGrid, now: Double) {
         let w = grid.width
         grid.fill(x: 0, y: 0, width: w, role: .title)
-        let count = TableSpec.forRoute(ui.route) != nil ? " (\(rows.count))" : ""
+        var count = TableSpec.forRoute(ui.route) != nil ? " (\(rows.count))" : ""
+        if let f = ui.filters[ui.route], !f.isEmpty, ui.input == .none { count += "  /\(DisplayText.sanitize(f))" }
         let left = " sluice ▸ \(DisplayText.sanitize(ui.contextName)) ▸ \(DisplayText.sanitize(ui.route.title))\(count)"
         let brokers = model.health.brokerCount
         let kafka = model.health.connected ? "kafka ● \(brokers) broker\(brokers == 1 ? "" : "s")" : "kafka ✖ down"
