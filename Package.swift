@@ -32,6 +32,10 @@ let package = Package(
             "Console", "Connectors", "KafkaClient", "ConsoleModel", "Terminal",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // `make bench`: measurements printed beside the peers' (Benchmarks/run.sh).
+        .executableTarget(name: "SluiceBench", dependencies: [
+            "Console", "Connectors", "KafkaClient", "ConsoleModel", "Terminal",
+        ], path: "Benchmarks/SluiceBench"),
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"]),
         .testTarget(name: "KafkaClientTests", dependencies: [
             "KafkaClient", "KafkaProtocol",

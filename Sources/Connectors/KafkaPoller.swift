@@ -29,7 +29,14 @@ public actor KafkaPoller {
     }
 
     public func snapshot(now: @Sendable () -> Double) async throws -> KafkaSnapshot {
-        let metadata = try await client.metadata()
+        // The group path (ListGroups, DescribeGroups, OffsetFetch) and the partition path
+        // (Metadata, then Fetch) run side by side; a refresh takes the longer of the two.
+        async let groupsRead = readGroups()
+        let metadata: MetadataResponse
+        do { metadata = try await client.metadata() } catch {
+            _ = await groupsRead
+            throw error
+        }
         var leaders: [TopicPartition: Int32] = [:]
         for t in metadata.topics where t.errorCode.isOK {
             for p in t.partitions where p.leaderId >= 0 { leaders[TopicPartition(t.name, p.partitionIndex)] = p.leaderId }
@@ -37,9 +44,8 @@ public actor KafkaPoller {
         var errors: [String] = []
         for t in metadata.topics where !t.errorCode.isOK { errors.append("topic \(t.name): \(t.errorCode)") }
 
-        async let endOffsets = readEndOffsets(leaders)
-        async let groups = readGroups()
-        let (offsets, (groupList, groupErrors)) = await (endOffsets, groups)
+        let offsets = await readEndOffsets(leaders)
+        let (groupList, groupErrors) = await groupsRead
         errors += groupErrors
         let time = now()
 
@@ -98,24 +104,57 @@ public actor KafkaPoller {
         return result
     }
 
+    /// Groups of the last reading are described and fetched while ListGroups runs; groups it
+    /// reveals as new are read right after, and groups it no longer lists are dropped.
     private func readGroups() async -> ([KafkaSnapshot.Group], [String]) {
-        let listed = await client.listGroups()
-        var errors = listed.errors
-        var ids = listed.groups.map(\.groupId)
-        if !groupFilter.isEmpty { ids = Array(groupFilter).sorted() }
-        guard !ids.isEmpty else { return ([], errors) }
-        let listedType = Dictionary(listed.groups.map { ($0.groupId, $0.protocolType) }, uniquingKeysWith: { a, _ in a })
+        if !groupFilter.isEmpty {
+            let ids = Array(groupFilter).sorted()
+            let (groups, errors) = await describeAndFetch(ids)
+            return (ids.compactMap { groups[$0] }, errors)
+        }
+        let known = knownGroups
+        async let listing = client.listGroups()
+        async let early = describeAndFetch(known)
+        let (listed, (earlyGroups, earlyErrors)) = await (listing, early)
+        var errors = listed.errors + earlyErrors
+        guard listed.errors.isEmpty || !listed.groups.isEmpty else {
+            // No broker answered ListGroups: keep reporting the groups we know.
+            return (known.compactMap { earlyGroups[$0] }, errors)
+        }
+        let ids = listed.groups.map(\.groupId).sorted()
+        let fresh = ids.filter { earlyGroups[$0] == nil }
+        var groups = earlyGroups
+        if !fresh.isEmpty {
+            let (more, moreErrors) = await describeAndFetch(fresh)
+            groups.merge(more) { a, _ in a }
+            errors += moreErrors
+        }
+        let types = Dictionary(listed.groups.map { ($0.groupId, $0.protocolType) }, uniquingKeysWith: { a, _ in a })
+        knownGroups = ids
+        return (ids.compactMap { id in
+            guard var g = groups[id] else { return nil }
+            if g.protocolType.isEmpty { g.protocolType = types[id] ?? "" }
+            return g
+        }, errors)
+    }
+
+    private var knownGroups: [String] = []
+
+    private func describeAndFetch(_ ids: [String]) async -> ([String: KafkaSnapshot.Group], [String]) {
+        guard !ids.isEmpty else { return ([:], []) }
+        var errors: [String] = []
         async let described = try? client.describeGroups(ids)
         async let committed = try? client.committedOffsets(ids)
         let (desc, offs) = await (described, committed)
         if desc == nil { errors.append("DescribeGroups failed") }
         let descById = Dictionary((desc ?? []).map { ($0.groupId, $0) }, uniquingKeysWith: { a, _ in a })
-        return (ids.map { id in
-            var g = KafkaSnapshot.Group(groupId: id, state: "", protocolType: listedType[id] ?? "")
+        var out: [String: KafkaSnapshot.Group] = [:]
+        for id in ids {
+            var g = KafkaSnapshot.Group(groupId: id, state: "", protocolType: "")
             if let d = descById[id] {
                 if d.errorCode.isOK {
                     g.state = d.groupState
-                    if !d.protocolType.isEmpty { g.protocolType = d.protocolType }
+                    g.protocolType = d.protocolType
                     g.assignor = d.protocolData
                     g.members = d.members.map { Self.member($0, protocolType: d.protocolType) }
                 } else {
@@ -132,8 +171,9 @@ public actor KafkaPoller {
             case nil:
                 g.error = "OffsetFetch: no answer"
             }
-            return g
-        }, errors)
+            out[id] = g
+        }
+        return (out, errors)
     }
 
     /// Decodes the consumer protocol's assignment; `nil` when the broker sends none (tansu) or it

@@ -21,15 +21,16 @@ extension ConsoleModel {
 
     mutating func deriveGroups(_ s: KafkaSnapshot) -> [GroupSummary] {
         var endOffsets: [PartitionRef: Int64] = [:]
+        endOffsets.reserveCapacity(s.topics.reduce(0) { $0 + $1.partitions.count })
         for t in s.topics { for p in t.partitions { if let hw = p.highWatermark { endOffsets[PartitionRef(t.name, p.partition)] = hw } } }
-        var liveKeys = Set<PositionKey>()
+        var live = 0
         var out: [GroupSummary] = []
         out.reserveCapacity(s.groups.count)
         for g in s.groups.sorted(by: { $0.groupId < $1.groupId }) {
-            out.append(deriveGroup(g, endOffsets: endOffsets, now: s.time, liveKeys: &liveKeys))
+            out.append(deriveGroup(g, endOffsets: endOffsets, now: s.time, live: &live))
         }
-        // Forget histories of groups and partitions that are gone.
-        if positions.count > liveKeys.count { positions = positions.filter { liveKeys.contains($0.key) } }
+        // Forget histories of groups and partitions that are gone (not touched by this reading).
+        if positions.count > live { positions = positions.filter { $0.value.seenAt == version } }
         let liveGroups = Set(s.groups.map(\.groupId))
         for key in groupReadings.keys where !liveGroups.contains(key) {
             groupReadings[key] = nil
@@ -39,14 +40,16 @@ extension ConsoleModel {
     }
 
     private mutating func deriveGroup(_ g: KafkaSnapshot.Group, endOffsets: [PartitionRef: Int64], now: Double,
-                                      liveKeys: inout Set<PositionKey>) -> GroupSummary {
+                                      live: inout Int) -> GroupSummary {
         var owners: [PartitionRef: KafkaSnapshot.Member] = [:]
         for m in g.members { for p in m.assignment ?? [] { owners[p] = m } }
         // Partitions: every committed one, plus assigned ones without a commit (lag unknown there).
-        var refs = Set(g.offsets.map(\.ref))
-        refs.formUnion(owners.keys)
         var committed: [PartitionRef: Int64] = [:]
+        committed.reserveCapacity(g.offsets.count)
         for o in g.offsets { committed[o.ref] = o.offset }
+        var refs = Array(committed.keys)
+        for ref in owners.keys where committed[ref] == nil { refs.append(ref) }
+        refs.sort()
         let readable = g.error == nil
         var partitions: [PartitionLag] = []
         partitions.reserveCapacity(refs.count)
@@ -55,7 +58,7 @@ extension ConsoleModel {
         var worst = readable ? LagStatus.ok : .err
         var maxTimeLag: TimeLag.Value?
         var produce: Double?
-        for ref in refs.sorted() {
+        for ref in refs {
             let c = committed[ref]
             let end = endOffsets[ref]
             var lag: Int64?
@@ -65,15 +68,15 @@ extension ConsoleModel {
             if let c {
                 committedSum += c
                 let key = PositionKey(group: g.groupId, partition: ref)
-                liveKeys.insert(key)
-                var ring = positions[key] ?? RingBuffer(capacity: configuration.statusWindow)
-                ring.append(StatusRules.Sample(time: now, committed: c, lag: lag))
-                positions[key] = ring
-                status = StatusRules.evaluate(Array(ring), hasMembers: !g.members.isEmpty, readable: readable,
-                                              windowSize: configuration.statusWindow)
-                if end != nil {
-                    timeLag = TimeLag.interpolate(committed: c, history: highWatermarkHistory(ref), now: now)
+                live += 1
+                let window = configuration.statusWindow
+                let version = self.version
+                // In place through the dictionary: no copy of the window per partition.
+                status = positions[key, default: PositionHistory(samples: RingBuffer(capacity: window))].record(
+                    StatusRules.Sample(time: now, committed: c, lag: lag), at: version) { samples in
+                    StatusRules.evaluate(Array(samples), hasMembers: !g.members.isEmpty, readable: readable, windowSize: window)
                 }
+                if end != nil { timeLag = self.timeLag(ref, committed: c, now: now) }
             }
             if let lag { totalLag = (totalLag ?? 0) + lag }
             if let t = timeLag, t.seconds > (maxTimeLag?.seconds ?? -1) { maxTimeLag = t }
@@ -83,9 +86,11 @@ extension ConsoleModel {
             partitions.append(PartitionLag(topic: ref.topic, partition: ref.partition, committed: c, endOffset: end, lag: lag,
                                            timeLag: timeLag, owner: owners[ref], status: status))
         }
-        var readings = groupReadings[g.groupId] ?? RingBuffer(capacity: configuration.groupHistory)
-        if readable { readings.append(GroupReading(time: now, committedSum: committedSum, totalLag: totalLag)) }
-        groupReadings[g.groupId] = readings
+        if readable {
+            groupReadings[g.groupId, default: RingBuffer(capacity: configuration.groupHistory)]
+                .append(GroupReading(time: now, committedSum: committedSum, totalLag: totalLag))
+        }
+        let readings = groupReadings[g.groupId] ?? RingBuffer(capacity: 1)
         let consume = consumeRate(readings, now: now)
         if readable {
             let totals = readings.suffix(configuration.statusWindow).map {

@@ -32,7 +32,19 @@ public struct ConsoleModel: Sendable {
     struct PositionKey: Hashable, Sendable { var group: String; var partition: PartitionRef }
 
     var highWatermarks: [PartitionRef: HighWatermarkHistory] = [:]
-    var positions: [PositionKey: RingBuffer<StatusRules.Sample>] = [:]
+    var positions: [PositionKey: PositionHistory] = [:]
+
+    /// A group's recent positions on one partition, stamped with the model version that last saw it.
+    struct PositionHistory: Sendable {
+        var samples: RingBuffer<StatusRules.Sample>
+        var seenAt = 0
+
+        mutating func record(_ s: StatusRules.Sample, at version: Int, evaluate: (RingBuffer<StatusRules.Sample>) -> LagStatus) -> LagStatus {
+            samples.append(s)
+            seenAt = version
+            return evaluate(samples)
+        }
+    }
     var groupReadings: [String: RingBuffer<GroupReading>] = [:]
     var debouncer: StatusDebouncer
 
@@ -78,9 +90,8 @@ public struct ConsoleModel: Sendable {
                 let ref = PartitionRef(t.name, p.partition)
                 seen.insert(ref)
                 guard let hw = p.highWatermark else { continue }
-                var history = highWatermarks[ref] ?? HighWatermarkHistory(capacity: configuration.highWatermarkHistory)
-                history.record(hw, at: s.time)
-                highWatermarks[ref] = history
+                // Mutate in place: a copy out and back would copy every sample array (copy-on-write).
+                highWatermarks[ref, default: HighWatermarkHistory(capacity: configuration.highWatermarkHistory)].record(hw, at: s.time)
             }
         }
         if highWatermarks.count > seen.count { highWatermarks = highWatermarks.filter { seen.contains($0.key) } }
@@ -91,8 +102,8 @@ public struct ConsoleModel: Sendable {
         highWatermarks[ref]?.rate(now: now, window: configuration.rateWindowSeconds)
     }
 
-    func highWatermarkHistory(_ ref: PartitionRef) -> [(time: Double, highWatermark: Int64)] {
-        highWatermarks[ref]?.points ?? []
+    func timeLag(_ ref: PartitionRef, committed: Int64, now: Double) -> TimeLag.Value? {
+        highWatermarks[ref]?.timeLag(committed: committed, now: now)
     }
 
     private mutating func rebuildAlerts(now: Double) {

@@ -61,6 +61,27 @@ public struct HighWatermarkHistory: Sendable {
         return out
     }
 
+    /// Time lag of `committed` (see ``TimeLag``): the offset after sample `a`'s value was produced
+    /// after `a.lastSeen` and by the next sample's `firstSeen`; interpolate between the two.
+    /// Binary search, no allocation: this runs for every committed partition on every reading.
+    public func timeLag(committed: Int64, now: Double) -> TimeLag.Value? {
+        guard let newest = samples.last else { return nil }
+        if committed >= newest.highWatermark { return TimeLag.Value(seconds: 0) }
+        var lo = 0, hi = samples.count - 1   // first index whose value exceeds `committed`
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if samples[mid].highWatermark > committed { hi = mid } else { lo = mid + 1 }
+        }
+        if lo == 0 {
+            let bound = now - samples[0].firstSeen
+            return bound > 0 ? TimeLag.Value(seconds: bound, isLowerBound: true) : nil
+        }
+        let a = samples[lo - 1], b = samples[lo]
+        let fraction = Double(committed - a.highWatermark) / Double(b.highWatermark - a.highWatermark)
+        let producedAt = a.lastSeen + fraction * (b.firstSeen - a.lastSeen)
+        return TimeLag.Value(seconds: max(0, now - producedAt))
+    }
+
     /// Produce rate over about `window` seconds before `now`.
     public func rate(now: Double, window: Double) -> Double? {
         guard let newest = samples.last else { return nil }

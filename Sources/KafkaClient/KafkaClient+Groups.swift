@@ -116,7 +116,7 @@ extension KafkaClient {
             let v = try await version(of: .offsetFetch, at: address)
             var groups: [OffsetFetchResponse.Group] = []
             if v >= 8 {
-                for chunk in names.chunked(into: 500) {
+                for chunk in names.chunked(into: 5000) {
                     let r = try await send(OffsetFetchRequest(groups: chunk.map { .init(groupId: $0) }), to: address, version: v)
                     groups += r.groups
                 }

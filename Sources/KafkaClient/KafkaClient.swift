@@ -11,6 +11,26 @@ public struct TopicPartition: Hashable, Sendable, Comparable, CustomStringConver
     public var description: String { "\(topic)-\(partition)" }
 }
 
+/// Which of a broker's two connections a request uses. Brokers answer the requests of one
+/// connection in order, so group calls (coordinator work) and partition calls (metadata, fetch)
+/// get a connection each and do not queue behind one another.
+public enum Lane: Sendable, Hashable {
+    case groups
+    case partitions
+
+    static func of(_ api: ApiKey) -> Lane {
+        switch api {
+        case .metadata, .fetch, .listOffsets: .partitions
+        default: .groups
+        }
+    }
+}
+
+struct ConnectionKey: Hashable {
+    var address: BrokerAddress
+    var lane: Lane
+}
+
 /// A Kafka client for an operations console: cluster metadata, groups, committed and end offsets.
 ///
 /// One connection per broker, opened on first use and reopened after a failure with exponential
@@ -19,8 +39,8 @@ public struct TopicPartition: Hashable, Sendable, Comparable, CustomStringConver
 public actor KafkaClient {
     public let configuration: KafkaClientConfiguration
     private let group: EventLoopGroup
-    private var connections: [BrokerAddress: BrokerConnection] = [:]
-    private var connecting: [BrokerAddress: Task<BrokerConnection, Error>] = [:]
+    private var connections: [ConnectionKey: BrokerConnection] = [:]
+    private var connecting: [ConnectionKey: Task<BrokerConnection, Error>] = [:]
     private var failures: [BrokerAddress: Failure] = [:]
     private var isShutDown = false
     /// Broker addresses by node id, from the latest metadata.
@@ -28,6 +48,8 @@ public actor KafkaClient {
     var coordinatorCache: [String: Int32] = [:]
     /// Requests sent per API since start: the refresh-cost benchmark and tests read this.
     public private(set) var requestCounts: [ApiKey: Int] = [:]
+    /// Wall time spent waiting per API since start (summed over concurrent requests).
+    public private(set) var requestTime: [ApiKey: Duration] = [:]
 
     private struct Failure {
         var count: Int
@@ -49,14 +71,15 @@ public actor KafkaClient {
         connecting = [:]
     }
 
-    /// The connection to `address`, opening it if needed; fails fast while backing off.
-    func connection(to address: BrokerAddress) async throws -> BrokerConnection {
+    /// The connection to `address` for `lane`, opening it if needed; fails fast while backing off.
+    func connection(to address: BrokerAddress, lane: Lane = .groups) async throws -> BrokerConnection {
         if isShutDown { throw KafkaClientError.shutDown }
-        if let c = connections[address] {
+        let key = ConnectionKey(address: address, lane: lane)
+        if let c = connections[key] {
             if c.isActive { return c }
-            connections[address] = nil
+            connections[key] = nil
         }
-        if let pending = connecting[address] { return try await pending.value }
+        if let pending = connecting[key] { return try await pending.value }
         if let f = failures[address], f.retryAt > .now {
             let wait = ContinuousClock.now.duration(to: f.retryAt)
             throw KafkaClientError.backingOff(broker: address.description, lastError: f.lastError,
@@ -65,11 +88,11 @@ public actor KafkaClient {
         let config = configuration
         let group = self.group
         let task = Task { try await BrokerConnection.connect(to: address, group: group, configuration: config) }
-        connecting[address] = task
-        defer { connecting[address] = nil }
+        connecting[key] = task
+        defer { connecting[key] = nil }
         do {
             let c = try await task.value
-            connections[address] = c
+            connections[key] = c
             failures[address] = nil
             return c
         } catch {
@@ -87,15 +110,18 @@ public actor KafkaClient {
 
     /// Sends to one broker; a connection-level failure drops the connection so the next call reconnects.
     func send<R: KafkaRequest>(_ request: R, to address: BrokerAddress, version: Int16? = nil) async throws -> R.Response {
-        let c = try await connection(to: address)
+        let lane = Lane.of(R.apiKey)
+        let c = try await connection(to: address, lane: lane)
         requestCounts[R.apiKey, default: 0] += 1
+        let started = ContinuousClock.now
+        defer { requestTime[R.apiKey, default: .zero] += ContinuousClock.now - started }
         do {
             return try await c.send(request, version: version)
         } catch let error as KafkaClientError {
             switch error {
             case .disconnected, .malformedResponse, .malformedFrame, .timeout:
                 c.close()
-                connections[address] = nil
+                connections[ConnectionKey(address: address, lane: lane)] = nil
                 if case .timeout = error {} else { recordFailure(address, error) }
             default: break
             }
@@ -105,7 +131,7 @@ public actor KafkaClient {
 
     /// The version `api` would be sent at to `address`.
     func version(of api: ApiKey, at address: BrokerAddress) async throws -> Int16 {
-        try await connection(to: address).version(for: api)
+        try await connection(to: address, lane: Lane.of(api)).version(for: api)
     }
 
     func address(of nodeId: Int32) throws -> BrokerAddress {
@@ -140,8 +166,13 @@ public actor KafkaClient {
                                                reason: reasons.last ?? "no brokers")
     }
 
-    public func resetRequestCounts() { requestCounts = [:] }
+    public func resetRequestCounts() {
+        requestCounts = [:]
+        requestTime = [:]
+    }
 
     /// Whether a connection to `address` is open now (for the console's health line).
-    public func isConnected(_ address: BrokerAddress) -> Bool { connections[address]?.isActive ?? false }
+    public func isConnected(_ address: BrokerAddress) -> Bool {
+        connections.contains { $0.key.address == address && $0.value.isActive }
+    }
 }

@@ -168,3 +168,21 @@ import Testing
         #expect(idle.rate(now: 10, window: 30) == 0)
     }
 }
+
+@Suite struct TimeLagAgreementTests {
+    /// The allocation-free search on the history agrees with the reference interpolation.
+    @Test func historySearchMatchesReferenceInterpolation() {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<50 {
+            var h = HighWatermarkHistory(capacity: 16)
+            var hw: Int64 = 100
+            for t in 0..<60 {
+                if Int.random(in: 0..<3, using: &rng) > 0 { hw += Int64.random(in: 1...50, using: &rng) }
+                h.record(hw, at: Double(t))
+            }
+            for committed in stride(from: Int64(0), through: hw + 5, by: 7) {
+                #expect(h.timeLag(committed: committed, now: 60) == TimeLag.interpolate(committed: committed, history: h.points, now: 60))
+            }
+        }
+    }
+}

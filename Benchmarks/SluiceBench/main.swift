@@ -1,0 +1,151 @@
+import Foundation
+import Console
+import ConsoleModel
+import Connectors
+import KafkaClient
+import Terminal
+
+/// Measurements for `make bench`; each prints one JSON object per line for Benchmarks/run.sh.
+///   SluiceBench model             model apply+derive, synthetic 1,000 groups × 10,000 partitions
+///   SluiceBench render            frame render of a 10,000-row view (and the row build behind it)
+///   SluiceBench refresh KAFKA N   N full refresh cycles against a broker
+
+func emit(_ fields: [String: Any]) {
+    let data = try! JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
+    print(String(decoding: data, as: UTF8.self))
+}
+
+func measure(_ runs: Int, _ body: () -> Void) -> [Double] {
+    var out: [Double] = []
+    let clock = ContinuousClock()
+    for _ in 0..<runs {
+        let t = clock.measure(body)
+        out.append(milliseconds(t))
+    }
+    return out.sorted()
+}
+
+func milliseconds(_ d: Duration) -> Double {
+    let seconds = Double(d.components.seconds)
+    let atto = Double(d.components.attoseconds)
+    return seconds * 1000 + atto / 1e15
+}
+
+func stats(_ ms: [Double]) -> [String: Any] {
+    ["median_ms": ms[ms.count / 2], "p95_ms": ms[min(ms.count - 1, Int(Double(ms.count) * 0.95))], "runs": ms.count]
+}
+
+func rssMB() -> Double {
+    guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+          let kb = Double(line.split(separator: " ").dropFirst().first ?? "") else { return -1 }
+    return kb / 1024
+}
+
+/// 100 topics × 100 partitions; `groups` groups committing on 10 partitions each.
+func syntheticSnapshot(time: Double, groups: Int) -> KafkaSnapshot {
+    var topics: [KafkaSnapshot.Topic] = []
+    for t in 0..<100 {
+        var partitions: [KafkaSnapshot.Partition] = []
+        for p in 0..<100 {
+            let rate = Int64(10 + p % 7)
+            let hw: Int64 = Int64(time) * rate
+            partitions.append(KafkaSnapshot.Partition(partition: Int32(p), leader: Int32(p % 3), replicas: [0, 1, 2], isr: [0, 1, 2],
+                                                      highWatermark: hw, logStartOffset: 0))
+        }
+        topics.append(KafkaSnapshot.Topic(name: "topic-\(t)", partitions: partitions))
+    }
+    var gs: [KafkaSnapshot.Group] = []
+    for g in 0..<groups {
+        let topic = "topic-\(g % 100)"
+        var offsets: [CommittedOffset] = []
+        for i in 0..<10 {
+            let partition = Int32((g / 100 * 10 + i) % 100)
+            let committed: Int64 = Int64(time) * Int64(8 + g % 5)
+            offsets.append(CommittedOffset(topic: topic, partition: partition, offset: committed))
+        }
+        gs.append(.init(groupId: "group-\(g)", state: "Stable", assignor: "range",
+                        members: [.init(memberId: "m-\(g)", clientId: "c-\(g)", clientHost: "/10.0.0.\(g % 250)")], offsets: offsets))
+    }
+    return KafkaSnapshot(time: time, clusterId: "bench", brokers: (0..<3).map { .init(nodeId: Int32($0), host: "b\($0)", port: 9092) },
+                         topics: topics, groups: gs)
+}
+
+let args = CommandLine.arguments.dropFirst()
+switch args.first {
+case "model":
+    // Warm the model with a full status window, then time further readings.
+    // Snapshots are built outside the timed region and dropped after use, so RSS is the model's.
+    var model = ConsoleModel()
+    for t in 1...12 { model.apply(.kafka(syntheticSnapshot(time: Double(t) * 2, groups: 1000))) }
+    var ms: [Double] = []
+    for t in 13...40 {
+        let s = syntheticSnapshot(time: Double(t) * 2, groups: 1000)
+        ms += measure(1) { model.apply(.kafka(s)) }
+    }
+    ms.sort()
+    emit(["bench": "model_apply_derive", "groups": 1000, "partitions": 10_000, "rss_mb": rssMB()].merging(stats(ms)) { a, _ in a })
+
+case "render":
+    var model = ConsoleModel()
+    var s = syntheticSnapshot(time: 2, groups: 0)
+    s.groups = (0..<10_000).map { g in
+        .init(groupId: "group-\(g)", state: "Stable", assignor: "range", members: [.init(memberId: "m")],
+              offsets: [CommittedOffset(topic: "topic-\(g % 100)", partition: Int32(g % 100), offset: 5)])
+    }
+    model.apply(.kafka(s))
+    s.time = 4
+    model.apply(.kafka(s))
+    var ui = UIState(contextName: "bench", initial: .groups)
+    var rows: [TableRow] = []
+    let build = measure(5) { rows = ui.visibleRows(.groups, model: model) }
+    let renderer = Renderer(bootstrap: "b0:9092")
+    var grid = CellGrid(width: 200, height: 50)
+    var n = 0
+    let frames = measure(200) {
+        // One frame as the loop does it: a key (scroll), then render the visible rows.
+        _ = ui.handle(n % 50 == 49 ? .pageDown : .down, rows: rows, page: 45)
+        renderer.render(model: model, ui: &ui, rows: rows, into: &grid, now: 4)
+        n += 1
+    }
+    emit(["bench": "frame_render", "rows": rows.count, "width": 200, "height": 50,
+          "row_build_median_ms": build[build.count / 2]].merging(stats(frames)) { a, _ in a })
+
+case "refresh":
+    let kafka = args.dropFirst().first ?? "127.0.0.1:9092"
+    let cycles = Int(args.dropFirst(2).first ?? "5") ?? 5
+    let client = KafkaClient(configuration: KafkaClientConfiguration(bootstrap: BrokerAddress.parseList(kafka)!))
+    let poller = KafkaPoller(client: client)
+    let first = try await poller.snapshot(now: { Date().timeIntervalSince1970 })
+    await client.resetRequestCounts()
+    var times: [Double] = []
+    var groups = 0, partitions = 0
+    var usage0 = rusage(); getrusage(RUSAGE_SELF.rawValue, &usage0)
+    for _ in 0..<cycles {
+        let start = ContinuousClock.now
+        let s = try await poller.snapshot(now: { Date().timeIntervalSince1970 })
+        times.append(milliseconds(ContinuousClock.now - start))
+        groups = s.groups.count
+        partitions = s.groups.reduce(0) { $0 + $1.offsets.count }
+    }
+    var usage1 = rusage(); getrusage(RUSAGE_SELF.rawValue, &usage1)
+    func secs(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+    let cpuAfter: Double = secs(usage1.ru_utime) + secs(usage1.ru_stime)
+    let cpuBefore: Double = secs(usage0.ru_utime) + secs(usage0.ru_stime)
+    let cpu = (cpuAfter - cpuBefore) / Double(cycles)
+    let counts = await client.requestCounts
+    let perApi = await client.requestTime
+    var breakdown: [String: Double] = [:]
+    for (api, d) in perApi { breakdown["\(api)"] = (milliseconds(d) / Double(cycles) * 10).rounded() / 10 }
+    let requests = counts.values.reduce(0, +) / cycles
+    FileHandle.standardError.write(Data("counts \(counts)\n".utf8))
+    await client.shutdown()
+    _ = first
+    emit(["bench": "refresh_cycle", "groups": groups, "group_partitions": partitions, "requests_per_cycle": requests,
+          "ms_per_api": breakdown,
+          "cpu_s_per_cycle": cpu].merging(stats(times.sorted())) { a, _ in a })
+
+default:
+    FileHandle.standardError.write(Data("usage: SluiceBench model | render | refresh KAFKA [CYCLES]\n".utf8))
+    exit(2)
+}
