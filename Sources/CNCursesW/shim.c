@@ -6,6 +6,17 @@
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+void sl_limit_malloc_arenas(int arenas) {
+#if defined(__GLIBC__)
+    mallopt(M_ARENA_MAX, arenas);
+#else
+    (void)arenas;
+#endif
+}
 
 int sl_has_cursor_addressing(void) {
     char *cup = tigetstr("cup");

@@ -6,6 +6,9 @@
 #define NCURSES_WIDECHAR 1
 #ifndef _XOPEN_SOURCE_EXTENDED
 #define _XOPEN_SOURCE_EXTENDED 1
+/// Caps glibc's malloc arenas (mallopt M_ARENA_MAX); call first thing in main. No-op elsewhere.
+void sl_limit_malloc_arenas(int arenas);
+
 #endif
 #include <locale.h>
 #include <wchar.h>
@@ -44,5 +47,8 @@ void sl_wake(void);
 int sl_wait(int tty_fd, int timeout_ms);
 /// Drains the wake pipe; returns the last signal number received through it, or 0.
 int sl_drain_wake(void);
+
+/// Caps glibc's malloc arenas (mallopt M_ARENA_MAX); call first thing in main. No-op elsewhere.
+void sl_limit_malloc_arenas(int arenas);
 
 #endif

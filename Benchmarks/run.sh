@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# make bench: Sluice's measurements beside the peer's, same machine, same run, printed as a table.
+#   1. model apply+derive on a synthetic cluster (1,000 groups over 10,000 partitions)
+#   2. frame render of a 10,000-row view
+#   3. a full refresh against tansu seeded with 1,000 groups, beside a confluent-kafka script
+#      computing the same lag (3 alternating rounds, medians)
+#   4. the console (release build) under tmux: CPU and RSS while idle on the 1,000-group cluster
+#      and on a small one (4 groups)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export SLUICE_STATE="$(mktemp -d /tmp/sluice-bench.XXXXXX)"
+export KAFKA_PORT="${KAFKA_PORT:-$(( 20000 + RANDOM % 20000 ))}"
+SMALL_PORT=$(( KAFKA_PORT + 1 ))
+OUT="$SLUICE_STATE/results.jsonl"
+TMUX_SOCKET="sluice-bench-$$"
+cleanup() {
+  set +e
+  tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
+  [[ -n "${LOAD_PID:-}" ]] && kill -TERM "$LOAD_PID" 2>/dev/null && wait "$LOAD_PID" 2>/dev/null
+  scripts/kafka-peer.sh stop
+  KAFKA_PORT=$SMALL_PORT SLUICE_STATE="$SLUICE_STATE/small" scripts/kafka-peer.sh stop
+}
+trap cleanup EXIT
+say() { echo "[bench] $*" >&2; }
+
+say "building release"
+swift build -c release --product sluice >/dev/null
+swift build -c release --product SluiceBench >/dev/null
+BIN="$(swift build -c release --show-bin-path)"
+
+say "model and render"
+"$BIN/SluiceBench" model | tee -a "$OUT" >&2
+"$BIN/SluiceBench" render | tee -a "$OUT" >&2
+
+say "broker with 1,000 groups over 10,000 partitions (seeding takes about a minute)"
+BOOT="$(scripts/kafka-peer.sh start)"
+scripts/kafka-peer.sh python Benchmarks/seed_cluster.py --bootstrap "$BOOT" 2>&1 | tail -1 >&2
+for round in 1 2 3; do
+  "$BIN/SluiceBench" refresh "$BOOT" 7 | tee -a "$OUT" >&2
+  scripts/kafka-peer.sh python Benchmarks/confluent_lag.py --bootstrap "$BOOT" --cycles 3 | tee -a "$OUT" >&2
+done
+
+# CPU% and RSS of a console left alone for SECONDS after a warm-up.
+console_idle() {
+  local boot="$1" label="$2" seconds=60
+  tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null || true
+  tmux -L "$TMUX_SOCKET" new-session -d -s t -x 160 -y 45 "env TERM=tmux-256color LANG=C.UTF-8 $BIN/sluice --kafka $boot --view groups"
+  sleep 10
+  local pid; pid="$(pgrep -nf "^$BIN/sluice --kafka $boot")"
+  local t0 t1; t0=$(awk '{print $14+$15}' "/proc/$pid/stat")
+  sleep "$seconds"
+  t1=$(awk '{print $14+$15}' "/proc/$pid/stat")
+  local rss; rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
+  local hz; hz=$(getconf CLK_TCK)
+  python3 -c "import json; print(json.dumps({'bench': 'console_idle', 'cluster': '$label', 'cpu_percent': ($t1-$t0)*100.0/$hz/$seconds, 'rss_mb': $rss/1024.0, 'seconds': $seconds}))" | tee -a "$OUT" >&2
+  tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null || true
+}
+say "console idle on the 1,000-group cluster (70 s)"
+console_idle "$BOOT" "1000 groups / 10,000 partitions"
+
+say "console idle on a small cluster: 4 groups, 200 msg/s (70 s)"
+SMALL="$(KAFKA_PORT=$SMALL_PORT SLUICE_STATE="$SLUICE_STATE/small" scripts/kafka-peer.sh start)"
+scripts/kafka-peer.sh python scripts/kafka-load.py run --bootstrap "$SMALL" --prefix bench --seconds 600 \
+  >"$SLUICE_STATE/load.jsonl" 2>/dev/null &
+LOAD_PID=$!
+for _ in $(seq 1 600); do grep -q '"ready"' "$SLUICE_STATE/load.jsonl" 2>/dev/null && break; sleep 0.1; done
+console_idle "$SMALL" "4 groups / 12 partitions"
+
+python3 Benchmarks/table.py "$OUT"

@@ -1,0 +1,42 @@
+#!/usr/bin/env python3
+"""Prints Benchmarks/run.sh's results as a table: Sluice beside the peer, with the targets."""
+import json, statistics, sys
+
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip().startswith("{")]
+by = {}
+for r in rows:
+    by.setdefault(r["bench"], []).append(r)
+
+
+def med(key, bench, where=lambda r: True):
+    vals = [r[key] for r in by.get(bench, []) if where(r)]
+    return statistics.median(vals) if vals else None
+
+
+out = []
+m = by.get("model_apply_derive", [{}])[0]
+out.append(("model apply+derive per reading (1,000 groups, 10,000 partitions)", "%.1f ms (p95 %.1f)" % (m["median_ms"], m["p95_ms"]),
+            "—", "—", ""))
+f = by.get("frame_render", [{}])[0]
+out.append(("frame render, 10,000-row view (200×50)", "%.2f ms (p95 %.2f)" % (f["median_ms"], f["p95_ms"]), "—", "< 5 ms",
+            "PASS" if f["p95_ms"] < 5 else "FAIL"))
+out.append(("rows rebuilt after new data, 10,000 rows", "%.1f ms" % f["row_build_median_ms"], "—", "—", ""))
+s = med("median_ms", "refresh_cycle")
+p = med("median_ms", "refresh_cycle_confluent_kafka")
+if s and p:
+    sc = med("cpu_s_per_cycle", "refresh_cycle")
+    pc = med("cpu_s_per_cycle", "refresh_cycle_confluent_kafka")
+    req = by["refresh_cycle"][0]["requests_per_cycle"]
+    out.append(("refresh cycle, 1,000 groups on tansu (wall)", "%.0f ms (%d requests)" % (s, req), "%.0f ms (confluent-kafka)" % p,
+                "≥ 5× faster", "%s %.1f×" % ("PASS" if p / s >= 5 else "FAIL", p / s)))
+    out.append(("refresh cycle, client CPU", "%.3f CPU-s" % sc, "%.3f CPU-s" % pc, "—", "%.0f× less" % (pc / sc if sc else 0)))
+for r in by.get("console_idle", []):
+    out.append(("console idle CPU, %s" % r["cluster"], "%.2f %%" % r["cpu_percent"], "—", "< 0.5 %",
+                "PASS" if r["cpu_percent"] < 0.5 else "FAIL"))
+    out.append(("console RSS, %s" % r["cluster"], "%.1f MB" % r["rss_mb"], "—", "< 60 MB", "PASS" if r["rss_mb"] < 60 else "FAIL"))
+
+w = [max(len(r[i]) for r in out + [("benchmark", "sluice", "peer", "target", "result")]) for i in range(5)]
+print("| " + " | ".join(h.ljust(w[i]) for i, h in enumerate(("benchmark", "sluice", "peer", "target", "result"))) + " |")
+print("|" + "|".join("-" * (x + 2) for x in w) + "|")
+for r in out:
+    print("| " + " | ".join(c.ljust(w[i]) for i, c in enumerate(r)) + " |")
