@@ -4,14 +4,7 @@ import ConsoleModel
 public enum Format {
     /// 182340 → "182,340"; nil → "-".
     public static func count(_ n: Int64?) -> String {
-        guard let n else { return "-" }
-        let digits = String(n.magnitude)
-        var out = ""
-        for (i, ch) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(ch)
-        }
-        return n < 0 ? "-" + out : out
+        n.map(groupedDigits) ?? "-"
     }
 
     /// Seconds → "0s", "42s", "4m12s", "3h05m", "2d04h".

@@ -118,19 +118,8 @@ public struct ConsoleModel: Sendable {
         alerts = out
     }
 
-    /// 182340 → "182,340" (alert text is read at a glance).
-    static func grouped(_ n: Int64) -> String {
-        let digits = String(n.magnitude)
-        var out = ""
-        for (i, ch) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(ch)
-        }
-        return n < 0 ? "-" + out : out
-    }
-
     static func alertMessage(_ g: GroupSummary) -> String {
-        let lag = g.totalLag.map { "lag \(grouped($0))" } ?? "lag unknown"
+        let lag = g.totalLag.map { "lag \(groupedDigits($0))" } ?? "lag unknown"
         switch g.status {
         case .warn: return "\(g.groupId) \(lag) and growing over the last \(StatusRules.windowSize) samples"
         case .stall: return "\(g.groupId) stalled: members present, offsets not moving, \(lag)"

@@ -15,12 +15,16 @@ public struct PartitionOffsets: Sendable, Equatable {
 extension KafkaClient {
     /// ListOffsets for `timestamp` (-1 latest, -2 earliest), one request per leader.
     public func listOffsets(_ leaders: [TopicPartition: Int32], timestamp: Int64) async -> [TopicPartition: Result<Int64, KafkaClientError>] {
-        var out: [TopicPartition: Result<Int64, KafkaClientError>] = [:]
+        await perLeader(leaders) { tps, leader in await self.listOffsets(tps, leader: leader, timestamp: timestamp) }
+    }
+
+    /// Runs `body` for each leader's partitions, all leaders at once, and merges the answers.
+    private func perLeader<T: Sendable>(_ leaders: [TopicPartition: Int32],
+                                        _ body: @escaping @Sendable ([TopicPartition], Int32) async -> [TopicPartition: T]) async -> [TopicPartition: T] {
+        var out: [TopicPartition: T] = [:]
         let byLeader = Dictionary(grouping: leaders.keys) { leaders[$0]! }
-        await withTaskGroup(of: [TopicPartition: Result<Int64, KafkaClientError>].self) { tasks in
-            for (leader, tps) in byLeader {
-                tasks.addTask { await self.listOffsets(tps, leader: leader, timestamp: timestamp) }
-            }
+        await withTaskGroup(of: [TopicPartition: T].self) { tasks in
+            for (leader, tps) in byLeader { tasks.addTask { await body(tps, leader) } }
             for await part in tasks { out.merge(part) { a, _ in a } }
         }
         return out
@@ -56,15 +60,7 @@ extension KafkaClient {
     /// high watermark is the one consumers see. `positions` gives each partition's fetch offset
     /// (any offset inside the log; the previous high watermark is ideal).
     public func fetchOffsets(_ leaders: [TopicPartition: Int32], positions: [TopicPartition: Int64]) async -> [TopicPartition: Result<PartitionOffsets, KafkaClientError>] {
-        var out: [TopicPartition: Result<PartitionOffsets, KafkaClientError>] = [:]
-        let byLeader = Dictionary(grouping: leaders.keys) { leaders[$0]! }
-        await withTaskGroup(of: [TopicPartition: Result<PartitionOffsets, KafkaClientError>].self) { tasks in
-            for (leader, tps) in byLeader {
-                tasks.addTask { await self.fetchOffsets(tps, leader: leader, positions: positions) }
-            }
-            for await part in tasks { out.merge(part) { a, _ in a } }
-        }
-        return out
+        await perLeader(leaders) { tps, leader in await self.fetchOffsets(tps, leader: leader, positions: positions) }
     }
 
     private func fetchOffsets(_ tps: [TopicPartition], leader: Int32, positions: [TopicPartition: Int64]) async -> [TopicPartition: Result<PartitionOffsets, KafkaClientError>] {
