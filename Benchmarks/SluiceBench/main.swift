@@ -138,7 +138,6 @@ case "refresh":
     var breakdown: [String: Double] = [:]
     for (api, d) in perApi { breakdown["\(api)"] = (milliseconds(d) / Double(cycles) * 10).rounded() / 10 }
     let requests = counts.values.reduce(0, +) / cycles
-    FileHandle.standardError.write(Data("counts \(counts)\n".utf8))
     await client.shutdown()
     _ = first
     emit(["bench": "refresh_cycle", "groups": groups, "group_partitions": partitions, "requests_per_cycle": requests,

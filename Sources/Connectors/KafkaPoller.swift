@@ -74,8 +74,9 @@ public actor KafkaPoller {
     /// High watermarks from Fetch, at the previous high watermark; partitions seen for the first
     /// time (or whose position fell out of range) get a position from ListOffsets first.
     private func readEndOffsets(_ leaders: [TopicPartition: Int32]) async -> [TopicPartition: Result<PartitionOffsets, KafkaClientError>] {
-        fetchPositions = fetchPositions.filter { leaders[$0.key] != nil }
+        if fetchPositions.count > leaders.count { fetchPositions = fetchPositions.filter { leaders[$0.key] != nil } }
         var result: [TopicPartition: Result<PartitionOffsets, KafkaClientError>] = [:]
+        result.reserveCapacity(leaders.count)
         var todo = leaders
         for attempt in 0..<2 {
             let unknown = todo.filter { fetchPositions[$0.key] == nil }
@@ -143,6 +144,8 @@ public actor KafkaPoller {
     private func describeAndFetch(_ ids: [String]) async -> ([String: KafkaSnapshot.Group], [String]) {
         guard !ids.isEmpty else { return ([:], []) }
         var errors: [String] = []
+        // Look coordinators up once here, not twice concurrently below.
+        _ = try? await client.coordinators(for: ids)
         async let described = try? client.describeGroups(ids)
         async let committed = try? client.committedOffsets(ids)
         let (desc, offs) = await (described, committed)

@@ -51,17 +51,23 @@ public final class ConsoleApp {
         var cache = RowCache()
 
         while true {
-            let model = ui.frozen ? (frozenModel ?? feed.current) : feed.current
-            let rows = cache.rows(for: ui, model: model)
-            let now = Date().timeIntervalSince1970
-            renderer.render(model: model, ui: &ui, rows: rows, into: &grid, now: now)
-            screen.draw(grid)
+            // The frame's model copy must not outlive the frame: while the loop sleeps, the feed
+            // applies new readings in place, and a copy held here would force it to duplicate
+            // every history (copy-on-write) on each reading.
+            var page = 1
+            do {
+                let model = ui.frozen ? (frozenModel ?? feed.current) : feed.current
+                let rows = cache.rows(for: ui, model: model)
+                renderer.render(model: model, ui: &ui, rows: rows, into: &grid, now: Date().timeIntervalSince1970)
+                screen.draw(grid)
+                page = renderer.tableHeight(ui, model: model, height: grid.height)
+            }
 
             switch screen.nextEvent(timeoutMilliseconds: 1000) {
             case let .key(key):
                 let wasFrozen = ui.frozen
-                let page = renderer.tableHeight(ui, model: model, height: grid.height)
-                let effect = ui.handle(key, rows: rows, page: page)
+                let model = ui.frozen ? (frozenModel ?? feed.current) : feed.current
+                let effect = ui.handle(key, rows: cache.rows(for: ui, model: model), page: page)
                 if ui.frozen && !wasFrozen { frozenModel = model }
                 if !ui.frozen { frozenModel = nil }
                 switch effect {

@@ -74,7 +74,7 @@ extension ConsoleModel {
                 // In place through the dictionary: no copy of the window per partition.
                 status = positions[key, default: PositionHistory(samples: RingBuffer(capacity: window))].record(
                     StatusRules.Sample(time: now, committed: c, lag: lag), at: version) { samples in
-                    StatusRules.evaluate(Array(samples), hasMembers: !g.members.isEmpty, readable: readable, windowSize: window)
+                    StatusRules.evaluate(samples, hasMembers: !g.members.isEmpty, readable: readable, windowSize: window)
                 }
                 if end != nil { timeLag = self.timeLag(ref, committed: c, now: now) }
             }

@@ -5,8 +5,8 @@ public struct ConsoleModel: Sendable {
         /// High-watermark samples kept per partition (changes only; older ones thinned, see
         /// ``HighWatermarkHistory``).
         public var highWatermarkHistory = 64
-        /// Readings per group kept for trends.
-        public var groupHistory = 300
+        /// Readings per group kept for trends and rates (about two minutes at the default refresh).
+        public var groupHistory = 64
         /// Samples in the status window (DESIGN §3: 10).
         public var statusWindow = StatusRules.windowSize
         /// Consecutive readings a status change must hold before it shows.

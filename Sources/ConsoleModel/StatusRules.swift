@@ -20,26 +20,41 @@ public enum StatusRules {
 
     /// Status of one partition.
     /// - Parameters:
-    ///   - window: the partition's samples, oldest first (at most `windowSize` are looked at).
+    ///   - window: the partition's samples, oldest first (the last `windowSize` are looked at).
     ///   - hasMembers: whether the group has any members now.
     ///   - readable: false when the group's offsets could not be read.
     ///   - windowSize: samples that make a full window; WARN and STALL need one.
-    public static func evaluate(_ window: [Sample], hasMembers: Bool, readable: Bool = true, windowSize: Int = windowSize) -> LagStatus {
-        let w = Array(window.suffix(windowSize))
+    public static func evaluate<C: RandomAccessCollection>(_ window: C, hasMembers: Bool, readable: Bool = true,
+                                                           windowSize: Int = windowSize) -> LagStatus where C.Element == Sample, C.Index == Int {
+        // Index arithmetic instead of slicing into arrays: this runs for every committed
+        // partition on every reading.
+        let end = window.endIndex
+        let start = max(window.startIndex, end - windowSize)
         // Could not be read → ERR.
-        guard readable, let last = w.last else { return readable ? .ok : .err }
-        // Committed offset went backwards → REWIND.
-        if zip(w, w.dropFirst()).contains(where: { $1.committed < $0.committed }) { return .rewind }
-        let lags = w.compactMap(\.lag)
+        guard readable else { return .err }
+        guard start < end else { return .ok }
+        let last = window[end - 1]
+        var laggedEverywhere = true, known = 0, increasing = true
+        for i in start..<end {
+            let s = window[i]
+            if i > start {
+                let prev = window[i - 1]
+                // Committed offset went backwards → REWIND.
+                if s.committed < prev.committed { return .rewind }
+                if let a = prev.lag, let b = s.lag, b <= a { increasing = false }
+            }
+            if let l = s.lag { known += 1; if l == 0 { laggedEverywhere = false } }
+        }
         // Lag reached zero in the window (or lag unknown: nothing to judge) → OK.
-        guard let lastLag = last.lag, lastLag > 0, !lags.contains(0) else { return .ok }
+        guard let lastLag = last.lag, lastLag > 0, laggedEverywhere else { return .ok }
         // Lag with nobody to consume it → STOP.
         if !hasMembers { return .stop }
-        guard w.count >= windowSize, lags.count == w.count else { return .ok }
+        let count = end - start
+        guard count >= windowSize, known == count else { return .ok }
         // Members present, offset unchanged over a full window, lag > 0 → STALL.
-        if w.first!.committed == last.committed { return .stall }
+        if window[start].committed == last.committed { return .stall }
         // Offsets advance but lag grew at every sample of the window → WARN.
-        if isAlwaysIncreasing(lags) { return .warn }
+        if increasing && count >= 2 { return .warn }
         return .ok
     }
 

@@ -22,6 +22,7 @@ extension KafkaClient {
     private func perLeader<T: Sendable>(_ leaders: [TopicPartition: Int32],
                                         _ body: @escaping @Sendable ([TopicPartition], Int32) async -> [TopicPartition: T]) async -> [TopicPartition: T] {
         var out: [TopicPartition: T] = [:]
+        out.reserveCapacity(leaders.count)
         let byLeader = Dictionary(grouping: leaders.keys) { leaders[$0]! }
         await withTaskGroup(of: [TopicPartition: T].self) { tasks in
             for (leader, tps) in byLeader { tasks.addTask { await body(tps, leader) } }
@@ -75,6 +76,7 @@ extension KafkaClient {
             let address = try address(of: leader)
             let r = try await send(request, to: address)
             var out: [TopicPartition: Result<PartitionOffsets, KafkaClientError>] = [:]
+            out.reserveCapacity(tps.count)
             for t in r.responses {
                 for p in t.partitions {
                     let tp = TopicPartition(t.topic, p.partitionIndex)
@@ -87,8 +89,10 @@ extension KafkaClient {
                     }
                 }
             }
-            for tp in tps where out[tp] == nil {
-                out[tp] = .failure(.brokerError(api: .fetch, broker: address.description, code: .unknownServerError))
+            if out.count < tps.count {
+                for tp in tps where out[tp] == nil {
+                    out[tp] = .failure(.brokerError(api: .fetch, broker: address.description, code: .unknownServerError))
+                }
             }
             return out
         } catch {
