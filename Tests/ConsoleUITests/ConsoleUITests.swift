@@ -58,6 +58,55 @@ import Testing
         #expect(try t.waitFor(timeout: 5) { $0.contains("STTY-42-SAME") }, "terminal modes not restored")
     }
 
+    @Test func topicsRebalancesAndThemesAgainstTheBroker() throws {
+        let kafka = try UIPeer.requireKafka()
+        let t = try Tmux(width: 120, height: 30, environment: ["NO_COLOR": "1"])
+        try t.type("\(UIPeer.sluice) --kafka \(kafka) --refresh 0.5 --view topics")
+        let topic = "\(UIPeer.prefix)-t0"
+        #expect(try t.waitFor(timeout: 15) { $0.contains("Topics (") && $0.contains(topic) })
+        // Open the first of the load generator's topics: its 4 partitions with leader and high watermark.
+        try t.keys("/")
+        for ch in topic { try t.keys("-l", String(ch)) }
+        try t.keys("Enter", "Enter")
+        #expect(try t.waitFor(timeout: 5) { s in
+            s.contains("Topics ▸ \(topic) (4)") && s.contains("HIGH WMARK") && s.contains("4 partitions")
+        }, "partitions view:\n\((try? t.screen()) ?? "")")
+        // NO_COLOR: attributes only, no colour escape in what the terminal received.
+        let styled = try t.tmux(["capture-pane", "-p", "-e", "-t", t.session]).stdout
+        #expect(!styled.contains("[38;5;") && !styled.contains("[48;5;") && !styled.contains("[31m"), "colour used under NO_COLOR")
+        // The rebalancing group's extra member joins and leaves every few seconds.
+        try t.keys("4")
+        #expect(try t.waitFor(timeout: 40) { $0.contains("\(UIPeer.prefix)-rebalancing") && ($0.contains("member joined") || $0.contains("member left")) },
+                "no rebalance seen:\n\((try? t.screen()) ?? "")")
+        try t.keys("?")
+        #expect(try t.waitFor(timeout: 5) { $0.contains("freeze / unfreeze live updates") })
+        try t.keys("Escape", "q")
+        #expect(try t.waitFor(timeout: 5) { $0.contains("READY$") && !$0.contains("Rebalances") })
+    }
+
+    @Test func hostileGroupIdIsShownSanitised() throws {
+        let kafka = try UIPeer.requireKafka()
+        let python = try #require(UIPeer.env["SLUICE_TEST_PYTHON"])
+        // A group id carrying a clear-screen and a title-setting sequence, committed for real.
+        let code = """
+        from confluent_kafka import Consumer, TopicPartition
+        c = Consumer({"bootstrap.servers": "\(kafka)", "group.id": "evil\\x1b[2J\\x1b]0;pwned\\x07\\u202egroup", "enable.auto.commit": False})
+        c.commit(offsets=[TopicPartition("\(UIPeer.prefix)-t0", 0, 1)], asynchronous=False)
+        c.close()
+        """
+        let r = try spawn(python, ["-c", code])
+        try #require(r.status == 0, "commit failed: \(r.stderr)")
+        let t = try Tmux(width: 120, height: 30)
+        try t.type("\(UIPeer.sluice) --kafka \(kafka) --view groups")
+        #expect(try t.waitFor(timeout: 15) { $0.contains("evil?[2J?]0;pwned??group") }, "hostile id not shown sanitised:\n\((try? t.screen()) ?? "")")
+        // The screen was not cleared by it and the window title is untouched.
+        #expect(try t.screen().contains("Groups ("))
+        let title = try t.tmux(["display-message", "-p", "-t", t.session, "#{pane_title}"]).stdout
+        #expect(!title.contains("pwned"))
+        try t.keys("q")
+        #expect(try t.waitFor(timeout: 5) { $0.contains("READY$") })
+    }
+
     @Test func sigtermRestoresTerminal() throws {
         let kafka = try UIPeer.requireKafka()
         let t = try Tmux()
