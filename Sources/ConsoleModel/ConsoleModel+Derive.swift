@@ -138,6 +138,9 @@ extension ConsoleModel {
         guard let lag else { return .unknown }
         if lag == 0 { return .caughtUp }
         guard let consume else { return .unknown }
+        // Less than ten seconds of the group's own work behind: it is keeping up, whatever the
+        // momentary difference of rates says.
+        if consume > 0 && Double(lag) < consume * 10 { return .keepingUp }
         let net = consume - (produce ?? 0)
         if net > 0 { return .seconds(Double(lag) / net) }
         if let growth = lagGrowth, consume > 0, growth <= max(1, consume * 0.05) { return .keepingUp }

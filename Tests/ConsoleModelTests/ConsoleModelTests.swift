@@ -58,20 +58,27 @@ import Testing
 
     @Test func ratesAndCatchUpEstimate() throws {
         var m = ConsoleModel()
-        // produce 10/s on p0 and 30/s on p1; consume 50/s on each partition; start 1000 behind.
-        for t in 10...20 {
-            m.apply(.kafka(reading(Double(t), produce: 10, committed: Int64(t - 10) * 50)))
+        // produce 100/s on p0 and 300/s on p1; consume 250/s on each partition, far behind.
+        for t in 30...40 {
+            m.apply(.kafka(reading(Double(t), produce: 100, committed: Int64(t - 30) * 250)))
         }
         let g = m.groups[0]
         let consume = try #require(g.consumeRate)
-        #expect(abs(consume - 100) < 1e-9)
-        #expect(abs(try #require(g.produceRate) - 40) < 1e-9)
+        #expect(abs(consume - 500) < 1e-9)
+        #expect(abs(try #require(g.produceRate) - 400) < 1e-9)
         guard case let .seconds(eta) = g.catchUp else { Issue.record("expected an ETA, got \(g.catchUp)"); return }
-        #expect(abs(eta - Double(try #require(g.totalLag)) / 60) < 1e-6)
+        #expect(abs(eta - Double(try #require(g.totalLag)) / 100) < 1e-6)
         let topic = try #require(m.topics.first)
-        #expect(abs(try #require(topic.produceRate) - 40) < 1e-9)
+        #expect(abs(try #require(topic.produceRate) - 400) < 1e-9)
         #expect(abs(try #require(topic.partitions[1].skew) - 1.5) < 1e-9)
         #expect(abs(try #require(topic.partitions[0].skew) - 0.5) < 1e-9)
+    }
+
+    @Test func smallBacklogIsKeepingUpNotAnETA() {
+        #expect(ConsoleModel.catchUp(lag: 90, consume: 200, produce: 199.9) == .keepingUp)
+        #expect(ConsoleModel.catchUp(lag: 50_000, consume: 200, produce: 100) == .seconds(500))
+        #expect(ConsoleModel.catchUp(lag: 50_000, consume: 20, produce: 200) == .never)
+        #expect(ConsoleModel.catchUp(lag: 0, consume: 20, produce: 200) == .caughtUp)
     }
 
     @Test func timeLagFromHistory() throws {
