@@ -32,7 +32,8 @@ struct EndpointOptions: ParsableArguments {
         guard let addrs = BrokerAddress.parseList(text) else {
             throw ValidationError("invalid Kafka bootstrap '\(text)': expected host:port[,host:port…]")
         }
-        return Resolved(contextName: kafka != nil ? "flags" : (ctx?.name ?? "default"), bootstrap: addrs, bootstrapText: text, config: file)
+        // Without a named context the header shows the bootstrap address itself.
+        return Resolved(contextName: kafka != nil ? text : (ctx?.name ?? text), bootstrap: addrs, bootstrapText: text, config: file)
     }
 
     func clientConfiguration(_ r: Resolved) -> KafkaClientConfiguration {
