@@ -93,6 +93,9 @@ int sl_wait(int tty_fd, int timeout_ms) {
     if (n < 0) return -1;
     if (n == 0) return 0;
     if (fds[1].revents & POLLIN) return 2;
+    // The terminal went away (hangup with SIGHUP ignored, closed pty): report it rather than
+    // letting the caller spin on a descriptor that is readable forever.
+    if (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL)) return 3;
     return 1;
 }
 

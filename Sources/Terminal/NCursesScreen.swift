@@ -161,6 +161,8 @@ public final class NCursesScreen {
             case 2:
                 let signo = sl_drain_wake()
                 return signo != 0 ? .signal(signo) : .wake
+            case 3:
+                return .signal(SIGHUP)
             default: return .timeout
             }
         }

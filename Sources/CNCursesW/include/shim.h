@@ -43,7 +43,7 @@ int sl_wake_fd(void);
 /// Wakes the UI loop from any thread (writes one zero byte).
 void sl_wake(void);
 /// Waits until `tty_fd` or the wake pipe is readable or `timeout_ms` passes (-1 = forever).
-/// Returns: 1 tty readable, 2 woken, 0 timeout, -1 interrupted (e.g. SIGWINCH).
+/// Returns: 1 tty readable, 2 woken, 3 terminal hung up, 0 timeout, -1 interrupted (e.g. SIGWINCH).
 int sl_wait(int tty_fd, int timeout_ms);
 /// Drains the wake pipe; returns the last signal number received through it, or 0.
 int sl_drain_wake(void);
