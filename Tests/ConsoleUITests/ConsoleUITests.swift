@@ -6,6 +6,7 @@ import Testing
     @Test func navigateToLaggingGroupResizeAndQuitRestoresTerminal() throws {
         let kafka = try UIPeer.requireKafka()
         let t = try Tmux(width: 140, height: 36)
+        defer { t.close() }
         try t.type("stty -g > /tmp/sluice-stty-before-\(t.socket)")
         try t.type("\(UIPeer.sluice) --kafka \(kafka) --refresh 0.5")
         #expect(try t.waitFor(timeout: 15) { $0.contains("Overview") && $0.contains("kafka ● 1 broker") }, "overview did not show")
@@ -61,6 +62,7 @@ import Testing
     @Test func topicsRebalancesAndThemesAgainstTheBroker() throws {
         let kafka = try UIPeer.requireKafka()
         let t = try Tmux(width: 120, height: 30, environment: ["NO_COLOR": "1"])
+        defer { t.close() }
         try t.type("\(UIPeer.sluice) --kafka \(kafka) --refresh 0.5 --view topics")
         let topic = "\(UIPeer.prefix)-t0"
         #expect(try t.waitFor(timeout: 15) { $0.contains("Topics (") && $0.contains(topic) })
@@ -97,6 +99,7 @@ import Testing
         let r = try spawn(python, ["-c", code])
         try #require(r.status == 0, "commit failed: \(r.stderr)")
         let t = try Tmux(width: 120, height: 30)
+        defer { t.close() }
         try t.type("\(UIPeer.sluice) --kafka \(kafka) --view groups")
         // tansu hands the id back percent-encoded (docs/compatibility.md), so the escapes are
         // already neutralised on the wire; what matters here is that the row shows, the screen
@@ -113,6 +116,7 @@ import Testing
     @Test func sigtermRestoresTerminal() throws {
         let kafka = try UIPeer.requireKafka()
         let t = try Tmux()
+        defer { t.close() }
         try t.type("stty -g > /tmp/sluice-stty-\(t.socket); \(UIPeer.sluice) --kafka \(kafka); echo exit-status=$?")
         #expect(try t.waitFor(timeout: 15) { $0.contains("Overview") })
         _ = try run("/usr/bin/pkill", ["-TERM", "-f", "\(UIPeer.sluice) --kafka \(kafka)$"])
@@ -125,6 +129,7 @@ import Testing
 
     @Test func dumbOrMissingTermFailsBeforeTouchingTheScreen() throws {
         let t = try Tmux()
+        defer { t.close() }
         try t.type("TERM=dumb \(UIPeer.sluice) --kafka 127.0.0.1:1; echo status=$?")
         #expect(try t.waitFor(timeout: 10) { $0.contains("status=2\n") || $0.hasSuffix("status=2") })
         #expect(try t.screen().contains("TERM=dumb cannot address the cursor"))
@@ -145,6 +150,8 @@ import Testing
         try #require(start.status == 0, "second broker did not start: \(start.stderr)")
 
         let t = try Tmux()
+
+        defer { t.close() }
         try t.type("\(UIPeer.sluice) --kafka 127.0.0.1:\(port) --refresh 0.5")
         #expect(try t.waitFor(timeout: 15) { $0.contains("kafka ● 1 broker") && $0.contains("Kafka       connected") })
         _ = try spawn("/bin/sh", ["-c", "\(env) \(script) stop"])
@@ -161,6 +168,7 @@ import Testing
 
     @Test func unreachableBrokerShowsBannerAndKeepsRunning() throws {
         let t = try Tmux()
+        defer { t.close() }
         try t.type("\(UIPeer.sluice) --kafka 127.0.0.1:1 --refresh 0.5")
         #expect(try t.waitFor(timeout: 10) { $0.contains("Kafka disconnected since") && $0.contains("connection refused") },
                 "no disconnected banner:\n\((try? t.screen()) ?? "")")

@@ -20,7 +20,11 @@ final class Tmux {
         try #require(try waitFor(timeout: 10) { $0.contains("READY$") }, "shell prompt did not appear")
     }
 
-    deinit { _ = try? tmux(["kill-server"]) }
+    /// Kills the tmux server and everything in it. Tests call it in a `defer`: the deinit alone
+    /// was seen not to run (expectation captures can keep the session alive), leaking servers.
+    func close() { _ = try? tmux(["kill-server"]) }
+
+    deinit { close() }
 
     /// Runs a tmux client command. posix_spawn + waitpid rather than Foundation's Process: the
     /// first command forks the tmux server, which keeps inherited descriptors open, and Process's
