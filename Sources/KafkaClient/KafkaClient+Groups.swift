@@ -1,9 +1,14 @@
 import KafkaProtocol
 
 extension KafkaClient {
-    /// Groups known to every broker in the cluster, merged; call ``metadata(topics:)`` first.
+    /// Groups known to every broker in the cluster, merged (metadata is read first if no broker
+    /// is known yet).
     /// A broker that fails is reported in `errors` rather than failing the whole listing.
     public func listGroups() async -> (groups: [ListGroupsResponse.Group], errors: [String]) {
+        // Groups live on every broker: without the broker list there is nobody to ask yet.
+        if brokers.isEmpty {
+            do { _ = try await metadata() } catch { return ([], [BrokerConnection.describe(error)]) }
+        }
         var merged: [String: ListGroupsResponse.Group] = [:]
         var errors: [String] = []
         await withTaskGroup(of: Result<ListGroupsResponse, Error>.self) { tasks in

@@ -97,6 +97,15 @@ import KafkaProtocol
         #expect(counts[.findCoordinator, default: 0] == (newGroups.isEmpty ? 0 : 1), "FindCoordinator: \(counts), new groups \(newGroups)")
     }
 
+    @Test func lagWithoutGroupArgumentsListsEveryGroupOnTheFirstReading() throws {
+        let kafka = try Peer.requireKafka()
+        let r = try run(Peer.sluice, ["lag", "--kafka", kafka, "--json"])
+        let doc = try JSONDecoder().decode(LagReport.Document.self, from: Data(r.stdout.utf8))
+        #expect(Set(Peer.groups).isSubset(of: Set(doc.groups.map(\.group))), "listed: \(doc.groups.map(\.group)); stderr: \(r.stderr)")
+        let text = try run(Peer.sluice, ["lag", "--kafka", kafka])
+        #expect(text.stdout.contains("GROUP \(Peer.prefix)-lagging: state"))
+    }
+
     @Test func unreachableBrokerFailsClearlyWithStatus2() throws {
         let started = Date()
         let r = try run(Peer.sluice, ["lag", "--kafka", "127.0.0.1:1", "--request-timeout", "2"], timeout: 30)
