@@ -10,8 +10,7 @@ struct LagCommand: AsyncParsableCommand {
         commandName: "lag",
         abstract: "Report consumer lag per group and partition, like kafka-consumer-groups --describe.",
         discussion: """
-        Status needs history: one reading can show OK, STOP, REWIND or ERR; WARN and STALL need
-        a full window, so take several readings with --samples (window = samples).
+        Status needs history: one reading can show OK, STOP, REWIND or ERR; WARN and STALL need a full window, so take several readings with --samples (window = samples).
 
         Exit status: 0 when every group shown is OK, 1 when any is not, 2 on error.
 
@@ -19,7 +18,7 @@ struct LagCommand: AsyncParsableCommand {
           sluice lag
           sluice lag orders-enricher billing-writer
           sluice lag --json --kafka 10.0.0.5:9092
-          sluice lag --samples 10 --interval 2      # 20 s of readings; WARN/STALL become visible
+          sluice lag --samples 10 --interval 2     # 20 s of readings
         """
     )
 

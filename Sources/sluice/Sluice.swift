@@ -18,7 +18,7 @@ struct Sluice: AsyncParsableCommand {
         discussion: """
         Examples:
           sluice --kafka 127.0.0.1:9092        open the console on a broker
-          sluice lag                           lag report of every group (like kafka-consumer-groups --describe)
+          sluice lag                           lag report of every group
           sluice lag orders-enricher --json    one group, machine-readable
         """,
         subcommands: [ConsoleCommand.self, LagCommand.self],
