@@ -58,20 +58,28 @@ enum OverviewPanel {
     }
 }
 
-/// Help: every binding of the key map, so help can never disagree with the keys.
+/// Help: every binding of the key map, so help can never disagree with the keys. Two columns
+/// when one does not fit the height.
 enum HelpPanel {
     static func draw(grid: inout CellGrid, top: Int, bottom: Int) {
         var y = top + 1
         grid.put("Keys", x: 2, y: y, role: .header)
         y += 1
-        for b in KeyMap.bindings where y < bottom {
-            grid.put(b.label, x: 4, y: y, role: .key)
-            grid.put(b.help, x: 14, y: y, role: .text, maxWidth: grid.width - 15)
-            y += 1
+        let rows = max(1, bottom - y - 2)
+        let columns = KeyMap.bindings.count > rows && grid.width >= 100 ? 2 : 1
+        let perColumn = (KeyMap.bindings.count + columns - 1) / columns
+        let columnWidth = (grid.width - 4) / columns
+        for (i, b) in KeyMap.bindings.enumerated() {
+            let col = i / perColumn, row = i % perColumn
+            guard y + row < bottom else { continue }
+            let x = 4 + col * columnWidth
+            grid.put(b.label, x: x, y: y + row, role: .key)
+            grid.put(b.help, x: x + 10, y: y + row, role: .text, maxWidth: columnWidth - 12)
         }
-        if y + 1 < bottom {
+        let end = y + min(perColumn, bottom - y)
+        if end + 1 < bottom {
             grid.put("Status: OK · WARN lag growing · STALL not moving · STOP no consumer · REWIND offset went back · ERR unreadable",
-                     x: 2, y: y + 1, role: .dim, maxWidth: grid.width - 3)
+                     x: 2, y: end + 1, role: .dim, maxWidth: grid.width - 3)
         }
     }
 }
