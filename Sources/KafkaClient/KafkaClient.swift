@@ -56,12 +56,11 @@ public actor KafkaClient {
     /// connections made each slower (the broker contends with itself) and the refresh 20 % longer.
     func connection(to address: BrokerAddress) async throws -> BrokerConnection {
         if isShutDown { throw KafkaClientError.shutDown }
-        let key = address
-        if let c = connections[key] {
+        if let c = connections[address] {
             if c.isActive { return c }
-            connections[key] = nil
+            connections[address] = nil
         }
-        if let pending = connecting[key] { return try await pending.value }
+        if let pending = connecting[address] { return try await pending.value }
         if let f = failures[address], f.retryAt > .now {
             let wait = ContinuousClock.now.duration(to: f.retryAt)
             throw KafkaClientError.backingOff(broker: address.description, lastError: f.lastError,
@@ -70,11 +69,11 @@ public actor KafkaClient {
         let config = configuration
         let group = self.group
         let task = Task { try await BrokerConnection.connect(to: address, group: group, configuration: config) }
-        connecting[key] = task
-        defer { connecting[key] = nil }
+        connecting[address] = task
+        defer { connecting[address] = nil }
         do {
             let c = try await task.value
-            connections[key] = c
+            connections[address] = c
             failures[address] = nil
             return c
         } catch {
@@ -102,7 +101,8 @@ public actor KafkaClient {
             switch error {
             case .disconnected, .malformedResponse, .malformedFrame, .timeout:
                 c.close()
-                connections[address] = nil
+                // Another caller may already have reconnected while this request failed.
+                if connections[address] === c { connections[address] = nil }
                 if case .timeout = error {} else { recordFailure(address, error) }
             default: break
             }
