@@ -103,8 +103,9 @@ public enum LagReport {
     /// sanitised and cut by display width.
     public static func text(_ groups: [GroupSummary]) -> String {
         let header = ["GROUP", "TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", "TIME-LAG", "CONSUMER-ID", "HOST", "CLIENT-ID", "STATUS"]
-        var rows: [[String]] = []
-        for g in groups {
+        // Rows per group (sanitised, cut), so each group's block is printed from its own list.
+        let cellsByGroup: [[[String]]] = groups.map { g in
+            var rows: [[String]] = []
             if g.partitions.isEmpty {
                 rows.append([g.groupId, "-", "-", "-", "-", "-", "-", "-", "-", "-", g.rawStatus.rawValue])
             }
@@ -113,21 +114,19 @@ public enum LagReport {
                              p.endOffset.map(String.init) ?? "-", p.lag.map(String.init) ?? "-", Format.timeLag(p.timeLag),
                              nonEmpty(p.owner?.memberId), nonEmpty(p.owner?.clientHost), nonEmpty(p.owner?.clientId), p.status.rawValue])
             }
+            return rows.map { $0.map { DisplayText.cell($0, width: 64) } }
         }
-        let cells = rows.map { $0.map { DisplayText.cell($0, width: 64) } }
         var widths = header.map(DisplayText.width)
-        for r in cells { for (i, c) in r.enumerated() { widths[i] = max(widths[i], DisplayText.width(c)) } }
+        for rows in cellsByGroup { for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], DisplayText.width(c)) } } }
         var out = ""
-        var lastGroup: String?
-        for g in groups {
-            if lastGroup != nil { out += "\n" }
-            lastGroup = g.groupId
+        for (index, g) in groups.enumerated() {
+            if index > 0 { out += "\n" }
             out += "GROUP \(DisplayText.cell(g.groupId, width: 200)): state \(DisplayText.cell(g.state.isEmpty ? "Unknown" : g.state, width: 40)), "
             out += "\(g.members.count) member\(g.members.count == 1 ? "" : "s"), lag \(Format.count(g.totalLag)), status \(g.rawStatus.rawValue)"
             if let e = g.error { out += " — \(DisplayText.cell(e, width: 200))" }
             out += "\n"
             out += line(header, widths) + "\n"
-            for (r, raw) in zip(cells, rows) where raw[0] == g.groupId { out += line(r, widths) + "\n" }
+            for r in cellsByGroup[index] { out += line(r, widths) + "\n" }
         }
         return out.isEmpty ? "no consumer groups\n" : out
     }
