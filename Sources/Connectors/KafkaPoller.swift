@@ -4,19 +4,27 @@ import ConsoleModel
 
 /// Turns a ``KafkaClient``'s answers into one ``KafkaSnapshot`` per call.
 ///
-/// One refresh is: Metadata, then concurrently ListGroups (per broker), DescribeGroups and
-/// OffsetFetch (per coordinator, batched) and Fetch (per leader) for end offsets. The number of
-/// round trips grows with brokers and coordinators, not with groups or partitions.
+/// One refresh is: DescribeGroups and OffsetFetch (per coordinator, batched) and Fetch (per
+/// leader) for end offsets; every `discoveryEvery` refreshes — and whenever a leader or the
+/// connection looks wrong — Metadata and ListGroups (per broker) too, the way a Kafka client
+/// keeps metadata for a while and refreshes it on errors. The number of round trips grows with
+/// brokers and coordinators, not with groups or partitions.
 public actor KafkaPoller {
     public let client: KafkaClient
+    /// Refreshes between re-reads of the topic and group lists (5 × 2 s by default).
+    public let discoveryEvery: Int
+    private var refreshes = 0
+    private var lastMetadata: MetadataResponse?
+    private var needsMetadata = true
     /// Where each partition's next Fetch reads from: the previous high watermark.
     private var fetchPositions: [TopicPartition: Int64] = [:]
     /// Restricts the reading to these groups (all when empty).
     public let groupFilter: Set<String>
 
-    public init(client: KafkaClient, groups: [String] = []) {
+    public init(client: KafkaClient, groups: [String] = [], discoveryEvery: Int = 5) {
         self.client = client
         self.groupFilter = Set(groups)
+        self.discoveryEvery = max(1, discoveryEvery)
     }
 
     /// One reading; failures become an error observation, never a thrown error.
@@ -31,11 +39,19 @@ public actor KafkaPoller {
     public func snapshot(now: @Sendable () -> Double) async throws -> KafkaSnapshot {
         // The group path (ListGroups, DescribeGroups, OffsetFetch) and the partition path
         // (Metadata, then Fetch) run side by side; a refresh takes the longer of the two.
-        async let groupsRead = readGroups()
+        let discover = refreshes % discoveryEvery == 0
+        refreshes += 1
+        async let groupsRead = readGroups(discover: discover)
         let metadata: MetadataResponse
-        do { metadata = try await client.metadata() } catch {
-            _ = await groupsRead
-            throw error
+        if let cached = lastMetadata, !discover, !needsMetadata {
+            metadata = cached
+        } else {
+            do { metadata = try await client.metadata() } catch {
+                _ = await groupsRead
+                throw error
+            }
+            lastMetadata = metadata
+            needsMetadata = false
         }
         var leaders: [TopicPartition: Int32] = [:]
         for t in metadata.topics where t.errorCode.isOK {
@@ -45,6 +61,7 @@ public actor KafkaPoller {
         for t in metadata.topics where !t.errorCode.isOK { errors.append("topic \(t.name): \(t.errorCode)") }
 
         let offsets = await readEndOffsets(leaders)
+        try checkEndOffsets(offsets)
         let (groupList, groupErrors) = await groupsRead
         errors += groupErrors
         let time = now()
@@ -69,6 +86,30 @@ public actor KafkaPoller {
         return KafkaSnapshot(time: time, clusterId: metadata.clusterId,
                              brokers: metadata.brokers.map { .init(nodeId: $0.nodeId, host: $0.host, port: $0.port, rack: $0.rack) },
                              topics: topics, groups: groupList, errors: errors)
+    }
+
+    /// Leadership errors ask for fresh metadata next time; when no leader could be reached at
+    /// all, the cluster is down for this refresh, and that is an error, not a reading.
+    private func checkEndOffsets(_ offsets: [TopicPartition: Result<PartitionOffsets, KafkaClientError>]) throws {
+        var reachedOne = false
+        var connectionError: KafkaClientError?
+        for (_, r) in offsets {
+            switch r {
+            case .success:
+                reachedOne = true
+            case let .failure(e):
+                switch e {
+                case let .brokerError(_, _, code):
+                    reachedOne = true
+                    if code == .notLeaderOrFollower || code == .unknownTopicOrPartition || code == .leaderNotAvailable { needsMetadata = true }
+                default:
+                    needsMetadata = true
+                    connectionError = e
+                }
+            }
+            if reachedOne && needsMetadata { break }
+        }
+        if !reachedOne, let e = connectionError { throw e }
     }
 
     /// High watermarks from Fetch, at the previous high watermark; partitions seen for the first
@@ -107,13 +148,17 @@ public actor KafkaPoller {
 
     /// Groups of the last reading are described and fetched while ListGroups runs; groups it
     /// reveals as new are read right after, and groups it no longer lists are dropped.
-    private func readGroups() async -> ([KafkaSnapshot.Group], [String]) {
+    private func readGroups(discover: Bool) async -> ([KafkaSnapshot.Group], [String]) {
         if !groupFilter.isEmpty {
             let ids = Array(groupFilter).sorted()
             let (groups, errors) = await describeAndFetch(ids)
             return (ids.compactMap { groups[$0] }, errors)
         }
         let known = knownGroups
+        if !discover && !known.isEmpty {
+            let (groups, errors) = await describeAndFetch(known)
+            return (known.compactMap { groups[$0] }, errors)
+        }
         async let listing = client.listGroups()
         async let early = describeAndFetch(known)
         let (listed, (earlyGroups, earlyErrors)) = await (listing, early)
