@@ -1,11 +1,13 @@
 extension ConsoleModel {
-    func deriveTopics(_ s: KafkaSnapshot) -> [TopicSummary] {
-        s.topics.map { t in
-            var parts = t.partitions.sorted { $0.partition < $1.partition }.map { p -> PartitionSummary in
+    /// `rates` holds each partition's produce rate in the snapshot's order (see recordHighWatermarks).
+    func deriveTopics(_ s: KafkaSnapshot, rates: [[Double?]]) -> [TopicSummary] {
+        zip(s.topics, rates).map { t, topicRates in
+            var parts = zip(t.partitions, topicRates).map { p, rate -> PartitionSummary in
                 PartitionSummary(partition: p.partition, leader: p.leader, replicas: p.replicas, isr: p.isr,
                                  logStartOffset: p.logStartOffset, highWatermark: p.highWatermark,
-                                 produceRate: produceRate(PartitionRef(t.name, p.partition), now: s.time), skew: nil, error: p.error)
+                                 produceRate: rate, skew: nil, error: p.error)
             }
+            if !zip(parts, parts.dropFirst()).allSatisfy({ $0.partition < $1.partition }) { parts.sort { $0.partition < $1.partition } }
             let rates = parts.compactMap(\.produceRate)
             let total = rates.isEmpty ? nil : rates.reduce(0, +)
             if let total, !rates.isEmpty {
@@ -20,14 +22,11 @@ extension ConsoleModel {
     }
 
     mutating func deriveGroups(_ s: KafkaSnapshot) -> [GroupSummary] {
-        var endOffsets: [PartitionRef: Int64] = [:]
-        endOffsets.reserveCapacity(s.topics.reduce(0) { $0 + $1.partitions.count })
-        for t in s.topics { for p in t.partitions { if let hw = p.highWatermark { endOffsets[PartitionRef(t.name, p.partition)] = hw } } }
         var live = 0
         var out: [GroupSummary] = []
         out.reserveCapacity(s.groups.count)
         for g in s.groups.sorted(by: { $0.groupId < $1.groupId }) {
-            out.append(deriveGroup(g, endOffsets: endOffsets, now: s.time, live: &live))
+            out.append(deriveGroup(g, now: s.time, live: &live))
         }
         // Forget histories of groups and partitions that are gone (not touched by this reading).
         if positions.count > live { positions = positions.filter { $0.value.seenAt == version } }
@@ -39,17 +38,22 @@ extension ConsoleModel {
         return out
     }
 
-    private mutating func deriveGroup(_ g: KafkaSnapshot.Group, endOffsets: [PartitionRef: Int64], now: Double,
-                                      live: inout Int) -> GroupSummary {
+    private mutating func deriveGroup(_ g: KafkaSnapshot.Group, now: Double, live: inout Int) -> GroupSummary {
         var owners: [PartitionRef: KafkaSnapshot.Member] = [:]
         for m in g.members { for p in m.assignment ?? [] { owners[p] = m } }
         // Partitions: every committed one, plus assigned ones without a commit (lag unknown there).
         var committed: [PartitionRef: Int64] = [:]
         committed.reserveCapacity(g.offsets.count)
         for o in g.offsets { committed[o.ref] = o.offset }
-        var refs = Array(committed.keys)
-        for ref in owners.keys where committed[ref] == nil { refs.append(ref) }
-        refs.sort()
+        var refs: [PartitionRef]
+        if owners.isEmpty && committed.count == g.offsets.count {
+            refs = g.offsets.map(\.ref)   // usually sorted already (the poller sorts); checked below
+            if !zip(refs, refs.dropFirst()).allSatisfy({ $0 < $1 }) { refs.sort() }
+        } else {
+            refs = Array(committed.keys)
+            for ref in owners.keys where committed[ref] == nil { refs.append(ref) }
+            refs.sort()
+        }
         let readable = g.error == nil
         var partitions: [PartitionLag] = []
         partitions.reserveCapacity(refs.count)
@@ -60,7 +64,10 @@ extension ConsoleModel {
         var produce: Double?
         for ref in refs {
             let c = committed[ref]
-            let end = endOffsets[ref]
+            // One lookup serves end offset, time lag and rate: the history's newest sample is this
+            // reading's high watermark when it was seen now.
+            let history = highWatermarks[ref]
+            let end: Int64? = history?.last.flatMap { $0.lastSeen == now ? $0.highWatermark : nil }
             var lag: Int64?
             if let c, let end { lag = max(0, end - c) }
             var timeLag: TimeLag.Value?
@@ -76,11 +83,11 @@ extension ConsoleModel {
                     StatusRules.Sample(time: now, committed: c, lag: lag), at: version) { samples in
                     StatusRules.evaluate(samples, hasMembers: !g.members.isEmpty, readable: readable, windowSize: window)
                 }
-                if end != nil { timeLag = self.timeLag(ref, committed: c, now: now) }
+                if end != nil { timeLag = history?.timeLag(committed: c, now: now) }
             }
             if let lag { totalLag = (totalLag ?? 0) + lag }
             if let t = timeLag, t.seconds > (maxTimeLag?.seconds ?? -1) { maxTimeLag = t }
-            if let r = produceRate(ref, now: now) { produce = (produce ?? 0) + r }
+            if let r = history?.rate(now: now, window: configuration.rateWindowSeconds) { produce = (produce ?? 0) + r }
             // Partition-level STALL and WARN stay on the partition; the group's own are judged below.
             if status != .stall && status != .warn { worst = max(worst, status) }
             partitions.append(PartitionLag(topic: ref.topic, partition: ref.partition, committed: c, endOffset: end, lag: lag,

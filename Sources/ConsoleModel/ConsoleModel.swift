@@ -75,35 +75,43 @@ public struct ConsoleModel: Sendable {
         health.lastReading = s.time
         health.brokerCount = s.brokers.count
         health.clusterId = s.clusterId
-        recordHighWatermarks(s)
+        let rates = recordHighWatermarks(s)
         rebalances.observe(s)
-        topics = deriveTopics(s)
+        topics = deriveTopics(s, rates: rates)
         groups = deriveGroups(s)
         if let total = groups.compactMap(\.totalLag).reduce(nil, { ($0 ?? 0) + $1 }) as Int64? { totalLagHistory.append(total) }
         rebuildAlerts(now: s.time)
     }
 
-    private mutating func recordHighWatermarks(_ s: KafkaSnapshot) {
-        var seen = Set<PartitionRef>()
+    /// Records every partition's high watermark and returns its produce rate, per topic in the
+    /// snapshot's order: one dictionary access per partition serves both.
+    private mutating func recordHighWatermarks(_ s: KafkaSnapshot) -> [[Double?]] {
+        let window = configuration.rateWindowSeconds
+        let capacity = configuration.highWatermarkHistory
+        var rates: [[Double?]] = []
+        rates.reserveCapacity(s.topics.count)
+        var total = 0
         for t in s.topics {
+            var topicRates: [Double?] = []
+            topicRates.reserveCapacity(t.partitions.count)
+            total += t.partitions.count
             for p in t.partitions {
                 let ref = PartitionRef(t.name, p.partition)
-                seen.insert(ref)
-                guard let hw = p.highWatermark else { continue }
-                // Mutate in place: a copy out and back would copy every sample array (copy-on-write).
-                highWatermarks[ref, default: HighWatermarkHistory(capacity: configuration.highWatermarkHistory)].record(hw, at: s.time)
+                if let hw = p.highWatermark {
+                    // In place: a copy out and back would copy every sample array (copy-on-write).
+                    topicRates.append(highWatermarks[ref, default: HighWatermarkHistory(capacity: capacity)].record(hw, at: s.time, rateWindow: window))
+                } else {
+                    topicRates.append(highWatermarks[ref]?.rate(now: s.time, window: window))
+                }
             }
+            rates.append(topicRates)
         }
-        if highWatermarks.count > seen.count { highWatermarks = highWatermarks.filter { seen.contains($0.key) } }
-    }
-
-    /// Produce rate of a partition over the rate window.
-    func produceRate(_ ref: PartitionRef, now: Double) -> Double? {
-        highWatermarks[ref]?.rate(now: now, window: configuration.rateWindowSeconds)
-    }
-
-    func timeLag(_ ref: PartitionRef, committed: Int64, now: Double) -> TimeLag.Value? {
-        highWatermarks[ref]?.timeLag(committed: committed, now: now)
+        if highWatermarks.count > total {
+            var seen = Set<PartitionRef>()
+            for t in s.topics { for p in t.partitions { seen.insert(PartitionRef(t.name, p.partition)) } }
+            highWatermarks = highWatermarks.filter { seen.contains($0.key) }
+        }
+        return rates
     }
 
     private mutating func rebuildAlerts(now: Double) {

@@ -35,6 +35,12 @@ public struct HighWatermarkHistory: Sendable {
         samples.append(Sample(firstSeen: time, lastSeen: time, highWatermark: highWatermark))
     }
 
+    /// Records a reading and returns the produce rate over `rateWindow` seconds, in one access.
+    public mutating func record(_ highWatermark: Int64, at time: Double, rateWindow: Double) -> Double? {
+        record(highWatermark, at: time)
+        return rate(now: time, window: rateWindow)
+    }
+
     /// Drops every other sample of the older half. The samples left still bracket every change
     /// (an offset between two kept values was produced between them), only less tightly.
     private mutating func thin() {
