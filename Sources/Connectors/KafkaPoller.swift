@@ -16,6 +16,10 @@ public actor KafkaPoller {
     private var refreshes = 0
     private var lastMetadata: MetadataResponse?
     private var needsMetadata = true
+    /// Partition leaders from `lastMetadata`.
+    private var leaders: [TopicPartition: Int32] = [:]
+    /// True while every leader's partition has a fetch position (so none needs ListOffsets).
+    private var positionsComplete = false
     /// Where each partition's next Fetch reads from: the previous high watermark.
     private var fetchPositions: [TopicPartition: Int64] = [:]
     /// Restricts the reading to these groups (all when empty).
@@ -52,10 +56,12 @@ public actor KafkaPoller {
             }
             lastMetadata = metadata
             needsMetadata = false
-        }
-        var leaders: [TopicPartition: Int32] = [:]
-        for t in metadata.topics where t.errorCode.isOK {
-            for p in t.partitions where p.leaderId >= 0 { leaders[TopicPartition(t.name, p.partitionIndex)] = p.leaderId }
+            var table: [TopicPartition: Int32] = [:]
+            for t in metadata.topics where t.errorCode.isOK {
+                for p in t.partitions where p.leaderId >= 0 { table[TopicPartition(t.name, p.partitionIndex)] = p.leaderId }
+            }
+            leaders = table
+            positionsComplete = false
         }
         var errors: [String] = []
         for t in metadata.topics where !t.errorCode.isOK { errors.append("topic \(t.name): \(t.errorCode)") }
@@ -115,12 +121,13 @@ public actor KafkaPoller {
     /// High watermarks from Fetch, at the previous high watermark; partitions seen for the first
     /// time (or whose position fell out of range) get a position from ListOffsets first.
     private func readEndOffsets(_ leaders: [TopicPartition: Int32]) async -> [TopicPartition: Result<PartitionOffsets, KafkaClientError>] {
-        if fetchPositions.count > leaders.count { fetchPositions = fetchPositions.filter { leaders[$0.key] != nil } }
+        if !positionsComplete && fetchPositions.count > leaders.count { fetchPositions = fetchPositions.filter { leaders[$0.key] != nil } }
         var result: [TopicPartition: Result<PartitionOffsets, KafkaClientError>] = [:]
         result.reserveCapacity(leaders.count)
         var todo = leaders
+        var complete = true
         for attempt in 0..<2 {
-            let unknown = todo.filter { fetchPositions[$0.key] == nil }
+            let unknown = attempt == 0 && positionsComplete ? [:] : todo.filter { fetchPositions[$0.key] == nil }
             if !unknown.isEmpty {
                 for (tp, r) in await client.listOffsets(unknown, timestamp: ListOffsetsRequest.latest) {
                     if case let .success(o) = r { fetchPositions[tp] = o }
@@ -138,11 +145,13 @@ public actor KafkaPoller {
                     retry[tp] = todo[tp]
                 case .failure:
                     fetchPositions[tp] = nil
+                    complete = false
                 }
             }
             if retry.isEmpty { break }
             todo = retry
         }
+        positionsComplete = complete && result.count == leaders.count
         return result
     }
 
