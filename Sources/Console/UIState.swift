@@ -91,7 +91,9 @@ public struct UIState: Sendable {
     }
 
     mutating func perform(_ action: Action, rows: [TableRow], page: Int) -> Effect {
-        var table = tableState(route)
+        // The table state belongs to the view the key was pressed in, even if the key leaves it.
+        let current = route
+        var table = tableState(current)
         let ids = rows.map(\.id)
         table.reconcile(ids: ids)
         let spec = TableSpec.forRoute(route)
@@ -128,14 +130,14 @@ public struct UIState: Sendable {
             let i = steps.firstIndex { $0 >= refreshSeconds } ?? steps.count - 1
             refreshSeconds = steps[max(0, min(steps.count - 1, i + (action == .refreshFaster ? -1 : 1)))]
             message = "refresh every \(Format.seconds(refreshSeconds))"
-            tables[route] = table
+            tables[current] = table
             return .refreshChanged(refreshSeconds)
         case .help:
             if route != .help { stack.append(.help) }
         case .quit:
             if stack.count > 1 { stack.removeLast() } else { return .quit }
         }
-        tables[route] = table
+        tables[current] = table
         return .none
     }
 

@@ -22,6 +22,15 @@ import Terminal
         #expect(ui.route == .groups)
     }
 
+    @Test func switchingViewsKeepsEachViewsOwnSort() {
+        var ui = UIState(contextName: "x", initial: .groups)
+        _ = press(&ui, .character(">"), .character("4"))
+        // Rebalances open newest first (DETECTED, descending), not with the Groups view's sort.
+        #expect(ui.tableState(.rebalances).sortColumn == 1)
+        #expect(ui.tableState(.rebalances).ascending == false)
+        #expect(ui.tableState(.groups).sortColumn == 1)
+    }
+
     @Test func qGoesBackThenQuits() {
         var ui = UIState(contextName: "x", initial: .groups)
         _ = press(&ui, .enter)
