@@ -20,16 +20,6 @@ public enum Route: Sendable, Hashable {
         }
     }
 
-    /// The number key of the top-level view this route belongs to.
-    public var viewNumber: Int {
-        switch self {
-        case .overview, .help: 1
-        case .topics, .partitions: 2
-        case .groups, .groupDetail: 3
-        case .rebalances: 4
-        }
-    }
-
     /// Parses a `:` command's view name.
     public init?(command: String) {
         switch command.lowercased() {

@@ -23,12 +23,6 @@ public enum KafkaFrame {
         return w.bytes
     }
 
-    /// The correlation id of a response payload (the bytes after the size prefix).
-    public static func correlationId(ofResponse payload: [UInt8]) throws -> Int32 {
-        var r = KafkaReader(payload)
-        return try r.readInt32("correlation id")
-    }
-
     /// Decodes a response payload (without the size prefix) of a known API and version.
     public static func decodeResponse<M: KafkaMessage>(_ type: M.Type, payload: [UInt8], version: Int16) throws -> (correlationId: Int32, body: M) {
         var r = KafkaReader(payload)
