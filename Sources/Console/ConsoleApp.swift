@@ -58,9 +58,8 @@ public final class ConsoleApp {
             do {
                 let model = ui.frozen ? (frozenModel ?? feed.current) : feed.current
                 let rows = cache.rows(for: ui, model: model)
-                renderer.render(model: model, ui: &ui, rows: rows, into: &grid, now: Date().timeIntervalSince1970)
+                page = renderer.render(model: model, ui: &ui, rows: rows, into: &grid, now: Date().timeIntervalSince1970)
                 screen.draw(grid)
-                page = renderer.tableHeight(ui, model: model, height: grid.height)
             }
 
             switch screen.nextEvent(timeoutMilliseconds: 1000) {

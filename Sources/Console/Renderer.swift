@@ -10,21 +10,19 @@ public struct Renderer {
     public var bootstrap: String
     public init(bootstrap: String) { self.bootstrap = bootstrap }
 
-    /// Rows available to the table of `route` at this height (for paging).
-    public func tableHeight(_ ui: UIState, model: ConsoleModel, height: Int) -> Int {
-        let preamble = TableSpec.forRoute(ui.route)?.preamble(model).count ?? 0
-        return max(1, height - 4 - preamble - (model.health.connected ? 0 : 1))
-    }
-
-    public func render(model: ConsoleModel, ui: inout UIState, rows: [TableRow], into grid: inout CellGrid, now: Double) {
+    /// Draws the frame and returns how many table rows it showed (the page size for PgUp/PgDn),
+    /// so paging uses the layout that was drawn rather than a second copy of its arithmetic.
+    @discardableResult
+    public func render(model: ConsoleModel, ui: inout UIState, rows: [TableRow], into grid: inout CellGrid, now: Double) -> Int {
         grid.clear()
+        var page = 1
         let w = grid.width, h = grid.height
         if w < Self.minimumWidth || h < Self.minimumHeight {
             let lines = ["Terminal too small: \(w)×\(h).", "Sluice needs at least \(Self.minimumWidth)×\(Self.minimumHeight).", "Enlarge the window, or press q to quit."]
             for (i, l) in lines.enumerated() where i < h {
                 grid.put(l, x: max(0, (w - DisplayText.width(l)) / 2), y: max(0, h / 2 - 1) + i, role: i == 0 ? .alert : .text, maxWidth: w)
             }
-            return
+            return page
         }
         var y = 0
         drawHeader(model: model, ui: ui, rows: rows, grid: &grid, now: now)
@@ -51,6 +49,7 @@ public struct Renderer {
                     grid.put(DisplayText.sanitize(line), x: 1, y: y, role: .dim, maxWidth: w - 2)
                     y += 1
                 }
+                page = max(1, bodyBottom - y - 1)
                 position = TableWidget.draw(spec: spec, rows: rows, state: &table, grid: &grid, top: y, bottom: bodyBottom,
                                             emptyText: emptyText(ui.route, model: model, filter: ui.filters[ui.route]))
                 ui.tables[ui.route] = table
@@ -66,6 +65,7 @@ public struct Renderer {
             grid.put(" \(icon) \(DisplayText.sanitize(alert.message))\(more)", x: 0, y: h - 2, role: .alert, maxWidth: w)
         }
         drawFooter(ui: ui, grid: &grid)
+        return page
     }
 
     private func emptyText(_ route: Route, model: ConsoleModel, filter: String?) -> String {
