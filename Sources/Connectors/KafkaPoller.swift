@@ -16,12 +16,21 @@ public actor KafkaPoller {
     private var refreshes = 0
     private var lastMetadata: MetadataResponse?
     private var needsMetadata = true
-    /// Partition leaders from `lastMetadata`.
-    private var leaders: [TopicPartition: Int32] = [:]
-    /// True while every leader's partition has a fetch position (so none needs ListOffsets).
+    /// The partitions of `lastMetadata`'s readable topics, in its order, with their leaders and
+    /// where each one's next Fetch reads from. Arrays, not a dictionary keyed by topic-partition:
+    /// a refresh of 10,000 partitions then hashes nothing.
+    private var plan: [TopicPlan] = []
+    /// True while every led partition has a fetch position (so none needs ListOffsets).
     private var positionsComplete = false
-    /// Where each partition's next Fetch reads from: the previous high watermark.
-    private var fetchPositions: [TopicPartition: Int64] = [:]
+
+    private struct TopicPlan {
+        var name: String
+        var partitions: [Int32]
+        /// Negative where the partition has no leader.
+        var leaders: [Int32]
+        /// The previous high watermark; `nil` until one is known.
+        var positions: [Int64?]
+    }
     /// Restricts the reading to these groups (all when empty).
     public let groupFilter: Set<String>
 
@@ -56,28 +65,22 @@ public actor KafkaPoller {
             }
             lastMetadata = metadata
             needsMetadata = false
-            var table: [TopicPartition: Int32] = [:]
-            for t in metadata.topics where t.errorCode.isOK {
-                for p in t.partitions where p.leaderId >= 0 { table[TopicPartition(t.name, p.partitionIndex)] = p.leaderId }
-            }
-            leaders = table
-            positionsComplete = false
+            replan(metadata)
         }
         var errors: [String] = []
         for t in metadata.topics where !t.errorCode.isOK { errors.append("topic \(t.name): \(t.errorCode)") }
 
-        let offsets = await readEndOffsets(leaders)
+        let offsets = await readEndOffsets()
         try checkEndOffsets(offsets)
         let (groupList, groupErrors) = await groupsRead
         errors += groupErrors
         let time = now()
 
-        let topics = metadata.topics.filter { $0.errorCode.isOK }.map { t in
-            KafkaSnapshot.Topic(name: t.name, isInternal: t.isInternal, partitions: t.partitions.map { p in
-                let tp = TopicPartition(t.name, p.partitionIndex)
+        let topics = zip(metadata.topics.filter { $0.errorCode.isOK }, offsets).map { t, answers in
+            KafkaSnapshot.Topic(name: t.name, isInternal: t.isInternal, partitions: zip(t.partitions, answers).map { p, answer in
                 var part = KafkaSnapshot.Partition(partition: p.partitionIndex, leader: p.leaderId, replicas: p.replicaNodes,
                                                    isr: p.isrNodes, highWatermark: nil)
-                switch offsets[tp] {
+                switch answer {
                 case let .success(o)?:
                     part.highWatermark = o.highWatermark
                     part.logStartOffset = o.logStartOffset
@@ -96,63 +99,107 @@ public actor KafkaPoller {
 
     /// Leadership errors ask for fresh metadata next time; when no leader could be reached at
     /// all, the cluster is down for this refresh, and that is an error, not a reading.
-    private func checkEndOffsets(_ offsets: [TopicPartition: Result<PartitionOffsets, KafkaClientError>]) throws {
+    private func checkEndOffsets(_ offsets: [[Result<PartitionOffsets, KafkaClientError>?]]) throws {
         var reachedOne = false
         var connectionError: KafkaClientError?
-        for (_, r) in offsets {
-            switch r {
-            case .success:
-                reachedOne = true
-            case let .failure(e):
-                switch e {
-                case let .brokerError(_, _, code):
+        scan: for answers in offsets {
+            for r in answers {
+                switch r {
+                case nil: continue
+                case .success?:
                     reachedOne = true
-                    if code == .notLeaderOrFollower || code == .unknownTopicOrPartition || code == .leaderNotAvailable { needsMetadata = true }
-                default:
-                    needsMetadata = true
-                    connectionError = e
+                case let .failure(e)?:
+                    switch e {
+                    case let .brokerError(_, _, code):
+                        reachedOne = true
+                        if code == .notLeaderOrFollower || code == .unknownTopicOrPartition || code == .leaderNotAvailable { needsMetadata = true }
+                    default:
+                        needsMetadata = true
+                        connectionError = e
+                    }
                 }
+                if reachedOne && needsMetadata { break scan }
             }
-            if reachedOne && needsMetadata { break }
         }
         if !reachedOne, let e = connectionError { throw e }
     }
 
-    /// High watermarks from Fetch, at the previous high watermark; partitions seen for the first
-    /// time (or whose position fell out of range) get a position from ListOffsets first.
-    private func readEndOffsets(_ leaders: [TopicPartition: Int32]) async -> [TopicPartition: Result<PartitionOffsets, KafkaClientError>] {
-        if !positionsComplete && fetchPositions.count > leaders.count { fetchPositions = fetchPositions.filter { leaders[$0.key] != nil } }
-        var result: [TopicPartition: Result<PartitionOffsets, KafkaClientError>] = [:]
-        result.reserveCapacity(leaders.count)
-        var todo = leaders
-        var complete = true
-        for attempt in 0..<2 {
-            let unknown = attempt == 0 && positionsComplete ? [:] : todo.filter { fetchPositions[$0.key] == nil }
-            if !unknown.isEmpty {
-                for (tp, r) in await client.listOffsets(unknown, timestamp: ListOffsetsRequest.latest) {
-                    if case let .success(o) = r { fetchPositions[tp] = o }
+    /// Rebuilds the plan from fresh metadata, keeping the fetch positions of partitions it already had.
+    private func replan(_ metadata: MetadataResponse) {
+        let previous = Dictionary(plan.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        plan = metadata.topics.filter { $0.errorCode.isOK }.map { t in
+            let partitions = t.partitions.map(\.partitionIndex)
+            var positions = [Int64?](repeating: nil, count: partitions.count)
+            if let old = previous[t.name] {
+                if old.partitions == partitions { positions = old.positions } else {
+                    let known = Dictionary(zip(old.partitions, old.positions), uniquingKeysWith: { a, _ in a })
+                    positions = partitions.map { known[$0] ?? nil }
                 }
             }
-            let answers = await client.fetchOffsets(todo, positions: fetchPositions)
-            var retry: [TopicPartition: Int32] = [:]
-            for (tp, r) in answers {
-                result[tp] = r
-                switch r {
-                case let .success(o):
-                    if let hw = o.highWatermark { fetchPositions[tp] = hw }
-                case let .failure(.brokerError(_, _, code)) where code == .offsetOutOfRange && attempt == 0:
-                    fetchPositions[tp] = nil
-                    retry[tp] = todo[tp]
-                case .failure:
-                    fetchPositions[tp] = nil
-                    complete = false
+            return TopicPlan(name: t.name, partitions: partitions, leaders: t.partitions.map(\.leaderId), positions: positions)
+        }
+        positionsComplete = false
+    }
+
+    /// High watermarks from Fetch, at the previous high watermark, aligned with `plan`; partitions
+    /// seen for the first time (or whose position fell out of range) get a position from
+    /// ListOffsets first.
+    private func readEndOffsets() async -> [[Result<PartitionOffsets, KafkaClientError>?]] {
+        var result = plan.map { [Result<PartitionOffsets, KafkaClientError>?](repeating: nil, count: $0.partitions.count) }
+        var todo = plan.indices.map { (topic: $0, indices: Array(plan[$0].partitions.indices)) }
+        var complete = true
+        for attempt in 0..<2 {
+            if !(attempt == 0 && positionsComplete) { await findPositions(todo) }
+            let queries = todo.map { w in
+                let t = plan[w.topic]
+                return EndOffsetQuery(topic: t.name, partitions: w.indices.map { t.partitions[$0] }, leaders: w.indices.map { t.leaders[$0] },
+                                      positions: w.indices.map { t.positions[$0] ?? 0 })
+            }
+            let answers = await client.fetchOffsets(queries)
+            var retry: [(topic: Int, indices: [Int])] = []
+            for (w, topicAnswers) in zip(todo, answers) {
+                var again: [Int] = []
+                for (i, answer) in zip(w.indices, topicAnswers) {
+                    guard let answer else { continue }
+                    result[w.topic][i] = answer
+                    switch answer {
+                    case let .success(o):
+                        if let hw = o.highWatermark { plan[w.topic].positions[i] = hw }
+                    case let .failure(.brokerError(_, _, code)) where code == .offsetOutOfRange && attempt == 0:
+                        plan[w.topic].positions[i] = nil
+                        again.append(i)
+                    case .failure:
+                        plan[w.topic].positions[i] = nil
+                        complete = false
+                    }
                 }
+                if !again.isEmpty { retry.append((w.topic, again)) }
             }
             if retry.isEmpty { break }
             todo = retry
         }
-        positionsComplete = complete && result.count == leaders.count
+        positionsComplete = complete && zip(plan, result).allSatisfy { t, answers in
+            zip(t.leaders, answers).allSatisfy { leader, answer in leader < 0 || answer != nil }
+        }
         return result
+    }
+
+    /// ListOffsets(LATEST) for the partitions of `todo` that have a leader but no fetch position.
+    private func findPositions(_ todo: [(topic: Int, indices: [Int])]) async {
+        var unknown: [TopicPartition: Int32] = [:]
+        var slot: [TopicPartition: (Int, Int)] = [:]
+        for w in todo {
+            let t = plan[w.topic]
+            for i in w.indices where t.positions[i] == nil && t.leaders[i] >= 0 {
+                let tp = TopicPartition(t.name, t.partitions[i])
+                unknown[tp] = t.leaders[i]
+                slot[tp] = (w.topic, i)
+            }
+        }
+        guard !unknown.isEmpty else { return }
+        for (tp, r) in await client.listOffsets(unknown, timestamp: ListOffsetsRequest.latest) {
+            if case let .success(o) = r, let (ti, i) = slot[tp] { plan[ti].positions[i] = o }
+        }
     }
 
     /// Groups of the last reading are described and fetched while ListGroups runs; groups it

@@ -58,46 +58,95 @@ extension KafkaClient {
     ///
     /// Fetch is used instead of ListOffsets(LATEST) because some Kafka-protocol brokers answer the
     /// latter with the base offset of the last batch + 1 (tansu 0.6), while every broker's Fetch
-    /// high watermark is the one consumers see. `positions` gives each partition's fetch offset
-    /// (any offset inside the log; the previous high watermark is ideal).
-    public func fetchOffsets(_ leaders: [TopicPartition: Int32], positions: [TopicPartition: Int64]) async -> [TopicPartition: Result<PartitionOffsets, KafkaClientError>] {
-        await perLeader(leaders) { tps, leader in await self.fetchOffsets(tps, leader: leader, positions: positions) }
+    /// high watermark is the one consumers see. Each query's `positions` gives its partitions'
+    /// fetch offsets (any offset inside the log; the previous high watermark is ideal).
+    ///
+    /// Answers come back aligned with the queries — `answer[t][i]` is for
+    /// `queries[t].partitions[i]`, `nil` where the leader is unknown (negative) — so a caller
+    /// that keeps its partitions in arrays never hashes a topic-partition per refresh.
+    public func fetchOffsets(_ queries: [EndOffsetQuery]) async -> [[Result<PartitionOffsets, KafkaClientError>?]] {
+        var out = queries.map { [Result<PartitionOffsets, KafkaClientError>?](repeating: nil, count: $0.partitions.count) }
+        // Per leader: which (query, partition index) pairs it serves, in query order.
+        var byLeader: [Int32: [(query: Int, indices: [Int])]] = [:]
+        for (qi, q) in queries.enumerated() {
+            var mine: [Int32: [Int]] = [:]
+            for (i, leader) in q.leaders.enumerated() where leader >= 0 { mine[leader, default: []].append(i) }
+            for (leader, indices) in mine { byLeader[leader, default: []].append((qi, indices)) }
+        }
+        await withTaskGroup(of: (Int32, [(query: Int, indices: [Int])], [[Result<PartitionOffsets, KafkaClientError>]]).self) { tasks in
+            for (leader, work) in byLeader {
+                let request = FetchRequest(maxWaitMs: 1, minBytes: 0, maxBytes: 1, isolationLevel: 0, topics: work.map { w in
+                    let q = queries[w.query]
+                    return FetchRequest.Topic(topic: q.topic, partitions: w.indices.map {
+                        .init(partition: q.partitions[$0], fetchOffset: max(q.positions[$0], 0), partitionMaxBytes: 1)
+                    })
+                })
+                tasks.addTask { (leader, work, await self.fetchOffsets(request, leader: leader)) }
+            }
+            for await (_, work, answers) in tasks {
+                for (w, topicAnswers) in zip(work, answers) {
+                    for (i, a) in zip(w.indices, topicAnswers) { out[w.query][i] = a }
+                }
+            }
+        }
+        return out
     }
 
-    private func fetchOffsets(_ tps: [TopicPartition], leader: Int32, positions: [TopicPartition: Int64]) async -> [TopicPartition: Result<PartitionOffsets, KafkaClientError>] {
-        let topics = Dictionary(grouping: tps, by: \.topic).sorted { $0.key < $1.key }.map { name, parts in
-            FetchRequest.Topic(topic: name, partitions: parts.sorted().map {
-                .init(partition: $0.partition, fetchOffset: max(positions[$0] ?? 0, 0), partitionMaxBytes: 1)
-            })
-        }
+    /// One leader's Fetch, answered per requested topic and partition in the request's order.
+    private func fetchOffsets(_ request: FetchRequest, leader: Int32) async -> [[Result<PartitionOffsets, KafkaClientError>]] {
         // max_wait must be ≥ 1 ms: tansu answers max_wait 0 with no partitions at all.
-        let request = FetchRequest(maxWaitMs: 1, minBytes: 0, maxBytes: 1, isolationLevel: 0, topics: topics)
+        let broker = (try? address(of: leader))?.description ?? "node \(leader)"
+        let missing = Result<PartitionOffsets, KafkaClientError>.failure(.brokerError(api: .fetch, broker: broker, code: .unknownServerError))
+        var out = request.topics.map { [Result<PartitionOffsets, KafkaClientError>](repeating: missing, count: $0.partitions.count) }
         do {
             let address = try address(of: leader)
             let r = try await send(request, to: address)
-            var out: [TopicPartition: Result<PartitionOffsets, KafkaClientError>] = [:]
-            out.reserveCapacity(tps.count)
-            for t in r.responses {
-                for p in t.partitions {
-                    let tp = TopicPartition(t.topic, p.partitionIndex)
-                    if p.errorCode.isOK {
-                        out[tp] = .success(PartitionOffsets(highWatermark: p.highWatermark >= 0 ? p.highWatermark : nil,
-                                                            lastStableOffset: p.lastStableOffset >= 0 ? p.lastStableOffset : nil,
-                                                            logStartOffset: p.logStartOffset >= 0 ? p.logStartOffset : nil))
-                    } else {
-                        out[tp] = .failure(.brokerError(api: .fetch, broker: address.description, code: p.errorCode))
+            var topicIndex: [String: Int]?
+            for (j, t) in r.responses.enumerated() {
+                // Brokers answer in request order; look names up only when one does not.
+                let ti: Int
+                if j < request.topics.count && request.topics[j].topic == t.topic { ti = j } else {
+                    if topicIndex == nil {
+                        topicIndex = Dictionary(request.topics.enumerated().map { ($1.topic, $0) }, uniquingKeysWith: { a, _ in a })
                     }
+                    guard let found = topicIndex?[t.topic] else { continue }
+                    ti = found
                 }
-            }
-            if out.count < tps.count {
-                for tp in tps where out[tp] == nil {
-                    out[tp] = .failure(.brokerError(api: .fetch, broker: address.description, code: .unknownServerError))
+                let asked = request.topics[ti].partitions
+                var partIndex: [Int32: Int]?
+                for (k, p) in t.partitions.enumerated() {
+                    let pi: Int
+                    if k < asked.count && asked[k].partition == p.partitionIndex { pi = k } else {
+                        if partIndex == nil {
+                            partIndex = Dictionary(asked.enumerated().map { ($1.partition, $0) }, uniquingKeysWith: { a, _ in a })
+                        }
+                        guard let found = partIndex?[p.partitionIndex] else { continue }
+                        pi = found
+                    }
+                    out[ti][pi] = p.errorCode.isOK
+                        ? .success(PartitionOffsets(highWatermark: p.highWatermark >= 0 ? p.highWatermark : nil,
+                                                    lastStableOffset: p.lastStableOffset >= 0 ? p.lastStableOffset : nil,
+                                                    logStartOffset: p.logStartOffset >= 0 ? p.logStartOffset : nil))
+                        : .failure(.brokerError(api: .fetch, broker: address.description, code: p.errorCode))
                 }
             }
             return out
         } catch {
-            let e = (error as? KafkaClientError) ?? .disconnected(broker: "\(leader)")
-            return Dictionary(uniqueKeysWithValues: tps.map { ($0, .failure(e)) })
+            let e = (error as? KafkaClientError) ?? .disconnected(broker: broker)
+            return request.topics.map { [Result<PartitionOffsets, KafkaClientError>](repeating: .failure(e), count: $0.partitions.count) }
         }
+    }
+}
+
+/// One topic's partitions whose end offsets to read, as parallel arrays.
+public struct EndOffsetQuery: Sendable {
+    public var topic: String
+    public var partitions: [Int32]
+    /// Leader of each partition; negative when there is none (the partition is skipped).
+    public var leaders: [Int32]
+    /// Fetch offset for each partition.
+    public var positions: [Int64]
+    public init(topic: String, partitions: [Int32], leaders: [Int32], positions: [Int64]) {
+        self.topic = topic; self.partitions = partitions; self.leaders = leaders; self.positions = positions
     }
 }

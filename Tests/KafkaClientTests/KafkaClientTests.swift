@@ -1,5 +1,6 @@
 import Testing
 import KafkaProtocol
+import NIOConcurrencyHelpers
 @testable import KafkaClient
 
 /// The client against scripted peers: what happens when a broker misbehaves.
@@ -134,6 +135,50 @@ import KafkaProtocol
             return false
         }
         await c.shutdown()
+    }
+
+    /// Answers come back aligned with the queries even when the broker orders topics and
+    /// partitions differently; leaderless partitions are skipped, and a partition error stays on
+    /// its own partition.
+    @Test func fetchOffsetsAlignsOutOfOrderAnswersWithTheQueries() async throws {
+        let port = NIOLockedValueBox(0)
+        let broker = try await FakeBroker { header, body in
+            switch header.apiKey {
+            case ApiKey.apiVersions.rawValue: return FakeBroker.apiVersions(header)
+            case ApiKey.metadata.rawValue:
+                return FakeBroker.respond(MetadataResponse(brokers: [.init(nodeId: 1, host: "127.0.0.1", port: Int32(port.withLockedValue { $0 }))],
+                                                           clusterId: "fake", topics: []), to: header)
+            case ApiKey.fetch.rawValue:
+                var r = body
+                guard let request = try? FetchRequest(from: &r, version: header.apiVersion) else { return .close }
+                // Reverse both orders; high watermark = fetch offset + 100; "a"-1 is not led here.
+                return FakeBroker.respond(FetchResponse(responses: request.topics.reversed().map { t in
+                    .init(topic: t.topic, partitions: t.partitions.reversed().map { p in
+                        t.topic == "a" && p.partition == 1
+                            ? .init(partitionIndex: p.partition, errorCode: .notLeaderOrFollower, highWatermark: -1)
+                            : .init(partitionIndex: p.partition, highWatermark: p.fetchOffset + 100)
+                    })
+                }), to: header)
+            default: return .close
+            }
+        }
+        port.withLockedValue { $0 = broker.port }
+        let c = client(port: broker.port)
+        _ = try await c.metadata()
+        let answers = await c.fetchOffsets([
+            EndOffsetQuery(topic: "a", partitions: [0, 1, 2], leaders: [1, 1, 1], positions: [5, 6, 7]),
+            EndOffsetQuery(topic: "b", partitions: [3, 9], leaders: [-1, 1], positions: [0, 40]),
+        ])
+        #expect(answers.count == 2)
+        #expect(answers[0].map { try? $0?.get().highWatermark } == [105, nil, 107])
+        guard case let .failure(.brokerError(api, _, code))?? = answers[0].dropFirst().first else {
+            Issue.record("a-1 should carry its partition error"); return
+        }
+        #expect(api == .fetch && code == .notLeaderOrFollower)
+        #expect(answers[1][0] == nil)
+        #expect((try? answers[1][1]?.get().highWatermark) == 140)
+        await c.shutdown()
+        await broker.stop()
     }
 
     @Test func bootstrapParsing() {
