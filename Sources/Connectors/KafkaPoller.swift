@@ -76,18 +76,15 @@ public actor KafkaPoller {
         errors += groupErrors
         let time = now()
 
-        let topics = zip(metadata.topics.filter { $0.errorCode.isOK }, offsets).map { t, answers in
-            KafkaSnapshot.Topic(name: t.name, isInternal: t.isInternal, partitions: zip(t.partitions, answers).map { p, answer in
+        let topics = zip(metadata.topics.filter { $0.errorCode.isOK }, offsets.offsets).map { t, answers in
+            KafkaSnapshot.Topic(name: t.name, isInternal: t.isInternal, partitions: zip(t.partitions, answers).map { p, o in
                 var part = KafkaSnapshot.Partition(partition: p.partitionIndex, leader: p.leaderId, replicas: p.replicaNodes,
-                                                   isr: p.isrNodes, highWatermark: nil)
-                switch answer {
-                case let .success(o)?:
-                    part.highWatermark = o.highWatermark
-                    part.logStartOffset = o.logStartOffset
-                case let .failure(e)?:
-                    part.error = e.description
-                case nil:
-                    part.error = p.errorCode.isOK ? "no leader" : p.errorCode.description
+                                                   isr: p.isrNodes, highWatermark: o.highWatermark, logStartOffset: o.logStartOffset)
+                if let code = o.error {
+                    part.error = KafkaClientError.brokerError(api: .fetch, broker: "node \(p.leaderId)", code: code).description
+                } else if o.highWatermark == nil {
+                    if p.leaderId < 0 { part.error = p.errorCode.isOK ? "no leader" : p.errorCode.description }
+                    else { part.error = offsets.failures[p.leaderId]?.description ?? "no answer from node \(p.leaderId)" }
                 }
                 return part
             })
@@ -99,29 +96,16 @@ public actor KafkaPoller {
 
     /// Leadership errors ask for fresh metadata next time; when no leader could be reached at
     /// all, the cluster is down for this refresh, and that is an error, not a reading.
-    private func checkEndOffsets(_ offsets: [[Result<PartitionOffsets, KafkaClientError>?]]) throws {
-        var reachedOne = false
-        var connectionError: KafkaClientError?
-        scan: for answers in offsets {
-            for r in answers {
-                switch r {
-                case nil: continue
-                case .success?:
-                    reachedOne = true
-                case let .failure(e)?:
-                    switch e {
-                    case let .brokerError(_, _, code):
-                        reachedOne = true
-                        if code == .notLeaderOrFollower || code == .unknownTopicOrPartition || code == .leaderNotAvailable { needsMetadata = true }
-                    default:
-                        needsMetadata = true
-                        connectionError = e
-                    }
-                }
-                if reachedOne && needsMetadata { break scan }
+    private func checkEndOffsets(_ offsets: EndOffsets) throws {
+        let reachedOne = offsets.offsets.contains { $0.contains { !$0.isUnread } }
+        for answers in offsets.offsets {
+            if answers.contains(where: { $0.error == .notLeaderOrFollower || $0.error == .unknownTopicOrPartition || $0.error == .leaderNotAvailable }) {
+                needsMetadata = true
+                break
             }
         }
-        if !reachedOne, let e = connectionError { throw e }
+        if !offsets.failures.isEmpty { needsMetadata = true }
+        if !reachedOne, let e = offsets.failures.sorted(by: { $0.key < $1.key }).first?.value { throw e }
     }
 
     /// Rebuilds the plan from fresh metadata, keeping the fetch positions of partitions it already had.
@@ -144,10 +128,9 @@ public actor KafkaPoller {
     /// High watermarks from Fetch, at the previous high watermark, aligned with `plan`; partitions
     /// seen for the first time (or whose position fell out of range) get a position from
     /// ListOffsets first.
-    private func readEndOffsets() async -> [[Result<PartitionOffsets, KafkaClientError>?]] {
-        var result = plan.map { [Result<PartitionOffsets, KafkaClientError>?](repeating: nil, count: $0.partitions.count) }
+    private func readEndOffsets() async -> EndOffsets {
+        var result = EndOffsets(offsets: plan.map { [PartitionOffsets](repeating: .unread, count: $0.partitions.count) }, failures: [:])
         var todo = plan.indices.map { (topic: $0, indices: Array(plan[$0].partitions.indices)) }
-        var complete = true
         for attempt in 0..<2 {
             if !(attempt == 0 && positionsComplete) { await findPositions(todo) }
             let queries = todo.map { w in
@@ -156,21 +139,19 @@ public actor KafkaPoller {
                                       positions: w.indices.map { t.positions[$0] ?? 0 })
             }
             let answers = await client.fetchOffsets(queries)
+            result.failures.merge(answers.failures) { a, _ in a }
             var retry: [(topic: Int, indices: [Int])] = []
-            for (w, topicAnswers) in zip(todo, answers) {
+            for (w, topicAnswers) in zip(todo, answers.offsets) {
                 var again: [Int] = []
-                for (i, answer) in zip(w.indices, topicAnswers) {
-                    guard let answer else { continue }
-                    result[w.topic][i] = answer
-                    switch answer {
-                    case let .success(o):
-                        if let hw = o.highWatermark { plan[w.topic].positions[i] = hw }
-                    case let .failure(.brokerError(_, _, code)) where code == .offsetOutOfRange && attempt == 0:
+                for (i, o) in zip(w.indices, topicAnswers) {
+                    result.offsets[w.topic][i] = o
+                    if let hw = o.highWatermark {
+                        plan[w.topic].positions[i] = hw
+                    } else if o.error == .offsetOutOfRange && attempt == 0 {
                         plan[w.topic].positions[i] = nil
                         again.append(i)
-                    case .failure:
+                    } else if plan[w.topic].leaders[i] >= 0 {
                         plan[w.topic].positions[i] = nil
-                        complete = false
                     }
                 }
                 if !again.isEmpty { retry.append((w.topic, again)) }
@@ -178,9 +159,8 @@ public actor KafkaPoller {
             if retry.isEmpty { break }
             todo = retry
         }
-        positionsComplete = complete && zip(plan, result).allSatisfy { t, answers in
-            zip(t.leaders, answers).allSatisfy { leader, answer in leader < 0 || answer != nil }
-        }
+        // Complete when every led partition has a position for the next Fetch.
+        positionsComplete = plan.allSatisfy { t in zip(t.leaders, t.positions).allSatisfy { $0 < 0 || $1 != nil } }
         return result
     }
 

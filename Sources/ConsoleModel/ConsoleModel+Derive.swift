@@ -22,39 +22,52 @@ extension ConsoleModel {
     }
 
     mutating func deriveGroups(_ s: KafkaSnapshot) -> [GroupSummary] {
-        var live = 0
         var out: [GroupSummary] = []
         out.reserveCapacity(s.groups.count)
-        for g in s.groups.sorted(by: { $0.groupId < $1.groupId }) {
-            out.append(deriveGroup(g, now: s.time, live: &live))
+        let sorted = zip(s.groups, s.groups.dropFirst()).allSatisfy { $0.groupId < $1.groupId }
+        for g in sorted ? s.groups : s.groups.sorted(by: { $0.groupId < $1.groupId }) {
+            out.append(deriveGroup(g, now: s.time))
         }
-        // Forget histories of groups and partitions that are gone (not touched by this reading).
-        if positions.count > live { positions = positions.filter { $0.value.seenAt == version } }
-        let liveGroups = Set(s.groups.map(\.groupId))
-        for key in groupReadings.keys where !liveGroups.contains(key) {
-            groupReadings[key] = nil
-            debouncer.forget(key)
+        // Forget the histories of groups this reading no longer has.
+        if groupHistories.count > s.groups.count {
+            let version = self.version
+            for (id, h) in groupHistories where h.seenAt != version {
+                groupHistories[id] = nil
+                debouncer.forget(id)
+            }
         }
         return out
     }
 
-    private mutating func deriveGroup(_ g: KafkaSnapshot.Group, now: Double, live: inout Int) -> GroupSummary {
+    private mutating func deriveGroup(_ g: KafkaSnapshot.Group, now: Double) -> GroupSummary {
         var owners: [PartitionRef: KafkaSnapshot.Member] = [:]
         for m in g.members { for p in m.assignment ?? [] { owners[p] = m } }
         // Partitions: every committed one, plus assigned ones without a commit (lag unknown there).
-        var committed: [PartitionRef: Int64] = [:]
-        committed.reserveCapacity(g.offsets.count)
-        for o in g.offsets { committed[o.ref] = o.offset }
-        var refs: [PartitionRef]
-        if owners.isEmpty && committed.count == g.offsets.count {
-            refs = g.offsets.map(\.ref)   // usually sorted already (the poller sorts); checked below
-            if !zip(refs, refs.dropFirst()).allSatisfy({ $0 < $1 }) { refs.sort() }
-        } else {
-            refs = Array(committed.keys)
-            for ref in owners.keys where committed[ref] == nil { refs.append(ref) }
+        var refs: [PartitionRef] = g.offsets.map(\.ref)   // sorted already when the poller made it; checked
+        var committed: [Int64?] = g.offsets.map(\.offset)
+        let inOrder = zip(refs, refs.dropFirst()).allSatisfy { $0 < $1 }
+        if !inOrder || !owners.isEmpty {
+            var byRef: [PartitionRef: Int64] = [:]
+            for o in g.offsets { byRef[o.ref] = o.offset }
+            refs = Array(byRef.keys)
+            for ref in owners.keys where byRef[ref] == nil { refs.append(ref) }
             refs.sort()
+            committed = refs.map { byRef[$0] }
         }
+        let window = configuration.statusWindow
+        // Out of the dictionary while it is worked on, so nothing in it is copied.
+        var history = groupHistories.removeValue(forKey: g.groupId)
+            ?? GroupHistory(readings: RingBuffer(capacity: configuration.groupHistory))
+        if history.refs != refs {
+            // Partitions came or went: keep the positions of those still here.
+            let old = Dictionary(zip(history.refs, history.positions), uniquingKeysWith: { a, _ in a })
+            history.positions = refs.map { old[$0] ?? RingBuffer(capacity: window) }
+            history.refs = refs
+        }
+        history.seenAt = version
+
         let readable = g.error == nil
+        let hasMembers = !g.members.isEmpty
         var partitions: [PartitionLag] = []
         partitions.reserveCapacity(refs.count)
         var totalLag: Int64?
@@ -62,48 +75,45 @@ extension ConsoleModel {
         var worst = readable ? LagStatus.ok : .err
         var maxTimeLag: TimeLag.Value?
         var produce: Double?
-        for ref in refs {
-            let c = committed[ref]
+        var topicName: String?
+        var topicHistories: [HighWatermarkHistory?]?
+        for (i, ref) in refs.enumerated() {
+            let c = committed[i]
+            if ref.topic != topicName {
+                topicName = ref.topic
+                topicHistories = highWatermarks[ref.topic]
+            }
             // One lookup serves end offset, time lag and rate: the history's newest sample is this
             // reading's high watermark when it was seen now.
-            let history = highWatermarks[ref]
-            let end: Int64? = history?.last.flatMap { $0.lastSeen == now ? $0.highWatermark : nil }
+            let hw = Self.history(topicHistories, ref.partition)
+            let end: Int64? = hw?.last.flatMap { $0.lastSeen == now ? $0.highWatermark : nil }
             var lag: Int64?
             if let c, let end { lag = max(0, end - c) }
             var timeLag: TimeLag.Value?
             var status = LagStatus.ok
             if let c {
                 committedSum += c
-                let key = PositionKey(group: g.groupId, partition: ref)
-                live += 1
-                let window = configuration.statusWindow
-                let version = self.version
-                // In place through the dictionary: no copy of the window per partition.
-                status = positions[key, default: PositionHistory(samples: RingBuffer(capacity: window))].record(
-                    StatusRules.Sample(time: now, committed: c, lag: lag), at: version) { samples in
-                    StatusRules.evaluate(samples, hasMembers: !g.members.isEmpty, readable: readable, windowSize: window)
-                }
-                if end != nil { timeLag = history?.timeLag(committed: c, now: now) }
+                history.positions[i].append(StatusRules.Sample(time: now, committed: c, lag: lag))
+                status = StatusRules.evaluate(history.positions[i], hasMembers: hasMembers, readable: readable, windowSize: window)
+                if end != nil { timeLag = hw?.timeLag(committed: c, now: now) }
             }
             if let lag { totalLag = (totalLag ?? 0) + lag }
             if let t = timeLag, t.seconds > (maxTimeLag?.seconds ?? -1) { maxTimeLag = t }
-            if let r = history?.rate(now: now, window: configuration.rateWindowSeconds) { produce = (produce ?? 0) + r }
+            if let r = hw?.rate(now: now, window: configuration.rateWindowSeconds) { produce = (produce ?? 0) + r }
             // Partition-level STALL and WARN stay on the partition; the group's own are judged below.
             if status != .stall && status != .warn { worst = max(worst, status) }
             partitions.append(PartitionLag(topic: ref.topic, partition: ref.partition, committed: c, endOffset: end, lag: lag,
-                                           timeLag: timeLag, owner: owners[ref], status: status))
+                                           timeLag: timeLag, owner: owners.isEmpty ? nil : owners[ref], status: status))
         }
-        if readable {
-            groupReadings[g.groupId, default: RingBuffer(capacity: configuration.groupHistory)]
-                .append(GroupReading(time: now, committedSum: committedSum, totalLag: totalLag))
-        }
-        let readings = groupReadings[g.groupId] ?? RingBuffer(capacity: 1)
+        if readable { history.readings.append(GroupReading(time: now, committedSum: committedSum, totalLag: totalLag)) }
+        let readings = history.readings
+        groupHistories[g.groupId] = history
         let consume = consumeRate(readings, now: now)
         if readable {
-            let totals = readings.suffix(configuration.statusWindow).map {
+            let totals = readings.suffix(window).map {
                 StatusRules.Sample(time: $0.time, committed: $0.committedSum, lag: $0.totalLag)
             }
-            worst = max(worst, StatusRules.evaluateGroup(totals, hasMembers: !g.members.isEmpty, windowSize: configuration.statusWindow))
+            worst = max(worst, StatusRules.evaluateGroup(totals, hasMembers: hasMembers, windowSize: window))
         }
         let shown = debouncer.update(g.groupId, worst, at: now)
         let open = rebalances.openEvent(of: g.groupId)

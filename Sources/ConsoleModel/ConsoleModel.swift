@@ -29,23 +29,28 @@ public struct ConsoleModel: Sendable {
     public private(set) var totalLagHistory: RingBuffer<Int64>
 
     struct GroupReading: Sendable { var time: Double; var committedSum: Int64; var totalLag: Int64? }
-    struct PositionKey: Hashable, Sendable { var group: String; var partition: PartitionRef }
 
-    var highWatermarks: [PartitionRef: HighWatermarkHistory] = [:]
-    var positions: [PositionKey: PositionHistory] = [:]
+    /// High-watermark histories by topic, then by partition number (partitions are numbered
+    /// densely from 0): one string hash per topic rather than per partition.
+    var highWatermarks: [String: [HighWatermarkHistory?]] = [:]
+    /// Per group: its readings and its partitions' recent positions.
+    var groupHistories: [String: GroupHistory] = [:]
 
-    /// A group's recent positions on one partition, stamped with the model version that last saw it.
-    struct PositionHistory: Sendable {
-        var samples: RingBuffer<StatusRules.Sample>
+    /// What the model remembers of one group between readings.
+    struct GroupHistory: Sendable {
+        var readings: RingBuffer<GroupReading>
+        /// The partitions of the last reading, sorted, and each one's recent positions (same order).
+        var refs: [PartitionRef] = []
+        var positions: [RingBuffer<StatusRules.Sample>] = []
         var seenAt = 0
-
-        mutating func record(_ s: StatusRules.Sample, at version: Int, evaluate: (RingBuffer<StatusRules.Sample>) -> LagStatus) -> LagStatus {
-            samples.append(s)
-            seenAt = version
-            return evaluate(samples)
-        }
     }
-    var groupReadings: [String: RingBuffer<GroupReading>] = [:]
+
+    /// The history of `partition` of the topic whose histories are `topic`.
+    static func history(_ topic: [HighWatermarkHistory?]?, _ partition: Int32) -> HighWatermarkHistory? {
+        guard let topic, partition >= 0, Int(partition) < topic.count else { return nil }
+        return topic[Int(partition)]
+    }
+
     var debouncer: StatusDebouncer
 
     public init(configuration: Configuration = Configuration()) {
@@ -90,29 +95,40 @@ public struct ConsoleModel: Sendable {
         let capacity = configuration.highWatermarkHistory
         var rates: [[Double?]] = []
         rates.reserveCapacity(s.topics.count)
-        var total = 0
         for t in s.topics {
             var topicRates: [Double?] = []
             topicRates.reserveCapacity(t.partitions.count)
-            total += t.partitions.count
+            // Out of the dictionary and back: modifying in place, no copy of any sample array.
+            var histories = highWatermarks.removeValue(forKey: t.name) ?? []
+            let top = t.partitions.lazy.map { Int($0.partition) }.filter { $0 < Self.maxPartitionNumber }.max() ?? -1
+            // Partition numbers beyond this reading's (topic recreated smaller) are forgotten.
+            if histories.count > top + 1 { histories.removeLast(histories.count - top - 1) }
+            if histories.count < top + 1 {
+                histories.append(contentsOf: repeatElement(nil, count: top + 1 - histories.count))
+            }
             for p in t.partitions {
-                let ref = PartitionRef(t.name, p.partition)
+                let i = Int(p.partition)
+                guard i >= 0, i < histories.count else { topicRates.append(nil); continue }
                 if let hw = p.highWatermark {
-                    // In place: a copy out and back would copy every sample array (copy-on-write).
-                    topicRates.append(highWatermarks[ref, default: HighWatermarkHistory(capacity: capacity)].record(hw, at: s.time, rateWindow: window))
+                    if histories[i] == nil { histories[i] = HighWatermarkHistory(capacity: capacity) }
+                    topicRates.append(histories[i]!.record(hw, at: s.time, rateWindow: window))
                 } else {
-                    topicRates.append(highWatermarks[ref]?.rate(now: s.time, window: window))
+                    topicRates.append(histories[i]?.rate(now: s.time, window: window))
                 }
             }
+            highWatermarks[t.name] = histories
             rates.append(topicRates)
         }
-        if highWatermarks.count > total {
-            var seen = Set<PartitionRef>()
-            for t in s.topics { for p in t.partitions { seen.insert(PartitionRef(t.name, p.partition)) } }
-            highWatermarks = highWatermarks.filter { seen.contains($0.key) }
+        if highWatermarks.count > s.topics.count {
+            let live = Set(s.topics.map(\.name))
+            highWatermarks = highWatermarks.filter { live.contains($0.key) }
         }
         return rates
     }
+
+    /// Partition numbers above this are not tracked (Kafka numbers partitions densely from 0;
+    /// a broker claiming more is broken, and must not make the model allocate without bound).
+    static let maxPartitionNumber = 1 << 20
 
     private mutating func rebuildAlerts(now: Double) {
         var out: [Alert] = []

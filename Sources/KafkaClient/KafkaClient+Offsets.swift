@@ -10,6 +10,9 @@ public struct PartitionOffsets: Sendable, Equatable {
         self.highWatermark = highWatermark; self.lastStableOffset = lastStableOffset
         self.logStartOffset = logStartOffset; self.error = error
     }
+    /// Not read: neither offsets nor an error code from a leader.
+    public static let unread = PartitionOffsets(highWatermark: nil)
+    public var isUnread: Bool { highWatermark == nil && error == nil }
 }
 
 extension KafkaClient {
@@ -61,11 +64,11 @@ extension KafkaClient {
     /// high watermark is the one consumers see. Each query's `positions` gives its partitions'
     /// fetch offsets (any offset inside the log; the previous high watermark is ideal).
     ///
-    /// Answers come back aligned with the queries — `answer[t][i]` is for
-    /// `queries[t].partitions[i]`, `nil` where the leader is unknown (negative) — so a caller
-    /// that keeps its partitions in arrays never hashes a topic-partition per refresh.
-    public func fetchOffsets(_ queries: [EndOffsetQuery]) async -> [[Result<PartitionOffsets, KafkaClientError>?]] {
-        var out = queries.map { [Result<PartitionOffsets, KafkaClientError>?](repeating: nil, count: $0.partitions.count) }
+    /// Answers come back aligned with the queries, as plain values (no per-partition error
+    /// objects), so a caller that keeps its partitions in arrays neither hashes nor allocates per
+    /// partition on each refresh.
+    public func fetchOffsets(_ queries: [EndOffsetQuery]) async -> EndOffsets {
+        var out = EndOffsets(offsets: queries.map { [PartitionOffsets](repeating: .unread, count: $0.partitions.count) }, failures: [:])
         // Per leader: which (query, partition index) pairs it serves, in query order.
         var byLeader: [Int32: [(query: Int, indices: [Int])]] = [:]
         for (qi, q) in queries.enumerated() {
@@ -73,7 +76,7 @@ extension KafkaClient {
             for (i, leader) in q.leaders.enumerated() where leader >= 0 { mine[leader, default: []].append(i) }
             for (leader, indices) in mine { byLeader[leader, default: []].append((qi, indices)) }
         }
-        await withTaskGroup(of: (Int32, [(query: Int, indices: [Int])], [[Result<PartitionOffsets, KafkaClientError>]]).self) { tasks in
+        await withTaskGroup(of: (Int32, [(query: Int, indices: [Int])], Result<[[PartitionOffsets]], KafkaClientError>).self) { tasks in
             for (leader, work) in byLeader {
                 let request = FetchRequest(maxWaitMs: 1, minBytes: 0, maxBytes: 1, isolationLevel: 0, topics: work.map { w in
                     let q = queries[w.query]
@@ -83,24 +86,28 @@ extension KafkaClient {
                 })
                 tasks.addTask { (leader, work, await self.fetchOffsets(request, leader: leader)) }
             }
-            for await (_, work, answers) in tasks {
-                for (w, topicAnswers) in zip(work, answers) {
-                    for (i, a) in zip(w.indices, topicAnswers) { out[w.query][i] = a }
+            for await (leader, work, answer) in tasks {
+                switch answer {
+                case let .success(answers):
+                    for (w, topicAnswers) in zip(work, answers) {
+                        for (i, a) in zip(w.indices, topicAnswers) { out.offsets[w.query][i] = a }
+                    }
+                case let .failure(e):
+                    out.failures[leader] = e
                 }
             }
         }
         return out
     }
 
-    /// One leader's Fetch, answered per requested topic and partition in the request's order.
-    private func fetchOffsets(_ request: FetchRequest, leader: Int32) async -> [[Result<PartitionOffsets, KafkaClientError>]] {
+    /// One leader's Fetch, answered per requested topic and partition in the request's order;
+    /// a partition the response leaves out reads as `unknownServerError`.
+    private func fetchOffsets(_ request: FetchRequest, leader: Int32) async -> Result<[[PartitionOffsets]], KafkaClientError> {
         // max_wait must be ≥ 1 ms: tansu answers max_wait 0 with no partitions at all.
-        let broker = (try? address(of: leader))?.description ?? "node \(leader)"
-        let missing = Result<PartitionOffsets, KafkaClientError>.failure(.brokerError(api: .fetch, broker: broker, code: .unknownServerError))
-        var out = request.topics.map { [Result<PartitionOffsets, KafkaClientError>](repeating: missing, count: $0.partitions.count) }
+        let missing = PartitionOffsets(highWatermark: nil, error: .unknownServerError)
+        var out = request.topics.map { [PartitionOffsets](repeating: missing, count: $0.partitions.count) }
         do {
-            let address = try address(of: leader)
-            let r = try await send(request, to: address)
+            let r = try await send(request, to: try address(of: leader))
             var topicIndex: [String: Int]?
             for (j, t) in r.responses.enumerated() {
                 // Brokers answer in request order; look names up only when one does not.
@@ -124,18 +131,29 @@ extension KafkaClient {
                         pi = found
                     }
                     out[ti][pi] = p.errorCode.isOK
-                        ? .success(PartitionOffsets(highWatermark: p.highWatermark >= 0 ? p.highWatermark : nil,
-                                                    lastStableOffset: p.lastStableOffset >= 0 ? p.lastStableOffset : nil,
-                                                    logStartOffset: p.logStartOffset >= 0 ? p.logStartOffset : nil))
-                        : .failure(.brokerError(api: .fetch, broker: address.description, code: p.errorCode))
+                        ? PartitionOffsets(highWatermark: p.highWatermark >= 0 ? p.highWatermark : nil,
+                                           lastStableOffset: p.lastStableOffset >= 0 ? p.lastStableOffset : nil,
+                                           logStartOffset: p.logStartOffset >= 0 ? p.logStartOffset : nil,
+                                           error: p.highWatermark >= 0 ? nil : .unknownServerError)
+                        : PartitionOffsets(highWatermark: nil, error: p.errorCode)
                 }
             }
-            return out
+            return .success(out)
         } catch {
-            let e = (error as? KafkaClientError) ?? .disconnected(broker: broker)
-            return request.topics.map { [Result<PartitionOffsets, KafkaClientError>](repeating: .failure(e), count: $0.partitions.count) }
+            return .failure((error as? KafkaClientError) ?? .disconnected(broker: "node \(leader)"))
         }
     }
+}
+
+/// End offsets read by ``KafkaClient/fetchOffsets(_:)``, aligned with its queries.
+public struct EndOffsets: Sendable {
+    /// `offsets[t][i]` answers `queries[t].partitions[i]`: a high watermark, or the error code the
+    /// leader gave for that partition. ``PartitionOffsets/unread`` where the partition has no
+    /// leader or its leader is in `failures`.
+    public var offsets: [[PartitionOffsets]]
+    /// Leaders that could not be asked or did not answer, and why.
+    public var failures: [Int32: KafkaClientError]
+    public init(offsets: [[PartitionOffsets]], failures: [Int32: KafkaClientError]) { self.offsets = offsets; self.failures = failures }
 }
 
 /// One topic's partitions whose end offsets to read, as parallel arrays.

@@ -8,6 +8,8 @@ public enum DisplayText {
     /// Replaces control characters (C0, DEL, C1) and bidi controls with `?`, and drops characters
     /// that occupy no cell on their own (zero-width spaces, stray combining marks).
     public static func sanitize(_ text: String) -> String {
+        // Most names are printable ASCII: one pass over the bytes, no Unicode property lookups.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
         var needsWork = false
         for s in text.unicodeScalars where isUnsafe(s) || scalarWidth(s) == 0 { needsWork = true; break }
         if !needsWork { return text }
@@ -36,6 +38,9 @@ public enum DisplayText {
     public static func scalarWidth(_ s: Unicode.Scalar) -> Int {
         let v = s.value
         if v < 0x300 { return v < 0x20 || (0x7F..<0xA0).contains(v) ? 0 : 1 }
+        // Dashes, quotes, ellipsis, arrows, box drawing and block elements (the console's own
+        // sparklines and separators): one cell, no property lookup.
+        if (0x2010...0x2027).contains(v) || (0x2190...0x21FF).contains(v) || (0x2500...0x259F).contains(v) { return 1 }
         switch s.properties.generalCategory {
         case .nonspacingMark, .enclosingMark, .format, .control: return 0
         default: break
@@ -74,6 +79,7 @@ public enum DisplayText {
     }
 
     public static func width(_ text: String) -> Int {
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text.utf8.count }
         var w = 0
         for ch in text { w += width(of: ch) }
         return w

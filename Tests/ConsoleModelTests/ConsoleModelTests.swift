@@ -168,6 +168,43 @@ import Testing
         #expect(a.groups == b.groups && a.topics == b.topics && a.alerts == b.alerts)
     }
 
+    /// A partition's positions survive the group gaining a partition: the rewind of orders-0
+    /// across that change is still seen.
+    @Test func positionsSurviveAChangeInTheGroupsPartitions() {
+        var m = ConsoleModel()
+        var s = reading(10, produce: 100, committed: 500)
+        s.groups[0].offsets = [CommittedOffset(topic: "orders", partition: 0, offset: 500)]
+        m.apply(.kafka(s))
+        #expect(m.groups[0].partitions.count == 1)
+        s = reading(12, produce: 100, committed: 100)
+        m.apply(.kafka(s))
+        #expect(m.groups[0].partitions.count == 2)
+        #expect(m.groups[0].partitions[0].status == .rewind)
+        #expect(m.groups[0].partitions[1].status != .rewind)
+    }
+
+    /// A partition number no real broker would send is not tracked (lag unknown), and costs nothing.
+    @Test func absurdPartitionNumberIsNotTracked() {
+        var m = ConsoleModel()
+        var s = reading(10, produce: 10, committed: 5)
+        s.topics[0].partitions[1].partition = Int32.max
+        s.groups[0].offsets[1].partition = Int32.max
+        m.apply(.kafka(s))
+        #expect(m.groups[0].partitions.map(\.lag) == [95, nil])
+        #expect(m.topics[0].partitions.map(\.produceRate).allSatisfy { $0 == nil })
+    }
+
+    /// A topic recreated with fewer partitions forgets the old partitions' histories.
+    @Test func recreatedSmallerTopicForgetsOldPartitions() {
+        var m = ConsoleModel()
+        m.apply(.kafka(reading(10, produce: 10, committed: 5)))
+        var s = reading(12, produce: 10, committed: 5)
+        s.topics[0].partitions.removeLast()
+        m.apply(.kafka(s))
+        #expect(m.highWatermarks["orders"]?.count == 1)
+        #expect(m.groups[0].partitions[1].endOffset == nil)
+    }
+
     @Test func ringBufferKeepsNewest() {
         var r = RingBuffer<Int>(capacity: 3)
         for i in 1...5 { r.append(i) }

@@ -13,6 +13,17 @@ import Testing
         #expect(DisplayText.sanitize("a\tb\nc\r\nd\u{0}e\u{7F}") == "a?b?c?d?e?")
     }
 
+    /// The console's own glyphs (sparklines, dashes, arrows) are one cell each and pass unchanged;
+    /// zero-width and wide characters right next to those ranges are still measured properly.
+    @Test func consoleGlyphsAreOneCellAndNeighboursStillMeasured() {
+        let glyphs = "▁▂▃▄▅▆▇█—→…│"
+        #expect(DisplayText.width(glyphs) == glyphs.count)
+        #expect(DisplayText.sanitize(glyphs) == glyphs)
+        #expect(DisplayText.width("a\u{200B}b") == 2)          // zero-width space, just below the dash range
+        #expect(DisplayText.sanitize("a\u{202E}b") == "a?b")   // bidi override, just above it
+        #expect(DisplayText.width("\u{231A}") == 2)            // watch emoji, between arrows and box drawing
+    }
+
     @Test func bidiOverridesAreNeutralised() {
         #expect(DisplayText.sanitize("abc\u{202E}fed\u{2066}x") == "abc?fed?x")
     }
