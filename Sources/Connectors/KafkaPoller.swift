@@ -22,6 +22,11 @@ public actor KafkaPoller {
     private var plan: [TopicPlan] = []
     /// True while every led partition has a fetch position (so none needs ListOffsets).
     private var positionsComplete = false
+    /// Bumped whenever `plan` is rebuilt.
+    private var planGeneration = 0
+    /// The previous reading's topics and the answers they were made from: a topic whose answers
+    /// did not change is handed on as the same value (no per-partition copies for idle topics).
+    private var previousTopics: (generation: Int, answers: [[PartitionOffsets]], topics: [KafkaSnapshot.Topic])?
 
     private struct TopicPlan {
         var name: String
@@ -76,8 +81,11 @@ public actor KafkaPoller {
         errors += groupErrors
         let time = now()
 
-        let topics = zip(metadata.topics.filter { $0.errorCode.isOK }, offsets.offsets).map { t, answers in
-            KafkaSnapshot.Topic(name: t.name, isInternal: t.isInternal, partitions: zip(t.partitions, answers).map { p, o in
+        let reuse = previousTopics.flatMap { $0.generation == planGeneration && offsets.failures.isEmpty ? $0 : nil }
+        let topics = zip(metadata.topics.filter { $0.errorCode.isOK }, offsets.offsets).enumerated().map { ti, topic in
+            let (t, answers) = topic
+            if let reuse, reuse.answers[ti] == answers { return reuse.topics[ti] }
+            return KafkaSnapshot.Topic(name: t.name, isInternal: t.isInternal, partitions: zip(t.partitions, answers).map { p, o in
                 var part = KafkaSnapshot.Partition(partition: p.partitionIndex, leader: p.leaderId, replicas: p.replicaNodes,
                                                    isr: p.isrNodes, highWatermark: o.highWatermark, logStartOffset: o.logStartOffset)
                 if let code = o.error {
@@ -89,6 +97,7 @@ public actor KafkaPoller {
                 return part
             })
         }
+        previousTopics = (planGeneration, offsets.offsets, topics)
         return KafkaSnapshot(time: time, clusterId: metadata.clusterId,
                              brokers: metadata.brokers.map { .init(nodeId: $0.nodeId, host: $0.host, port: $0.port, rack: $0.rack) },
                              topics: topics, groups: groupList, errors: errors)
@@ -123,6 +132,7 @@ public actor KafkaPoller {
             return TopicPlan(name: t.name, partitions: partitions, leaders: t.partitions.map(\.leaderId), positions: positions)
         }
         positionsComplete = false
+        planGeneration += 1
     }
 
     /// High watermarks from Fetch, at the previous high watermark, aligned with `plan`; partitions
@@ -249,7 +259,7 @@ public actor KafkaPoller {
             }
             switch offs?[id] {
             case let .success(map)?:
-                g.offsets = map.sorted { $0.key < $1.key }.map { CommittedOffset(topic: $0.key.topic, partition: $0.key.partition, offset: $0.value) }
+                g.offsets = map.map { CommittedOffset(topic: $0.topic, partition: $0.partition, offset: $0.offset) }
             case let .failure(e)?:
                 g.error = "OffsetFetch: \(e)"
             case nil:

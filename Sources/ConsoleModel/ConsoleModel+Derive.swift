@@ -1,24 +1,39 @@
 extension ConsoleModel {
     /// `rates` holds each partition's produce rate in the snapshot's order (see recordHighWatermarks).
-    func deriveTopics(_ s: KafkaSnapshot, rates: [[Double?]]) -> [TopicSummary] {
-        zip(s.topics, rates).map { t, topicRates in
-            var parts = zip(t.partitions, topicRates).map { p, rate -> PartitionSummary in
-                PartitionSummary(partition: p.partition, leader: p.leader, replicas: p.replicas, isr: p.isr,
-                                 logStartOffset: p.logStartOffset, highWatermark: p.highWatermark,
-                                 produceRate: rate, skew: nil, error: p.error)
+    mutating func deriveTopics(_ s: KafkaSnapshot, rates: [[Double?]]) -> [TopicSummary] {
+        var cache: [String: TopicCacheEntry] = [:]
+        cache.reserveCapacity(s.topics.count)
+        let out = zip(s.topics, rates).map { t, topicRates in
+            // Idle topics (same partitions, same rates) keep last reading's summary.
+            if let hit = topicCache[t.name], hit.rates == topicRates, hit.topic == t {
+                cache[t.name] = hit
+                return hit.summary
             }
-            if !zip(parts, parts.dropFirst()).allSatisfy({ $0.partition < $1.partition }) { parts.sort { $0.partition < $1.partition } }
-            let rates = parts.compactMap(\.produceRate)
-            let total = rates.isEmpty ? nil : rates.reduce(0, +)
-            if let total, !rates.isEmpty {
-                let mean = total / Double(rates.count)
-                if mean > 0 { for i in parts.indices { parts[i].skew = parts[i].produceRate.map { $0 / mean } } }
-            }
-            var messages: Int64?
-            for p in parts { if let hw = p.highWatermark { messages = (messages ?? 0) + hw - (p.logStartOffset ?? 0) } }
-            return TopicSummary(name: t.name, isInternal: t.isInternal, partitions: parts, produceRate: total, messages: messages,
-                                maxSkew: parts.compactMap(\.skew).max())
+            let summary = Self.topicSummary(t, rates: topicRates)
+            cache[t.name] = TopicCacheEntry(topic: t, rates: topicRates, summary: summary)
+            return summary
         }.sorted { $0.name < $1.name }
+        topicCache = cache
+        return out
+    }
+
+    static func topicSummary(_ t: KafkaSnapshot.Topic, rates topicRates: [Double?]) -> TopicSummary {
+        var parts = zip(t.partitions, topicRates).map { p, rate -> PartitionSummary in
+            PartitionSummary(partition: p.partition, leader: p.leader, replicas: p.replicas, isr: p.isr,
+                             logStartOffset: p.logStartOffset, highWatermark: p.highWatermark,
+                             produceRate: rate, skew: nil, error: p.error)
+        }
+        if !zip(parts, parts.dropFirst()).allSatisfy({ $0.partition < $1.partition }) { parts.sort { $0.partition < $1.partition } }
+        let rates = parts.compactMap(\.produceRate)
+        let total = rates.isEmpty ? nil : rates.reduce(0, +)
+        if let total, !rates.isEmpty {
+            let mean = total / Double(rates.count)
+            if mean > 0 { for i in parts.indices { parts[i].skew = parts[i].produceRate.map { $0 / mean } } }
+        }
+        var messages: Int64?
+        for p in parts { if let hw = p.highWatermark { messages = (messages ?? 0) + hw - (p.logStartOffset ?? 0) } }
+        return TopicSummary(name: t.name, isInternal: t.isInternal, partitions: parts, produceRate: total, messages: messages,
+                            maxSkew: parts.compactMap(\.skew).max())
     }
 
     mutating func deriveGroups(_ s: KafkaSnapshot) -> [GroupSummary] {

@@ -33,6 +33,9 @@ public struct ConsoleModel: Sendable {
     /// High-watermark histories by topic, then by partition number (partitions are numbered
     /// densely from 0): one string hash per topic rather than per partition.
     var highWatermarks: [String: [HighWatermarkHistory?]] = [:]
+    /// The last reading's topics with the rates and summaries made from them.
+    var topicCache: [String: TopicCacheEntry] = [:]
+    struct TopicCacheEntry: Sendable { var topic: KafkaSnapshot.Topic; var rates: [Double?]; var summary: TopicSummary }
     /// Per group: its readings and its partitions' recent positions.
     var groupHistories: [String: GroupHistory] = [:]
 

@@ -95,14 +95,15 @@ extension KafkaClient {
     }
 
     /// Committed offsets of each group (all partitions it has committed), batched per coordinator
-    /// with OffsetFetch v8+; one request per group on older brokers, sent concurrently.
-    public func committedOffsets(_ groups: [String]) async throws -> [String: Result<[TopicPartition: Int64], KafkaClientError>] {
-        var out: [String: Result<[TopicPartition: Int64], KafkaClientError>] = [:]
+    /// with OffsetFetch v8+; one request per group on older brokers, sent concurrently. Each
+    /// group's offsets come sorted by topic and partition.
+    public func committedOffsets(_ groups: [String]) async throws -> [String: Result<[CommittedPartitionOffset], KafkaClientError>] {
+        var out: [String: Result<[CommittedPartitionOffset], KafkaClientError>] = [:]
         let routed = try await byCoordinator(groups)
         for (node, names) in routed where node == nil {
             for g in names { out[g] = .failure(.brokerError(api: .findCoordinator, broker: "?", code: .coordinatorNotAvailable)) }
         }
-        await withTaskGroup(of: [(String, Result<[TopicPartition: Int64], KafkaClientError>)].self) { tasks in
+        await withTaskGroup(of: [(String, Result<[CommittedPartitionOffset], KafkaClientError>)].self) { tasks in
             for (node, names) in routed {
                 guard let node else { continue }
                 tasks.addTask { await self.offsetFetch(names, coordinator: node) }
@@ -112,7 +113,7 @@ extension KafkaClient {
         return out
     }
 
-    private func offsetFetch(_ names: [String], coordinator: Int32) async -> [(String, Result<[TopicPartition: Int64], KafkaClientError>)] {
+    private func offsetFetch(_ names: [String], coordinator: Int32) async -> [(String, Result<[CommittedPartitionOffset], KafkaClientError>)] {
         func asClientError(_ e: Error) -> KafkaClientError {
             (e as? KafkaClientError) ?? .connectFailed(broker: "\(coordinator)", reason: "\(e)")
         }
@@ -142,11 +143,15 @@ extension KafkaClient {
                     if g.errorCode == .notCoordinator { forgetCoordinator(g.groupId) }
                     return (g.groupId, .failure(.brokerError(api: .offsetFetch, broker: address.description, code: g.errorCode)))
                 }
-                var offsets: [TopicPartition: Int64] = [:]
+                var offsets: [CommittedPartitionOffset] = []
                 for t in g.topics {
                     for p in t.partitions where p.errorCode.isOK && p.committedOffset >= 0 {
-                        offsets[TopicPartition(t.name, p.partitionIndex)] = p.committedOffset
+                        offsets.append(CommittedPartitionOffset(topic: t.name, partition: p.partitionIndex, offset: p.committedOffset))
                     }
+                }
+                // Brokers usually answer in order; sort only when this one did not.
+                if !zip(offsets, offsets.dropFirst()).allSatisfy({ ($0.topic, $0.partition) < ($1.topic, $1.partition) }) {
+                    offsets.sort { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
                 }
                 return (g.groupId, .success(offsets))
             }
@@ -167,4 +172,12 @@ extension Result where Failure == Error {
     init(catching body: () async throws -> Success) async {
         do { self = .success(try await body()) } catch { self = .failure(error) }
     }
+}
+
+/// A group's committed offset on one partition, as OffsetFetch reports it.
+public struct CommittedPartitionOffset: Sendable, Equatable {
+    public var topic: String
+    public var partition: Int32
+    public var offset: Int64
+    public init(topic: String, partition: Int32, offset: Int64) { self.topic = topic; self.partition = partition; self.offset = offset }
 }

@@ -11,16 +11,15 @@ public struct KafkaWriter: Sendable {
 
     public mutating func writeInt8(_ v: Int8) { bytes.append(UInt8(bitPattern: v)) }
     public mutating func writeBool(_ v: Bool) { bytes.append(v ? 1 : 0) }
-    public mutating func writeInt16(_ v: Int16) { writeBigEndian(UInt64(UInt16(bitPattern: v)), 2) }
-    public mutating func writeUInt16(_ v: UInt16) { writeBigEndian(UInt64(v), 2) }
-    public mutating func writeInt32(_ v: Int32) { writeBigEndian(UInt64(UInt32(bitPattern: v)), 4) }
-    public mutating func writeUInt32(_ v: UInt32) { writeBigEndian(UInt64(v), 4) }
-    public mutating func writeInt64(_ v: Int64) { writeBigEndian(UInt64(bitPattern: v), 8) }
+    public mutating func writeInt16(_ v: Int16) { writeBigEndian(v) }
+    public mutating func writeUInt16(_ v: UInt16) { writeBigEndian(v) }
+    public mutating func writeInt32(_ v: Int32) { writeBigEndian(v) }
+    public mutating func writeUInt32(_ v: UInt32) { writeBigEndian(v) }
+    public mutating func writeInt64(_ v: Int64) { writeBigEndian(v) }
 
-    private mutating func writeBigEndian(_ v: UInt64, _ width: Int) {
-        for i in stride(from: width - 1, through: 0, by: -1) {
-            bytes.append(UInt8(truncatingIfNeeded: v >> (UInt64(i) * 8)))
-        }
+    /// One append of the value's bytes rather than one per byte (requests carry thousands of them).
+    private mutating func writeBigEndian<T: FixedWidthInteger>(_ v: T) {
+        withUnsafeBytes(of: v.bigEndian) { bytes.append(contentsOf: $0) }
     }
 
     public mutating func writeUnsignedVarint(_ v: UInt32) {

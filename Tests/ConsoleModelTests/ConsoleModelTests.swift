@@ -205,6 +205,20 @@ import Testing
         #expect(m.groups[0].partitions[1].endOffset == nil)
     }
 
+    /// Topic summaries follow every change of a partition even though idle topics reuse theirs.
+    @Test func topicSummaryFollowsChangesAfterIdleReadings() {
+        var m = ConsoleModel()
+        m.apply(.kafka(reading(10, produce: 10, committed: 5)))
+        m.apply(.kafka(reading(10.5, produce: 10, committed: 5)))     // same high watermarks: idle
+        #expect(m.topics[0].partitions.map(\.highWatermark) == [100, 300])
+        var s = reading(11, produce: 10, committed: 5)
+        s.topics[0].partitions[0].error = "NOT_LEADER_OR_FOLLOWER"
+        m.apply(.kafka(s))
+        #expect(m.topics[0].partitions.map(\.highWatermark) == [110, 330])
+        #expect(m.topics[0].partitions[0].error == "NOT_LEADER_OR_FOLLOWER")
+        #expect((m.topics[0].produceRate ?? 0) > 0)
+    }
+
     @Test func ringBufferKeepsNewest() {
         var r = RingBuffer<Int>(capacity: 3)
         for i in 1...5 { r.append(i) }
