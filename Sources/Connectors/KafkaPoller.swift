@@ -196,14 +196,11 @@ public actor KafkaPoller {
     /// reveals as new are read right after, and groups it no longer lists are dropped.
     private func readGroups(discover: Bool) async -> ([KafkaSnapshot.Group], [String]) {
         if !groupFilter.isEmpty {
-            let ids = Array(groupFilter).sorted()
-            let (groups, errors) = await describeAndFetch(ids)
-            return (ids.compactMap { groups[$0] }, errors)
+            return await describeAndFetch(filterIds)
         }
         let known = knownGroups
         if !discover && !known.isEmpty {
-            let (groups, errors) = await describeAndFetch(known)
-            return (known.compactMap { groups[$0] }, errors)
+            return await describeAndFetch(known)
         }
         async let listing = client.listGroups()
         async let early = describeAndFetch(known)
@@ -211,14 +208,14 @@ public actor KafkaPoller {
         var errors = listed.errors + earlyErrors
         guard listed.errors.isEmpty || !listed.groups.isEmpty else {
             // No broker answered ListGroups: keep reporting the groups we know.
-            return (known.compactMap { earlyGroups[$0] }, errors)
+            return (earlyGroups, errors)
         }
         let ids = listed.groups.map(\.groupId).sorted()
-        let fresh = ids.filter { earlyGroups[$0] == nil }
-        var groups = earlyGroups
+        var groups = Dictionary(earlyGroups.map { ($0.groupId, $0) }, uniquingKeysWith: { a, _ in a })
+        let fresh = ids.filter { groups[$0] == nil }
         if !fresh.isEmpty {
             let (more, moreErrors) = await describeAndFetch(fresh)
-            groups.merge(more) { a, _ in a }
+            for g in more { groups[g.groupId] = g }
             errors += moreErrors
         }
         let types = Dictionary(listed.groups.map { ($0.groupId, $0.protocolType) }, uniquingKeysWith: { a, _ in a })
@@ -231,21 +228,24 @@ public actor KafkaPoller {
     }
 
     private var knownGroups: [String] = []
+    private lazy var filterIds = Array(groupFilter).sorted()
 
-    private func describeAndFetch(_ ids: [String]) async -> ([String: KafkaSnapshot.Group], [String]) {
-        guard !ids.isEmpty else { return ([:], []) }
+    /// Reads `ids` (DescribeGroups and OffsetFetch side by side); the groups come back in `ids`' order.
+    private func describeAndFetch(_ ids: [String]) async -> ([KafkaSnapshot.Group], [String]) {
+        guard !ids.isEmpty else { return ([], []) }
         var errors: [String] = []
         // Look coordinators up once here, not twice concurrently below.
-        _ = try? await client.coordinators(for: ids)
+        try? await client.findCoordinators(ids)
         async let described = try? client.describeGroups(ids)
         async let committed = try? client.committedOffsets(ids)
         let (desc, offs) = await (described, committed)
         if desc == nil { errors.append("DescribeGroups failed") }
-        let descById = Dictionary((desc ?? []).map { ($0.groupId, $0) }, uniquingKeysWith: { a, _ in a })
-        var out: [String: KafkaSnapshot.Group] = [:]
-        for id in ids {
+        // One coordinator answers in the order asked; several (or a reordering broker) need a lookup.
+        let inOrder = desc.map { d in d.count == ids.count && zip(d, ids).allSatisfy { $0.groupId == $1 } } ?? false
+        let descById = inOrder ? [:] : Dictionary((desc ?? []).map { ($0.groupId, $0) }, uniquingKeysWith: { a, _ in a })
+        let out = ids.enumerated().map { i, id in
             var g = KafkaSnapshot.Group(groupId: id, state: "", protocolType: "")
-            if let d = descById[id] {
+            if let d = inOrder ? desc?[i] : descById[id] {
                 if d.errorCode.isOK {
                     g.state = d.groupState
                     g.protocolType = d.protocolType
@@ -258,14 +258,14 @@ public actor KafkaPoller {
                 g.error = "DescribeGroups: no answer"
             }
             switch offs?[id] {
-            case let .success(map)?:
-                g.offsets = map.map { CommittedOffset(topic: $0.topic, partition: $0.partition, offset: $0.offset) }
+            case let .success(list)?:
+                g.offsets = list.map { CommittedOffset(topic: $0.topic, partition: $0.partition, offset: $0.offset) }
             case let .failure(e)?:
                 g.error = "OffsetFetch: \(e)"
             case nil:
                 g.error = "OffsetFetch: no answer"
             }
-            out[id] = g
+            return g
         }
         return (out, errors)
     }

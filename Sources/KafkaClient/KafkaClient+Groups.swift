@@ -32,6 +32,15 @@ extension KafkaClient {
     /// Node ids of the group coordinators, batched (FindCoordinator v4+) where the broker allows;
     /// answers are cached until a call reports NOT_COORDINATOR.
     public func coordinators(for groups: [String]) async throws -> [String: Int32] {
+        try await findCoordinators(groups)
+        var out: [String: Int32] = [:]
+        for g in groups { if let n = coordinatorCache[g] { out[g] = n } }
+        return out
+    }
+
+    /// Looks up the coordinators of `groups` that are not cached yet.
+    public func findCoordinators(_ groups: [String]) async throws {
+        if let m = routingMemo, m.generation == coordinatorGeneration, m.groups == groups { return }
         let missing = groups.filter { coordinatorCache[$0] == nil }
         if !missing.isEmpty {
             guard let any = brokers.keys.sorted().first.flatMap({ brokers[$0] }) ?? configuration.bootstrap.first else {
@@ -54,9 +63,6 @@ extension KafkaClient {
                 }
             }
         }
-        var out: [String: Int32] = [:]
-        for g in groups { if let n = coordinatorCache[g] { out[g] = n } }
-        return out
     }
 
     private func learn(_ c: FindCoordinatorResponse.Coordinator) {
@@ -67,8 +73,12 @@ extension KafkaClient {
 
     /// Groups by coordinator; groups whose coordinator is unknown go under `nil`.
     private func byCoordinator(_ groups: [String]) async throws -> [Int32?: [String]] {
-        let map = try await coordinators(for: groups)
-        return Dictionary(grouping: groups) { map[$0] }
+        if let m = routingMemo, m.generation == coordinatorGeneration, m.groups == groups { return m.routed }
+        try await findCoordinators(groups)
+        let routed = Dictionary(grouping: groups) { coordinatorCache[$0] }
+        // Only a routing without unknown coordinators is reused: those are looked up again next time.
+        routingMemo = routed[nil] == nil ? (groups, coordinatorGeneration, routed) : nil
+        return routed
     }
 
     /// DescribeGroups, one request per coordinator. Per-group failures come back as error groups.

@@ -25,7 +25,12 @@ public actor KafkaClient {
     private var isShutDown = false
     /// Broker addresses by node id, from the latest metadata.
     public internal(set) var brokers: [Int32: BrokerAddress] = [:]
-    var coordinatorCache: [String: Int32] = [:]
+    var coordinatorCache: [String: Int32] = [:] { didSet { coordinatorGeneration &+= 1 } }
+    /// Changes whenever `coordinatorCache` does.
+    var coordinatorGeneration = 0
+    /// The last complete routing of a group list by coordinator: a console asks about the same
+    /// list every refresh, and re-hashing a thousand group ids each time is wasted work.
+    var routingMemo: (groups: [String], generation: Int, routed: [Int32?: [String]])?
     /// Requests sent per API since start: the refresh-cost benchmark and tests read this.
     public private(set) var requestCounts: [ApiKey: Int] = [:]
     /// Wall time spent waiting per API since start (summed over concurrent requests).

@@ -186,6 +186,46 @@ import NIOConcurrencyHelpers
         await broker.stop()
     }
 
+    /// Coordinators are looked up once for a group list asked about again and again, and looked
+    /// up afresh after a coordinator answers NOT_COORDINATOR.
+    @Test func coordinatorRoutingIsReusedUntilACoordinatorMoves() async throws {
+        let port = NIOLockedValueBox(0)
+        let notCoordinator = NIOLockedValueBox(false)
+        let broker = try await FakeBroker { header, body in
+            switch header.apiKey {
+            case ApiKey.apiVersions.rawValue: return FakeBroker.apiVersions(header)
+            case ApiKey.findCoordinator.rawValue:
+                var r = body
+                guard let request = try? FindCoordinatorRequest(from: &r, version: header.apiVersion) else { return .close }
+                let p = Int32(port.withLockedValue { $0 })
+                return FakeBroker.respond(FindCoordinatorResponse(coordinators: request.keys.map {
+                    .init(key: $0, nodeId: 1, host: "127.0.0.1", port: p)
+                }), to: header)
+            case ApiKey.describeGroups.rawValue:
+                var r = body
+                guard let request = try? DescribeGroupsRequest(from: &r, version: header.apiVersion) else { return .close }
+                let code: KafkaErrorCode = notCoordinator.withLockedValue { $0 } ? .notCoordinator : .none
+                return FakeBroker.respond(DescribeGroupsResponse(groups: request.groups.map {
+                    .init(errorCode: code, groupId: $0, groupState: "Empty", protocolType: "consumer", protocolData: "", members: [])
+                }), to: header)
+            default: return .close
+            }
+        }
+        port.withLockedValue { $0 = broker.port }
+        let c = client(port: broker.port)
+        let groups = ["g1", "g2", "g3"]
+        func lookups() -> Int { broker.apiKeysSeen.filter { $0 == ApiKey.findCoordinator.rawValue }.count }
+        for _ in 0..<3 { #expect(try await c.describeGroups(groups).map(\.groupState) == ["Empty", "Empty", "Empty"]) }
+        #expect(lookups() == 1)
+        notCoordinator.withLockedValue { $0 = true }
+        _ = try await c.describeGroups(groups)
+        notCoordinator.withLockedValue { $0 = false }
+        _ = try await c.describeGroups(groups)
+        #expect(lookups() == 2)
+        await c.shutdown()
+        await broker.stop()
+    }
+
     @Test func bootstrapParsing() {
         #expect(BrokerAddress(parsing: "b1:9093") == BrokerAddress(host: "b1", port: 9093))
         #expect(BrokerAddress(parsing: "b1") == BrokerAddress(host: "b1", port: 9092))
