@@ -3,8 +3,9 @@ import ConsoleModel
 import KafkaClient
 import Terminal
 
-/// The interactive console: one UI loop that sleeps until a key, a resize, new data or the
-/// one-second clock tick, and a ``LiveFeed`` that polls the cluster.
+/// The interactive console: one UI loop that sleeps until a key, a resize or new data (and, while
+/// the cluster is unreachable, a one-second tick for the "disconnected for" banner), and a
+/// ``LiveFeed`` that polls the cluster.
 public final class ConsoleApp {
     public struct Options: Sendable {
         public var contextName: String
@@ -55,14 +56,17 @@ public final class ConsoleApp {
             // applies new readings in place, and a copy held here would force it to duplicate
             // every history (copy-on-write) on each reading.
             var page = 1
+            var tick: Int32 = 60_000
             do {
                 let model = ui.frozen ? (frozenModel ?? feed.current) : feed.current
                 let rows = cache.rows(for: ui, model: model)
                 page = renderer.render(model: model, ui: &ui, rows: rows, into: &grid, now: Date().timeIntervalSince1970)
                 screen.draw(grid)
+                // Nothing on screen changes with time except the banner's "disconnected for".
+                if !model.health.connected { tick = 1000 }
             }
 
-            switch screen.nextEvent(timeoutMilliseconds: 1000) {
+            switch screen.nextEvent(timeoutMilliseconds: tick) {
             case let .key(key):
                 let wasFrozen = ui.frozen
                 let model = ui.frozen ? (frozenModel ?? feed.current) : feed.current

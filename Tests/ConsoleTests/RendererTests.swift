@@ -22,6 +22,9 @@ import Terminal
         #expect(row.contains("coop-sticky"))
         #expect(row.contains("▁"))            // a sparkline
         #expect(text.contains("billing-writer"))
+        // The header dates the data on screen (the 12th reading, t = 12 s), not the wall clock.
+        #expect(text.contains("as of 00:00:12"))
+        #expect(!frame(&ui, model: ConsoleModel()).text.contains("as of"))
     }
 
     @Test func hostileGroupIdsReachTheGridSanitised() {
