@@ -58,27 +58,35 @@ extension ConsoleModel {
         var owners: [PartitionRef: KafkaSnapshot.Member] = [:]
         for m in g.members { for p in m.assignment ?? [] { owners[p] = m } }
         // Partitions: every committed one, plus assigned ones without a commit (lag unknown there).
-        var refs: [PartitionRef] = g.offsets.map(\.ref)   // sorted already when the poller made it; checked
-        var committed: [Int64?] = g.offsets.map(\.offset)
-        let inOrder = zip(refs, refs.dropFirst()).allSatisfy { $0 < $1 }
-        if !inOrder || !owners.isEmpty {
-            var byRef: [PartitionRef: Int64] = [:]
-            for o in g.offsets { byRef[o.ref] = o.offset }
-            refs = Array(byRef.keys)
-            for ref in owners.keys where byRef[ref] == nil { refs.append(ref) }
-            refs.sort()
-            committed = refs.map { byRef[$0] }
-        }
         let window = configuration.statusWindow
         // Out of the dictionary while it is worked on, so nothing in it is copied.
         var history = groupHistories.removeValue(forKey: g.groupId)
             ?? GroupHistory(readings: RingBuffer(capacity: configuration.groupHistory))
-        if history.refs != refs {
-            // Partitions came or went: keep the positions of those still here.
-            let old = Dictionary(zip(history.refs, history.positions), uniquingKeysWith: { a, _ in a })
-            history.positions = refs.map { old[$0] ?? RingBuffer(capacity: window) }
-            history.refs = refs
+        var committed: [Int64?]
+        if owners.isEmpty && g.offsets.count == history.refs.count
+            && zip(g.offsets, history.refs).allSatisfy({ $0.partition == $1.partition && $0.topic == $1.topic }) {
+            // The usual reading: the same partitions as last time.
+            committed = g.offsets.map(\.offset)
+        } else {
+            var refs: [PartitionRef] = g.offsets.map(\.ref)   // sorted already when the poller made it; checked
+            committed = g.offsets.map(\.offset)
+            let inOrder = zip(refs, refs.dropFirst()).allSatisfy { $0 < $1 }
+            if !inOrder || !owners.isEmpty {
+                var byRef: [PartitionRef: Int64] = [:]
+                for o in g.offsets { byRef[o.ref] = o.offset }
+                refs = Array(byRef.keys)
+                for ref in owners.keys where byRef[ref] == nil { refs.append(ref) }
+                refs.sort()
+                committed = refs.map { byRef[$0] }
+            }
+            if history.refs != refs {
+                // Partitions came or went: keep the positions of those still here.
+                let old = Dictionary(zip(history.refs, history.positions), uniquingKeysWith: { a, _ in a })
+                history.positions = refs.map { old[$0] ?? RingBuffer(capacity: window) }
+                history.refs = refs
+            }
         }
+        let refs = history.refs
         history.seenAt = version
 
         let readable = g.error == nil
@@ -124,7 +132,7 @@ extension ConsoleModel {
         let readings = history.readings
         groupHistories[g.groupId] = history
         let consume = consumeRate(readings, now: now)
-        if readable {
+        if readable && hasMembers {
             let totals = readings.suffix(window).map {
                 StatusRules.Sample(time: $0.time, committed: $0.committedSum, lag: $0.totalLag)
             }
