@@ -28,7 +28,11 @@ public struct RingBuffer<Element: Sendable>: Sendable, RandomAccessCollection {
 
     public var startIndex: Int { 0 }
     public var endIndex: Int { storage.count }
-    public subscript(i: Int) -> Element { storage[(head + i) % storage.count] }
+    public subscript(i: Int) -> Element {
+        // A compare instead of a division: this runs for every sample of every window evaluated.
+        let j = head + i
+        return storage[j >= storage.count ? j - storage.count : j]
+    }
 
     /// The last `n` elements, oldest first.
     public func suffix(_ n: Int) -> [Element] {

@@ -35,15 +35,16 @@ public enum StatusRules {
         guard start < end else { return .ok }
         let last = window[end - 1]
         var laggedEverywhere = true, known = 0, increasing = true
+        var prev: Sample?
         for i in start..<end {
             let s = window[i]
-            if i > start {
-                let prev = window[i - 1]
+            if let prev {
                 // Committed offset went backwards → REWIND.
                 if s.committed < prev.committed { return .rewind }
                 if let a = prev.lag, let b = s.lag, b <= a { increasing = false }
             }
             if let l = s.lag { known += 1; if l == 0 { laggedEverywhere = false } }
+            prev = s
         }
         // Lag reached zero in the window (or lag unknown: nothing to judge) → OK.
         guard let lastLag = last.lag, lastLag > 0, laggedEverywhere else { return .ok }
