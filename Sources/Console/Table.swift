@@ -38,7 +38,7 @@ public struct TableRow: Sendable {
     public var sortKeys: [SortValue]
     /// Role per cell; `nil` means the row's role.
     public var cellRoles: [Role?]
-    /// Text the `/` filter matches against.
+    /// Text the `/` filter matches against (case-insensitively; lowered only when a filter is typed).
     public var filterText: String
 
     public init(id: String, cells: [String], sortKeys: [SortValue], cellRoles: [Role?] = [], filterText: String? = nil) {
@@ -46,7 +46,7 @@ public struct TableRow: Sendable {
         self.cells = cells.map(DisplayText.sanitize)
         self.sortKeys = sortKeys
         self.cellRoles = cellRoles
-        self.filterText = (filterText ?? id).lowercased()
+        self.filterText = filterText ?? id
     }
 }
 

@@ -57,7 +57,7 @@ public struct UIState: Sendable {
 
     public static func arrange(_ rows: [TableRow], state: TableState, filter: String) -> [TableRow] {
         let needle = filter.lowercased()
-        var out = needle.isEmpty ? rows : rows.filter { $0.filterText.contains(needle) }
+        var out = needle.isEmpty ? rows : rows.filter { $0.filterText.lowercased().contains(needle) }
         let c = state.sortColumn
         out.sort { a, b in
             let ka = c < a.sortKeys.count ? a.sortKeys[c] : .none

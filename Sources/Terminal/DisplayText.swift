@@ -9,7 +9,7 @@ public enum DisplayText {
     /// that occupy no cell on their own (zero-width spaces, stray combining marks).
     public static func sanitize(_ text: String) -> String {
         // Most names are printable ASCII: one pass over the bytes, no Unicode property lookups.
-        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
+        if isPrintableASCII(text) { return text }
         var needsWork = false
         for s in text.unicodeScalars where isUnsafe(s) || scalarWidth(s) == 0 { needsWork = true; break }
         if !needsWork { return text }
@@ -26,6 +26,12 @@ public enum DisplayText {
             }
         }
         return String(out)
+    }
+
+    /// True when every byte is printable ASCII (a scan of the string's own bytes where it has them).
+    static func isPrintableASCII(_ text: String) -> Bool {
+        text.utf8.withContiguousStorageIfAvailable { bytes in bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F } }
+            ?? text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
     }
 
     static func isUnsafe(_ s: Unicode.Scalar) -> Bool {
@@ -79,7 +85,7 @@ public enum DisplayText {
     }
 
     public static func width(_ text: String) -> Int {
-        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text.utf8.count }
+        if isPrintableASCII(text) { return text.utf8.count }
         var w = 0
         for ch in text { w += width(of: ch) }
         return w
