@@ -219,6 +219,27 @@ import Testing
         #expect((m.topics[0].produceRate ?? 0) > 0)
     }
 
+    /// An idle partition settles into a fixed status, and still reacts at once to a member
+    /// joining and to its offset moving.
+    @Test func idlePartitionStatusFollowsMembersAndCommits() {
+        var m = ConsoleModel()
+        var t = 10.0
+        func apply(committed: Int64, members: Int) {
+            var s = reading(10, produce: 10, committed: committed, members: members)   // high watermarks fixed at 100/300
+            s.time = t
+            t += 2
+            m.apply(.kafka(s))
+        }
+        for _ in 0..<25 { apply(committed: 50, members: 0) }
+        #expect(m.groups[0].partitions.map(\.status) == [.stop, .stop])
+        apply(committed: 50, members: 1)
+        #expect(m.groups[0].partitions.map(\.status) == [.stall, .stall])
+        apply(committed: 40, members: 1)
+        #expect(m.groups[0].partitions.map(\.status) == [.rewind, .rewind])
+        for _ in 0..<25 { apply(committed: 100, members: 1) }
+        #expect(m.groups[0].partitions.map(\.status) == [.ok, .stall])   // partition 0 caught up; 1 still behind
+    }
+
     @Test func ringBufferKeepsNewest() {
         var r = RingBuffer<Int>(capacity: 3)
         for i in 1...5 { r.append(i) }
