@@ -40,11 +40,12 @@ for round in 1 2 3; do
   scripts/kafka-peer.sh python Benchmarks/confluent_lag.py --bootstrap "$BOOT" --cycles 3 | tee -a "$OUT" >&2
 done
 
-# CPU% and RSS of a console left alone for SECONDS after a warm-up.
+# CPU% and RSS of a console left alone for SECONDS after a warm-up; EXTRA flags go to sluice.
+# The refresh interval the header shows at the end is recorded beside them.
 console_idle() {
-  local boot="$1" label="$2" seconds=60
+  local boot="$1" label="$2" extra="${3:-}" seconds=60
   tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null || true
-  tmux -L "$TMUX_SOCKET" new-session -d -s t -x 160 -y 45 "env TERM=tmux-256color LANG=C.UTF-8 $BIN/sluice --kafka $boot --view groups"
+  tmux -L "$TMUX_SOCKET" new-session -d -s t -x 160 -y 45 "env TERM=tmux-256color LANG=C.UTF-8 $BIN/sluice --kafka $boot --view groups $extra"
   sleep 10
   local pid; pid="$(pgrep -nf "^$BIN/sluice --kafka $boot")"
   local t0 t1; t0=$(awk '{print $14+$15}' "/proc/$pid/stat")
@@ -52,11 +53,14 @@ console_idle() {
   t1=$(awk '{print $14+$15}' "/proc/$pid/stat")
   local rss; rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
   local hz; hz=$(getconf CLK_TCK)
-  python3 -c "import json; print(json.dumps({'bench': 'console_idle', 'cluster': '$label', 'cpu_percent': ($t1-$t0)*100.0/$hz/$seconds, 'rss_mb': $rss/1024.0, 'seconds': $seconds}))" | tee -a "$OUT" >&2
+  local refresh; refresh="$(tmux -L "$TMUX_SOCKET" capture-pane -p | head -1 | grep -o '⟳ [0-9.]*s\( auto\)\?' | sed 's/⟳ //')"
+  python3 -c "import json; print(json.dumps({'bench': 'console_idle', 'cluster': '$label', 'refresh': '$refresh', 'pinned': bool('$extra'), 'cpu_percent': ($t1-$t0)*100.0/$hz/$seconds, 'rss_mb': $rss/1024.0, 'seconds': $seconds}))" | tee -a "$OUT" >&2
   tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null || true
 }
-say "console idle on the 1,000-group cluster (70 s)"
+say "console idle on the 1,000-group cluster, default refresh (70 s)"
 console_idle "$BOOT" "1000 groups / 10,000 partitions"
+say "console idle on the 1,000-group cluster, refresh pinned at 2 s (70 s)"
+console_idle "$BOOT" "1000 groups / 10,000 partitions" "--refresh 2"
 
 say "console idle on a small cluster: 4 groups, 200 msg/s (70 s)"
 SMALL="$(KAFKA_PORT=$SMALL_PORT SLUICE_STATE="$SLUICE_STATE/small" scripts/kafka-peer.sh start)"

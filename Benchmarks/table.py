@@ -31,7 +31,12 @@ if s and p:
                 "≥ 5× faster", "%s %.1f×" % ("PASS" if p / s >= 5 else "FAIL", p / s)))
     out.append(("refresh cycle, client CPU", "%.3f CPU-s" % sc, "%.3f CPU-s" % pc, "—", "%.0f× less" % (pc / sc if sc else 0)))
 for r in by.get("console_idle", []):
-    out.append(("console idle CPU, %s" % r["cluster"], "%.2f %%" % r["cpu_percent"], "—", "< 0.5 %",
+    refresh = "refresh %s" % r.get("refresh", "?")
+    if r.get("pinned"):
+        # Shown for comparison: the target applies to the default (auto) refresh.
+        out.append(("console idle CPU, %s, %s pinned" % (r["cluster"], refresh), "%.2f %%" % r["cpu_percent"], "—", "—", ""))
+        continue
+    out.append(("console idle CPU, %s, %s" % (r["cluster"], refresh), "%.2f %%" % r["cpu_percent"], "—", "< 0.5 %",
                 "PASS" if r["cpu_percent"] < 0.5 else "FAIL"))
     out.append(("console RSS, %s" % r["cluster"], "%.1f MB" % r["rss_mb"], "—", "< 60 MB", "PASS" if r["rss_mb"] < 60 else "FAIL"))
 

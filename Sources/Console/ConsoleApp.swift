@@ -14,12 +14,12 @@ public final class ConsoleApp {
         /// Bootstrap text per context name, for `:ctx NAME`.
         public var contexts: [String: String]
         public var themeName: String
-        public var refreshSeconds: Double
+        public var refresh: RefreshPolicy
         public var initialRoute: Route
         public init(contextName: String, bootstrapText: String, clientConfiguration: KafkaClientConfiguration, contexts: [String: String],
-                    themeName: String, refreshSeconds: Double, initialRoute: Route = .overview) {
+                    themeName: String, refresh: RefreshPolicy, initialRoute: Route = .overview) {
             self.contextName = contextName; self.bootstrapText = bootstrapText; self.clientConfiguration = clientConfiguration
-            self.contexts = contexts; self.themeName = themeName; self.refreshSeconds = refreshSeconds; self.initialRoute = initialRoute
+            self.contexts = contexts; self.themeName = themeName; self.refresh = refresh; self.initialRoute = initialRoute
         }
     }
 
@@ -39,12 +39,13 @@ public final class ConsoleApp {
         let screen = try NCursesScreen(theme: theme, environment: environment)
         defer { screen.restore() }
 
-        let feed = LiveFeed(refreshSeconds: options.refreshSeconds, wake: { NCursesScreen.wake() })
+        let feed = LiveFeed(policy: options.refresh, wake: { NCursesScreen.wake() })
         feed.start(options.clientConfiguration)
         defer { feed.stop() }
 
         var ui = UIState(contextName: options.contextName, contexts: Array(options.contexts.keys), themeName: theme.name,
-                         themes: ThemeLoader.available(), refreshSeconds: options.refreshSeconds, initial: options.initialRoute)
+                         themes: ThemeLoader.available(), refreshSeconds: options.refresh.pinned ?? RefreshPolicy.autoFloor,
+                         refreshAuto: options.refresh.isAuto, initial: options.initialRoute)
         ui.message = startupMessage
         var renderer = Renderer(bootstrap: options.bootstrapText)
         var grid = CellGrid(width: screen.width, height: screen.height)
@@ -58,6 +59,7 @@ public final class ConsoleApp {
             var page = 1
             var tick: Int32 = 60_000
             do {
+                if ui.refreshAuto { ui.refreshSeconds = feed.interval }
                 let model = ui.frozen ? (frozenModel ?? feed.current) : feed.current
                 let rows = cache.rows(for: ui, model: model)
                 page = renderer.render(model: model, ui: &ui, rows: rows, into: &grid, now: Date().timeIntervalSince1970)
@@ -76,7 +78,7 @@ public final class ConsoleApp {
                 switch effect {
                 case .none: break
                 case .quit: return 0
-                case let .refreshChanged(s): feed.setInterval(s)
+                case let .refreshChanged(s): feed.setPolicy(RefreshPolicy(pinned: s))
                 case let .switchTheme(name):
                     do {
                         let t = try ThemeLoader.load(name: name)

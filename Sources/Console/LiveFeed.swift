@@ -9,19 +9,23 @@ import Terminal
 /// the UI loop. The UI reads value copies of the model, so the two never block each other long.
 public final class LiveFeed: Sendable {
     private let model = Mutex(ConsoleModel())
-    private let interval: Mutex<Double>
+    private let policy: Mutex<RefreshPolicy>
+    private let effective = Mutex(RefreshPolicy.autoFloor)
     private let task = Mutex<Task<Void, Never>?>(nil)
     private let client = Mutex<KafkaClient?>(nil)
     private let wake: @Sendable () -> Void
 
-    public init(refreshSeconds: Double, wake: @escaping @Sendable () -> Void) {
-        self.interval = Mutex(refreshSeconds)
+    public init(policy: RefreshPolicy, wake: @escaping @Sendable () -> Void) {
+        self.policy = Mutex(policy)
         self.wake = wake
     }
 
     public var current: ConsoleModel { model.withLock { $0 } }
 
-    public func setInterval(_ seconds: Double) { interval.withLock { $0 = seconds } }
+    public func setPolicy(_ p: RefreshPolicy) { policy.withLock { $0 = p } }
+
+    /// Seconds the feed waits between readings now (the pinned value, or auto's current choice).
+    public var interval: Double { effective.withLock { $0 } }
 
     /// Starts (or restarts, for a new context) polling `configuration`'s cluster with a fresh model.
     public func start(_ configuration: KafkaClientConfiguration) {
@@ -31,16 +35,28 @@ public final class LiveFeed: Sendable {
         model.withLock { $0 = ConsoleModel() }
         client.withLock { $0 = c }
         let t = Task { [weak self] in
+            var cost: Double?
             while !Task.isCancelled {
+                let cpu0 = Self.processCPUSeconds()
                 let observation = await poller.poll(now: { Date().timeIntervalSince1970 })
                 guard let self, !Task.isCancelled else { return }
                 self.model.withLock { $0.apply(observation) }
+                // Smoothed, so one slow reading (a discovery, a GC-like free) does not swing it.
+                let spent = Self.processCPUSeconds() - cpu0
+                cost = cost.map { 0.7 * $0 + 0.3 * spent } ?? spent
+                let seconds = self.policy.withLock { $0 }.interval(readingCost: cost ?? 0)
+                self.effective.withLock { $0 = seconds }
                 self.wake()
-                let seconds = self.interval.withLock { $0 }
                 try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
             }
         }
         task.withLock { $0 = t }
+    }
+
+    static func processCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 
     public func stop() {

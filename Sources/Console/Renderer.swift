@@ -90,7 +90,7 @@ public struct Renderer {
         // The time of the reading on screen, not a wall clock: it moves when data arrives, so a
         // live screen is visibly live, and the console has no reason to wake between readings.
         let asOf = model.health.lastReading.map { "as of \(Format.clock($0))" } ?? "no reading yet"
-        let right = "\(ui.frozen ? "❚❚ FROZEN  " : "")\(kafka)   ⟳ \(Format.seconds(ui.refreshSeconds))   \(asOf) "
+        let right = "\(ui.frozen ? "❚❚ FROZEN  " : "")\(kafka)   ⟳ \(Format.seconds(ui.refreshSeconds))\(ui.refreshAuto ? " auto" : "")   \(asOf) "
         let rw = DisplayText.width(right)
         grid.put(left, x: 0, y: 0, role: .title, maxWidth: max(0, w - rw - 1))
         grid.put(right, x: max(0, w - rw), y: 0, role: .title)

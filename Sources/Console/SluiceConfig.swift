@@ -12,7 +12,7 @@ import Yams
 ///     kafka: b1.prod:9092,b2.prod:9092
 /// defaults:
 ///   theme: default
-///   refresh: 2
+///   refresh: auto        # or seconds, 0.5 to 60
 ///   readonly: false
 /// ```
 public struct SluiceConfig: Codable, Sendable, Equatable {
@@ -24,7 +24,8 @@ public struct SluiceConfig: Codable, Sendable, Equatable {
 
     public struct Defaults: Codable, Sendable, Equatable {
         public var theme: String?
-        public var refresh: Double?
+        /// "auto" or seconds; see ``RefreshPolicy``.
+        public var refresh: String?
         public var readonly: Bool?
         public init() {}
     }
@@ -67,13 +68,18 @@ public struct SluiceConfig: Codable, Sendable, Equatable {
             throw LoadError.unreadable(path: path, reason: error.localizedDescription)
         }
         if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return SluiceConfig() }
+        let config: SluiceConfig
         do {
             var c = try YAMLDecoder().decode(SluiceConfigFile.self, from: text)
             c.contexts = c.contexts ?? [:]
-            return SluiceConfig(current: c.current, contexts: c.contexts ?? [:], defaults: c.defaults)
+            config = SluiceConfig(current: c.current, contexts: c.contexts ?? [:], defaults: c.defaults)
         } catch {
             throw LoadError.invalid(path: path, reason: Self.describe(error))
         }
+        if let r = config.defaults?.refresh, RefreshPolicy(parsing: r) == nil {
+            throw LoadError.invalid(path: path, reason: "defaults.refresh must be auto or seconds between 0.5 and 60, not '\(r)'")
+        }
+        return config
     }
 
     /// The context to use: the named one, else `current`, else the only one.

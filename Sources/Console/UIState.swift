@@ -25,6 +25,8 @@ public struct UIState: Sendable {
     public var input: InputMode = .none
     public var frozen = false
     public var refreshSeconds: Double
+    /// True while the feed chooses the interval (``RefreshPolicy``); `+`/`-` pin it.
+    public var refreshAuto: Bool
     public var message: String?
     public var contextName: String
     public var contexts: [String]
@@ -32,12 +34,13 @@ public struct UIState: Sendable {
     public var themes: [String]
 
     public init(contextName: String, contexts: [String] = [], themeName: String = "default", themes: [String] = [],
-                refreshSeconds: Double = 2, initial: Route = .overview) {
+                refreshSeconds: Double = 2, refreshAuto: Bool = false, initial: Route = .overview) {
         self.contextName = contextName
         self.contexts = contexts
         self.themeName = themeName
         self.themes = themes
         self.refreshSeconds = refreshSeconds
+        self.refreshAuto = refreshAuto
         self.stack = [initial]
     }
 
@@ -129,7 +132,8 @@ public struct UIState: Sendable {
             let steps: [Double] = [0.5, 1, 2, 5, 10, 30, 60]
             let i = steps.firstIndex { $0 >= refreshSeconds } ?? steps.count - 1
             refreshSeconds = steps[max(0, min(steps.count - 1, i + (action == .refreshFaster ? -1 : 1)))]
-            message = "refresh every \(Format.seconds(refreshSeconds))"
+            refreshAuto = false
+            message = "refresh every \(Format.seconds(refreshSeconds)) (pinned)"
             tables[current] = table
             return .refreshChanged(refreshSeconds)
         case .help:

@@ -21,14 +21,14 @@ struct ConsoleCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Theme name (themes/NAME.yaml): default, light, mono, or your own.")
     var theme: String?
 
-    @Option(name: .long, help: "Seconds between readings (0.5 to 60).")
-    var refresh: Double?
+    @Option(name: .long, help: "Seconds between readings (0.5 to 60), or auto: 2 s, longer on clusters large enough that reading them often would cost CPU (default).")
+    var refresh: String?
 
     @Option(name: .long, help: "View to open first: overview, topics, groups, rebalances.")
     var view: String = "overview"
 
     func validate() throws {
-        if let r = refresh, !(0.5...60).contains(r) { throw ValidationError("--refresh must be between 0.5 and 60 seconds") }
+        if let r = refresh, RefreshPolicy(parsing: r) == nil { throw ValidationError("--refresh must be auto or seconds between 0.5 and 60, not '\(r)'") }
         if Route(command: view) == nil { throw ValidationError("unknown view '\(view)': use overview, topics, groups or rebalances") }
     }
 
@@ -44,7 +44,7 @@ struct ConsoleCommand: AsyncParsableCommand {
         let themeName = theme ?? ((env["NO_COLOR"].map { !$0.isEmpty } ?? false) ? "mono" : (defaults?.theme ?? "default"))
         let options = ConsoleApp.Options(contextName: resolved.contextName, bootstrapText: resolved.bootstrapText,
                                          clientConfiguration: endpoints.clientConfiguration(resolved), contexts: contexts,
-                                         themeName: themeName, refreshSeconds: refresh ?? defaults?.refresh ?? 2,
+                                         themeName: themeName, refresh: (refresh ?? defaults?.refresh).flatMap(RefreshPolicy.init(parsing:)) ?? RefreshPolicy(),
                                          initialRoute: Route(command: view) ?? .overview)
         // The UI loop blocks in poll(2); give it its own thread so the cooperative pool stays free.
         let status: Int32

@@ -23,6 +23,24 @@ import Terminal
     }
 }
 
+@Suite struct RefreshPolicyTests {
+    @Test func autoStretchesOnlyWhenReadingsAreCostly() {
+        let auto = RefreshPolicy()
+        #expect(auto.interval(readingCost: 0.001) == 2)       // small cluster: the 2 s default
+        #expect(auto.interval(readingCost: 0.0115) == 4)      // 11.5 ms a reading: 3.83 s, rounded up to 4
+        #expect(auto.interval(readingCost: 1) == 10)          // capped
+        #expect(auto.interval(readingCost: .nan) == 10)
+        #expect(RefreshPolicy(pinned: 2).interval(readingCost: 1) == 2)   // pinned is pinned
+    }
+
+    @Test func parsing() {
+        #expect(RefreshPolicy(parsing: "auto")?.isAuto == true)
+        #expect(RefreshPolicy(parsing: " 5 ") == RefreshPolicy(pinned: 5))
+        #expect(RefreshPolicy(parsing: "0.1") == nil)
+        #expect(RefreshPolicy(parsing: "fast") == nil)
+    }
+}
+
 @Suite struct ConfigTests {
     func write(_ text: String) throws -> String {
         let path = NSTemporaryDirectory() + "/sluice-config-\(UUID().uuidString).yaml"
@@ -35,7 +53,9 @@ import Terminal
         let c = try SluiceConfig.load(path: path)
         #expect(try c.context(named: nil, path: path)?.name == "local")
         #expect(try c.context(named: "prod", path: path)?.context.kafka == "b1:9092,b2:9092")
-        #expect(c.defaults?.theme == "light" && c.defaults?.refresh == 5)
+        #expect(c.defaults?.theme == "light" && c.defaults?.refresh.flatMap(RefreshPolicy.init(parsing:)) == RefreshPolicy(pinned: 5))
+        let auto = try SluiceConfig.load(path: try write("defaults:\n  refresh: auto\n"))
+        #expect(auto.defaults?.refresh.flatMap(RefreshPolicy.init(parsing:))?.isAuto == true)
         #expect(throws: SluiceConfig.LoadError.self) { try c.context(named: "nope", path: path) }
     }
 

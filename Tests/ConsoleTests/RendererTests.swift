@@ -25,6 +25,9 @@ import Terminal
         // The header dates the data on screen (the 12th reading, t = 12 s), not the wall clock.
         #expect(text.contains("as of 00:00:12"))
         #expect(!frame(&ui, model: ConsoleModel()).text.contains("as of"))
+        #expect(text.contains("⟳ 2s   as of"))
+        var auto = UIState(contextName: "prod", refreshSeconds: 4, refreshAuto: true, initial: .groups)
+        #expect(frame(&auto, model: model).text.contains("⟳ 4s auto   as of"))
     }
 
     @Test func hostileGroupIdsReachTheGridSanitised() {

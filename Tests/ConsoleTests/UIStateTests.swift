@@ -78,6 +78,10 @@ import Terminal
         #expect(press(&ui, .character("-")) == .refreshChanged(2))
         _ = press(&ui, .character(" "))
         #expect(!ui.frozen)
+        // Auto refresh: + or - pins the interval, starting from what auto had chosen.
+        var auto = UIState(contextName: "x", refreshSeconds: 4, refreshAuto: true)
+        #expect(press(&auto, .character("+")) == .refreshChanged(2))
+        #expect(!auto.refreshAuto)
     }
 
     @Test func commands() {
