@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // Wire codec: pure, no I/O, shared by the client and (later) the engine's server.
@@ -21,6 +22,12 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .target(name: "ConsoleModel"),
+        // Flink's REST API: typed answers, job actions.
+        .target(name: "FlinkClient", dependencies: [
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         .target(name: "Connectors", dependencies: ["KafkaClient", "KafkaProtocol", "ConsoleModel"]),
         .target(name: "CNCursesW", linkerSettings: [.linkedLibrary("ncursesw")]),
         .target(name: "Terminal", dependencies: ["CNCursesW"]),
@@ -41,6 +48,13 @@ let package = Package(
             "KafkaClient", "KafkaProtocol",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+        .testTarget(name: "FlinkClientTests", dependencies: [
+            "FlinkClient",
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .testTarget(name: "ConsoleModelTests", dependencies: ["ConsoleModel"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),
