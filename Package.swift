@@ -36,7 +36,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "sluice", dependencies: [
-            "Console", "Connectors", "KafkaClient", "ConsoleModel", "Terminal", "CNCursesW",
+            "Console", "Connectors", "KafkaClient", "ConsoleModel", "Terminal", "CNCursesW", "FlinkClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // `make bench`: measurements printed beside the peers' (Benchmarks/run.sh).

@@ -10,6 +10,10 @@ public enum FlinkClientError: Error, Sendable, Equatable, CustomStringConvertibl
     case http(status: Int, method: String, path: String, messages: [String])
     /// Flink answered, but not with the JSON this call expects.
     case malformed(path: String, detail: String)
+    /// A savepoint (or stop-with-savepoint) ended without one; `cause` is Flink's.
+    case savepointFailed(job: String, cause: String)
+    /// An action Flink accepted has not finished within the time given to it.
+    case stillInProgress(job: String, action: String, seconds: Double)
 
     public var description: String {
         switch self {
@@ -19,7 +23,15 @@ public enum FlinkClientError: Error, Sendable, Equatable, CustomStringConvertibl
             let why = Self.summary(messages)
             return "Flink \(method) \(path) failed (HTTP \(status))" + (why.isEmpty ? "" : ": \(why)")
         case let .malformed(path, detail): return "Flink \(path): unexpected answer (\(detail))"
+        case let .savepointFailed(job, cause): return "savepoint of job \(job) failed: \(cause)"
+        case let .stillInProgress(job, action, seconds):
+            return "\(action) of job \(job) still in progress after \(Self.seconds(seconds)); Flink may yet finish it"
         }
+    }
+
+    /// True when Flink was not there to answer (down, restarting, wrong address).
+    public var isUnreachable: Bool {
+        switch self { case .unreachable, .timeout: true; default: false }
     }
 
     /// The HTTP status when Flink answered with one.

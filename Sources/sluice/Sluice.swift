@@ -20,8 +20,9 @@ struct Sluice: AsyncParsableCommand {
           sluice --kafka 127.0.0.1:9092        open the console on a broker
           sluice lag                           lag report of every group
           sluice lag orders-enricher --json    one group, machine-readable
+          sluice job list --flink http://127.0.0.1:8081   Flink jobs
         """,
-        subcommands: [ConsoleCommand.self, LagCommand.self],
+        subcommands: [ConsoleCommand.self, LagCommand.self, JobCommand.self],
         defaultSubcommand: ConsoleCommand.self
     )
 }

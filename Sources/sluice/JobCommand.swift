@@ -1,0 +1,262 @@
+import ArgumentParser
+import Console
+import FlinkClient
+import Foundation
+import Terminal
+
+/// `sluice job …`: Flink jobs from the command line, with the Flink CLI's flag names.
+struct JobCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "job",
+        abstract: "List, run, savepoint, pause, resume and cancel Flink jobs (Flink REST API).",
+        discussion: """
+        Exit status: 0 when the action succeeded (list: every job is healthy), 1 when Flink refused or \
+        failed it (list: a job is failing or restarting), 2 on bad input or when Flink cannot be reached.
+
+        Examples:
+          sluice job list --flink http://127.0.0.1:8081
+          sluice job run ./job.jar -c com.acme.Job -p 4 -- --rate 500
+          sluice job savepoint 77ae1297… /savepoints
+          sluice job stop 77ae1297… --savepointPath /savepoints --drain   # pause
+          sluice job resume 77ae1297…                                    # from the latest savepoint Sluice took
+          sluice job cancel 77ae1297…
+        """,
+        subcommands: [List.self, Run.self, Savepoint.self, Stop.self, Resume.self, Cancel.self]
+    )
+}
+
+/// Where Flink is, and where Sluice keeps its job ledger.
+struct FlinkOptions: ParsableArguments {
+    @Option(name: .long, help: "Flink REST address (JobManager web port). Overrides the context's flink.")
+    var flink: String?
+
+    @Option(name: .long, help: "Context from the config file ($XDG_CONFIG_HOME/sluice/config.yaml).")
+    var context: String?
+
+    @Option(name: .long, help: "Config file path.")
+    var config: String?
+
+    @Option(name: .long, help: "Seconds to wait for each Flink request.")
+    var requestTimeout: Double = 10
+
+    @Flag(name: .long, help: "Print JSON instead of text.")
+    var json = false
+
+    func client() throws -> FlinkClient {
+        let path = config ?? SluiceConfig.defaultPath()
+        let file = try SluiceConfig.load(path: path)
+        let fromContext = try file.context(named: context, path: path)?.context.flink
+        let url = flink ?? fromContext ?? "http://127.0.0.1:8081"
+        guard URL(string: url.contains("://") ? url : "http://" + url)?.host != nil else {
+            throw ValidationError("invalid Flink address '\(url)': expected http://host:port")
+        }
+        return FlinkClient(baseURL: url, timeoutSeconds: requestTimeout)
+    }
+
+    var ledgerPath: String { JobLedger.defaultPath() }
+}
+
+/// Runs a job subcommand body, turning errors into a one-line reason and the documented exit status.
+func jobMain(_ name: String, _ body: () async throws -> Int32) async throws {
+    let status: Int32
+    do { status = try await body() } catch let e as ExitCode { throw e } catch let e as ValidationError {
+        fail(name, e.message); throw ExitCode(2)
+    } catch let e as FlinkClientError {
+        fail(name, e.description)
+        switch e {
+        case .unreachable, .timeout, .malformed: throw ExitCode(2)
+        case let .http(status, _, _, _) where status == 400 || status == 404: throw ExitCode(2)
+        default: throw ExitCode(1)
+        }
+    } catch {
+        fail(name, "\(error)"); throw ExitCode(2)
+    }
+    if status != 0 { throw ExitCode(status) }
+}
+
+private func fail(_ name: String, _ message: String) {
+    FileHandle.standardError.write(Data("sluice job \(name): \(DisplayText.sanitize(message))\n".utf8))
+}
+
+private func printJSON(_ object: Any) {
+    let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data("null".utf8)
+    print(String(decoding: data, as: UTF8.self))
+}
+
+extension JobCommand {
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Jobs with state, duration and tasks (like `flink list -a`).")
+        @OptionGroup var options: FlinkOptions
+
+        func run() async throws {
+            try await jobMain("list") {
+                let jobs = try await options.client().jobs().sorted { ($0.startTime ?? 0) > ($1.startTime ?? 0) }
+                if options.json {
+                    printJSON(jobs.map { j -> [String: Any] in
+                        ["jid": j.jid, "name": j.name, "state": j.state.rawValue, "startTime": j.startTime ?? NSNull(),
+                         "durationMs": j.duration ?? NSNull(), "tasks": j.tasks ?? [:]]
+                    })
+                } else {
+                    print(pad("JID", 32) + "  " + pad("STATE", 12) + "  " + pad("DURATION", 9) + "  " + pad("TASKS", 11) + "  NAME")
+                    for j in jobs {
+                        let tasks = j.tasks.map { "\($0["running"] ?? 0)/\($0["total"] ?? 0) run" } ?? "-"
+                        print(pad(j.jid, 32) + "  " + pad(j.state.rawValue, 12) + "  " + pad(Format.duration(j.duration.map { Double($0) / 1000 }), 9)
+                              + "  " + pad(tasks, 11) + "  " + DisplayText.cell(j.name, width: 60))
+                    }
+                    if jobs.isEmpty { print("no jobs") }
+                }
+                let unhealthy: Set<JobState> = [.failed, .failing, .restarting]
+                return jobs.contains { unhealthy.contains($0.state) } ? 1 : 0
+            }
+        }
+
+        private func pad(_ s: String, _ w: Int) -> String { DisplayText.padded(DisplayText.sanitize(s), width: w) }
+    }
+
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a jar: a local .jar file (uploaded first) or the id of a jar Flink already has.")
+        @OptionGroup var options: FlinkOptions
+        @Argument(help: "Local jar path, or an uploaded jar's id (see GET /jars).") var jar: String
+        @Option(name: [.customShort("c"), .customLong("class")], help: "Entry class (default: the jar's manifest).") var entryClass: String?
+        @Option(name: [.short, .long], help: "Parallelism (Flink's REST API would otherwise use 1).") var parallelism: Int = 1
+        @Option(name: [.short, .customLong("fromSavepoint")], help: "Savepoint path to start from.") var fromSavepoint: String?
+        @Flag(name: [.customShort("n"), .customLong("allowNonRestoredState")], help: "Skip savepoint state that maps to no operator.")
+        var allowNonRestoredState = false
+        @Argument(parsing: .postTerminator, help: "Job arguments, after --.") var arguments: [String] = []
+
+        func validate() throws {
+            guard (1...32768).contains(parallelism) else { throw ValidationError("-p/--parallelism must be between 1 and 32768") }
+        }
+
+        func run() async throws {
+            try await jobMain("run") {
+                let client = try options.client()
+                var jarId = jar
+                var jarPath: String?
+                if jar.hasSuffix(".jar") && (jar.contains("/") || FileManager.default.fileExists(atPath: jar)) {
+                    guard FileManager.default.fileExists(atPath: jar) else {
+                        throw ValidationError("no jar file at \(jar) (give a local .jar path or the id of an uploaded jar)")
+                    }
+                    jarPath = URL(fileURLWithPath: jar).standardizedFileURL.path
+                    jarId = try await client.uploadJar(path: jar)
+                }
+                let spec = JobLedger.Launch(flink: client.baseURL, jarId: jarId, jarPath: jarPath, entryClass: entryClass, arguments: arguments,
+                                            parallelism: parallelism, allowNonRestoredState: allowNonRestoredState)
+                let jid = try await launch(client, spec, savepoint: fromSavepoint, ledger: options.ledgerPath, resumedFrom: nil)
+                if options.json { printJSON(["jid": jid, "jarId": jarId]) } else { print(jid) }
+                return 0
+            }
+        }
+    }
+
+    struct Savepoint: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Trigger a savepoint and wait for it (like `flink savepoint`).")
+        @OptionGroup var options: FlinkOptions
+        @Argument(help: "Job id.") var jid: String
+        @Argument(help: "Target directory (default: the cluster's execution.checkpointing.savepoint-dir).") var targetDirectory: String?
+        @Option(name: .long, help: "Seconds to wait for the savepoint.") var wait: Double = 300
+
+        func run() async throws {
+            try await jobMain("savepoint") {
+                let client = try options.client()
+                let request = try await client.triggerSavepoint(job: jid, targetDirectory: targetDirectory)
+                let location = try await client.awaitSavepoint(job: jid, request: request, timeoutSeconds: wait)
+                let name = try? await client.jobs().first { $0.jid == jid }?.name
+                try JobLedger.update(path: options.ledgerPath) {
+                    $0.recordSavepoint(jid: jid, name: name, .init(location: location, time: Date().timeIntervalSince1970, stopped: false))
+                }
+                if options.json { printJSON(["jid": jid, "savepoint": location]) } else { print(location) }
+                return 0
+            }
+        }
+    }
+
+    struct Stop: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Pause: stop with a savepoint (like `flink stop`).")
+        @OptionGroup var options: FlinkOptions
+        @Argument(help: "Job id.") var jid: String
+        @Option(name: [.short, .customLong("savepointPath")], help: "Savepoint directory (default: the cluster's).") var savepointPath: String?
+        @Flag(name: [.short, .long], help: "Drain: advance event time to the end and fire all timers first.") var drain = false
+        @Option(name: .long, help: "Seconds to wait for the stop.") var wait: Double = 300
+
+        func run() async throws {
+            try await jobMain("stop") {
+                let client = try options.client()
+                let name = try? await client.jobs().first { $0.jid == jid }?.name
+                let request = try await client.stopWithSavepoint(job: jid, targetDirectory: savepointPath, drain: drain)
+                let location = try await client.awaitSavepoint(job: jid, request: request, action: "stop", timeoutSeconds: wait)
+                try JobLedger.update(path: options.ledgerPath) {
+                    $0.recordSavepoint(jid: jid, name: name ?? nil, .init(location: location, time: Date().timeIntervalSince1970, stopped: true))
+                }
+                if options.json { printJSON(["jid": jid, "savepoint": location]) } else { print(location) }
+                return 0
+            }
+        }
+    }
+
+    struct Resume: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a job Sluice launched again — same jar, class, arguments, parallelism — from the latest savepoint Sluice took of it.")
+        @OptionGroup var options: FlinkOptions
+        @Argument(help: "Id of the paused (or savepointed) job.") var jid: String
+
+        func run() async throws {
+            try await jobMain("resume") {
+                let ledger = try JobLedger.load(path: options.ledgerPath)
+                guard let entry = ledger.entry(jid) else {
+                    throw ValidationError("Sluice has no record of job \(jid) (ledger \(options.ledgerPath)); run it with: sluice job run JAR -s SAVEPOINT")
+                }
+                guard let launch = entry.launch else {
+                    throw ValidationError("job \(jid) was not launched by Sluice, so its jar and arguments are unknown; run it with: sluice job run JAR -s \(entry.savepoints.last?.location ?? "SAVEPOINT")")
+                }
+                guard let savepoint = ledger.latestSavepoint(of: jid) else {
+                    throw ValidationError("no savepoint of job \(jid) taken by Sluice; take one with: sluice job savepoint \(jid) or stop it with: sluice job stop \(jid)")
+                }
+                let client = try options.client()
+                let new = try await launch_(client, launch, savepoint: savepoint.location, ledger: options.ledgerPath, resumedFrom: jid)
+                if options.json { printJSON(["jid": new, "resumedFrom": jid, "savepoint": savepoint.location]) } else { print(new) }
+                return 0
+            }
+        }
+
+        // `launch` is also this type's property name.
+        private func launch_(_ c: FlinkClient, _ l: JobLedger.Launch, savepoint: String, ledger: String, resumedFrom: String) async throws -> String {
+            try await launch(c, l, savepoint: savepoint, ledger: ledger, resumedFrom: resumedFrom)
+        }
+    }
+
+    struct Cancel: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Cancel a job (no savepoint; like `flink cancel`).")
+        @OptionGroup var options: FlinkOptions
+        @Argument(help: "Job id.") var jid: String
+
+        func run() async throws {
+            try await jobMain("cancel") {
+                let client = try options.client()
+                try await client.cancel(job: jid)
+                if options.json { printJSON(["jid": jid, "cancelled": true]) } else { print("cancelling \(jid)") }
+                return 0
+            }
+        }
+    }
+}
+
+/// Runs `spec` (re-uploading the jar from its recorded path if Flink no longer has it) and records
+/// the launch so the job can be resumed later.
+func launch(_ client: FlinkClient, _ spec: JobLedger.Launch, savepoint: String?, ledger: String, resumedFrom: String?) async throws -> String {
+    var spec = spec
+    let run = { (jarId: String) in
+        try await client.run(jar: jarId, JarRun(entryClass: spec.entryClass, arguments: spec.arguments, parallelism: spec.parallelism,
+                                                savepointPath: savepoint, allowNonRestoredState: spec.allowNonRestoredState))
+    }
+    let jid: String
+    do { jid = try await run(spec.jarId) } catch let e as FlinkClientError where resumedFrom != nil && spec.jarPath != nil
+        && e.status == 500 && e.description.contains("does not exist") {
+        spec.jarId = try await client.uploadJar(path: spec.jarPath!)
+        jid = try await run(spec.jarId)
+    }
+    let name = try? await client.jobs().first { $0.jid == jid }?.name
+    try JobLedger.update(path: ledger) { $0.recordLaunch(jid: jid, name: name, launch: spec, resumedFrom: resumedFrom) }
+    return jid
+}
