@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "ConsoleModelTests", dependencies: ["ConsoleModel"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "ConsoleModel", "Terminal"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["KafkaClient", "KafkaProtocol", "Connectors", "ConsoleModel", "Console"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["KafkaClient", "KafkaProtocol", "Connectors", "ConsoleModel", "Console", "FlinkClient"]),
         .testTarget(name: "ConsoleUITests"),
     ]
 )

@@ -4,6 +4,9 @@ set -euo pipefail
 need=()
 dpkg -s libncursesw5-dev >/dev/null 2>&1 || need+=(libncursesw5-dev)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
+# Apache Flink (the Flink peer in tests) runs on Java 17; the test job is compiled with javac.
+command -v javac >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
+command -v curl >/dev/null 2>&1 || need+=(curl)
 if ((${#need[@]})); then
   echo "installing: ${need[*]}" >&2
   SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make test: unit tests, then integration and tmux UI tests against a real Kafka-protocol broker
-# (tansu) with a load generator making four groups: caught up, lagging, stopped, rebalancing.
+# make test: unit tests, then integration and tmux UI tests against real peers: a Kafka-protocol
+# broker (tansu) with a load generator making four groups (caught up, lagging, stopped,
+# rebalancing), and an Apache Flink 2.3 session cluster with the project's test job.
 #
 # With CI=true a peer that cannot start fails the run; otherwise the integration tests are
 # reported as skipped (never silently passed).
@@ -9,11 +10,14 @@ cd "$(dirname "$0")/.."
 # Runtime state of this run only (pid files, logs); the peer install is cached separately.
 export SLUICE_STATE="$(mktemp -d /tmp/sluice-test.XXXXXX)"
 export KAFKA_PORT="${KAFKA_PORT:-$(( 20000 + RANDOM % 20000 ))}"
+export FLINK_REST_PORT="${FLINK_REST_PORT:-$(( 40000 + RANDOM % 10000 ))}"
+export FLINK_RPC_PORT="${FLINK_RPC_PORT:-$(( 50000 + RANDOM % 10000 ))}"
 LOAD_PID=""
 cleanup() {
   set +e
   [[ -n "$LOAD_PID" ]] && kill -TERM "$LOAD_PID" 2>/dev/null && wait "$LOAD_PID" 2>/dev/null
   scripts/kafka-peer.sh stop
+  scripts/flink-peer.sh stop
   rm -rf "$SLUICE_STATE"
 }
 trap cleanup EXIT
@@ -45,6 +49,16 @@ elif [[ "${CI:-}" == "true" ]]; then
   exit 1
 else
   echo "WARNING: Kafka peer unavailable; integration tests will report as skipped" >&2
+fi
+
+echo "== peers: Flink 2.3 on 127.0.0.1:$FLINK_REST_PORT" >&2
+if FLINK="$(scripts/flink-peer.sh start)" && JOB_JAR="$(scripts/flink-peer.sh build-job)"; then
+  export SLUICE_TEST_FLINK="$FLINK" SLUICE_TEST_FLINK_JAR="$JOB_JAR"
+elif [[ "${CI:-}" == "true" ]]; then
+  echo "FAIL: the Flink peer could not start; Flink integration tests cannot run" >&2
+  exit 1
+else
+  echo "WARNING: Flink peer unavailable; Flink integration tests will report as skipped" >&2
 fi
 
 # One after the other: the UI tests create groups that would change what the integration tests count.

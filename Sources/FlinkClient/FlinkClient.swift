@@ -131,7 +131,7 @@ public final class FlinkClient: Sendable {
     private struct Empty: Decodable {}
 
     /// Ids go into URL paths: anything but [A-Za-z0-9._-] is refused rather than sent.
-    static func id(_ s: String) throws -> String {
+    public static func id(_ s: String) throws -> String {
         guard !s.isEmpty, s.utf8.count <= 256, s.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) else {
             throw FlinkClientError.malformed(path: "-", detail: "not a Flink id: '\(s.prefix(80))'")
         }

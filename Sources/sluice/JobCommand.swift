@@ -74,6 +74,20 @@ func jobMain(_ name: String, _ body: () async throws -> Int32) async throws {
     if status != 0 { throw ExitCode(status) }
 }
 
+/// The job as `/jobs/overview` lists it; a job Flink does not list is bad input (exit 2), and a
+/// job that is no longer running cannot take a savepoint (exit 1).
+func runningJob(_ client: FlinkClient, _ jid: String, for action: String) async throws -> JobOverview {
+    _ = try FlinkClient.id(jid)
+    guard let job = try await client.jobs().first(where: { $0.jid == jid }) else {
+        throw ValidationError("no job \(jid) on Flink at \(client.baseURL) (see: sluice job list)")
+    }
+    guard !job.state.isTerminal else {
+        FileHandle.standardError.write(Data("sluice job \(action): job \(jid) is \(job.state), not running\n".utf8))
+        throw ExitCode(1)
+    }
+    return job
+}
+
 private func fail(_ name: String, _ message: String) {
     FileHandle.standardError.write(Data("sluice job \(name): \(DisplayText.sanitize(message))\n".utf8))
 }
@@ -160,9 +174,9 @@ extension JobCommand {
         func run() async throws {
             try await jobMain("savepoint") {
                 let client = try options.client()
+                let name = try await runningJob(client, jid, for: "savepoint").name
                 let request = try await client.triggerSavepoint(job: jid, targetDirectory: targetDirectory)
                 let location = try await client.awaitSavepoint(job: jid, request: request, timeoutSeconds: wait)
-                let name = try? await client.jobs().first { $0.jid == jid }?.name
                 try JobLedger.update(path: options.ledgerPath) {
                     $0.recordSavepoint(jid: jid, name: name, .init(location: location, time: Date().timeIntervalSince1970, stopped: false))
                 }
@@ -183,11 +197,11 @@ extension JobCommand {
         func run() async throws {
             try await jobMain("stop") {
                 let client = try options.client()
-                let name = try? await client.jobs().first { $0.jid == jid }?.name
+                let name = try await runningJob(client, jid, for: "stop").name
                 let request = try await client.stopWithSavepoint(job: jid, targetDirectory: savepointPath, drain: drain)
                 let location = try await client.awaitSavepoint(job: jid, request: request, action: "stop", timeoutSeconds: wait)
                 try JobLedger.update(path: options.ledgerPath) {
-                    $0.recordSavepoint(jid: jid, name: name ?? nil, .init(location: location, time: Date().timeIntervalSince1970, stopped: true))
+                    $0.recordSavepoint(jid: jid, name: name, .init(location: location, time: Date().timeIntervalSince1970, stopped: true))
                 }
                 if options.json { printJSON(["jid": jid, "savepoint": location]) } else { print(location) }
                 return 0
@@ -234,6 +248,7 @@ extension JobCommand {
         func run() async throws {
             try await jobMain("cancel") {
                 let client = try options.client()
+                _ = try await runningJob(client, jid, for: "cancel")
                 try await client.cancel(job: jid)
                 if options.json { printJSON(["jid": jid, "cancelled": true]) } else { print("cancelling \(jid)") }
                 return 0

@@ -14,6 +14,15 @@ enum Peer {
     static var root: URL { URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent() }
     static var sluice: String { env["SLUICE_BIN"] ?? root.appendingPathComponent(".build/debug/sluice").path }
 
+    static var flink: String? { env["SLUICE_TEST_FLINK"] }
+    static var flinkJar: String? { env["SLUICE_TEST_FLINK_JAR"] }
+    static var flinkEnabled: Bool { flink != nil || isCI }
+
+    static func requireFlink() throws -> (url: String, jar: String) {
+        let url = try #require(flink, "SLUICE_TEST_FLINK is not set: scripts/test.sh starts Flink (CI=true requires it)")
+        return (url, try #require(flinkJar, "SLUICE_TEST_FLINK_JAR is not set: scripts/flink-peer.sh build-job makes it"))
+    }
+
     static func requireKafka() throws -> String {
         try #require(kafka, "SLUICE_TEST_KAFKA is not set: scripts/test.sh starts the broker (CI=true requires it)")
     }
