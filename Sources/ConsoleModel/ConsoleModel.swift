@@ -25,6 +25,8 @@ public struct ConsoleModel: Sendable {
     public private(set) var topics: [TopicSummary] = []
     public private(set) var rebalances = RebalanceDetector()
     public private(set) var alerts: [Alert] = []
+    /// Flink jobs, their vertices and checkpoints.
+    public private(set) var flink = FlinkState()
     /// Cluster-wide total lag per reading, oldest first.
     public private(set) var totalLagHistory: RingBuffer<Int64>
 
@@ -71,6 +73,12 @@ public struct ConsoleModel: Sendable {
             if health.connected || health.disconnectedSince == nil { health.disconnectedSince = time }
             health.connected = false
             health.lastError = message
+            rebuildAlerts(now: time)
+        case let .flink(snapshot):
+            flink.apply(snapshot)
+            rebuildAlerts(now: snapshot.time)
+        case let .flinkError(time, message):
+            flink.fail(time: time, message: message)
             rebuildAlerts(now: time)
         }
     }
@@ -137,6 +145,26 @@ public struct ConsoleModel: Sendable {
         var out: [Alert] = []
         if !health.connected, let since = health.disconnectedSince {
             out.append(Alert(key: "kafka", severity: .critical, message: "Kafka disconnected: \(health.lastError ?? "no answer")", since: since))
+        }
+        if !flink.connected, let since = flink.disconnectedSince {
+            out.append(Alert(key: "flink", severity: .critical, message: "Flink disconnected: \(flink.lastError ?? "no answer")", since: since))
+        }
+        for j in flink.jobs {
+            let since = j.detailTime ?? now
+            if !j.isHealthy {
+                out.append(Alert(key: "job:\(j.job.jid)", severity: .critical, message: "job \(j.job.name) is \(j.job.state)", since: j.job.endTime ?? since))
+            }
+            switch j.checkpointHealth.status {
+            case .failing:
+                out.append(Alert(key: "checkpoint:\(j.job.jid)", severity: .critical, message: "job \(j.job.name): \(j.checkpointHealth.consecutiveFailures) checkpoints failed in a row: \(j.checkpointHealth.lastFailure ?? "no cause given")", since: since))
+            case .warn:
+                out.append(Alert(key: "checkpoint:\(j.job.jid)", severity: .warning, message: "job \(j.job.name): checkpoint \(j.checkpointHealth.lastFailure.map { "failed: \($0)" } ?? "overdue")", since: since))
+            case .ok, .none: break
+            }
+            if j.worstBackpressure == .high {
+                out.append(Alert(key: "backpressure:\(j.job.jid)", severity: .warning,
+                                 message: "job \(j.job.name): backpressure HIGH" + (j.bottleneck.map { ", bottleneck \($0)" } ?? ""), since: since))
+            }
         }
         for g in groups where g.status != .ok {
             let severity: Alert.Severity = g.status == .warn ? .warning : .critical

@@ -103,4 +103,6 @@ public struct CommittedOffset: Codable, Sendable, Equatable {
 public enum Observation: Codable, Sendable, Equatable {
     case kafka(KafkaSnapshot)
     case kafkaError(time: Double, message: String)
+    case flink(FlinkSnapshot)
+    case flinkError(time: Double, message: String)
 }
