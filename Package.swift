@@ -28,7 +28,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
-        .target(name: "Connectors", dependencies: ["KafkaClient", "KafkaProtocol", "ConsoleModel"]),
+        .target(name: "Connectors", dependencies: ["KafkaClient", "KafkaProtocol", "ConsoleModel", "FlinkClient"]),
         .target(name: "CNCursesW", linkerSettings: [.linkedLibrary("ncursesw")]),
         .target(name: "Terminal", dependencies: ["CNCursesW"]),
         .target(name: "Console", dependencies: [

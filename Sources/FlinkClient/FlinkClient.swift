@@ -50,6 +50,11 @@ public final class FlinkClient: Sendable {
         return try await get("/jobs/\(try Self.id(jid))/vertices/\(try Self.id(vertex))/subtasks/metrics?get=\(list.joined(separator: ","))")
     }
 
+    /// Job-level metrics such as `numRestarts`.
+    public func jobMetrics(job jid: String, names: [String]) async throws -> [JobMetric] {
+        try await get("/jobs/\(try Self.id(jid))/metrics?get=\(names.map { $0.filter { $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" } }.joined(separator: ","))")
+    }
+
     public func watermarks(job jid: String, vertex: String) async throws -> [WatermarkMetric] {
         try await get("/jobs/\(try Self.id(jid))/vertices/\(try Self.id(vertex))/watermarks")
     }

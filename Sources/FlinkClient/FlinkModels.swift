@@ -172,6 +172,13 @@ public struct AggregatedMetric: Decodable, Sendable, Equatable {
     public var sum: Double?
 }
 
+/// One job-level metric (`/jobs/:jid/metrics?get=…`); Flink sends values as strings.
+public struct JobMetric: Decodable, Sendable, Equatable {
+    public var id: String
+    public var value: String
+    public var number: Double? { Double(value.trimmingCharacters(in: .whitespaces)) }
+}
+
 /// One watermark metric of a vertex (`/watermarks`). Flink sends the value as a string; a vertex
 /// that has seen no watermark yet reports Long.MIN_VALUE.
 public struct WatermarkMetric: Decodable, Sendable, Equatable {
