@@ -57,6 +57,15 @@ public struct JobOverview: Decodable, Sendable, Equatable {
 
 struct JobsOverviewResponse: Decodable { var jobs: [JobOverview] }
 
+extension KeyedDecodingContainer {
+    /// A finite number sent as a JSON number or as a numeric string; `nil` for "NaN", absent or anything else.
+    func lenientNumber(_ key: Key) -> Double? {
+        if let d = try? decodeIfPresent(Double.self, forKey: key), d.isFinite { return d }
+        if let s = try? decodeIfPresent(String.self, forKey: key), let d = Double(s), d.isFinite { return d }
+        return nil
+    }
+}
+
 /// `GET /jobs/:jid`.
 public struct JobDetail: Decodable, Sendable, Equatable {
     public var jid: String
@@ -96,6 +105,17 @@ public struct JobDetail: Decodable, Sendable, Equatable {
             case readRecords = "read-records", writeRecords = "write-records", readBytes = "read-bytes", writeBytes = "write-bytes"
             case accumulatedBackpressuredTime = "accumulated-backpressured-time", accumulatedIdleTime = "accumulated-idle-time"
             case accumulatedBusyTime = "accumulated-busy-time"
+        }
+        // Flink writes a metric it cannot compute yet as the string "NaN": read numbers leniently.
+        public init(from d: Decoder) throws {
+            let c = try d.container(keyedBy: CodingKeys.self)
+            readRecords = c.lenientNumber(.readRecords).map { Int64($0) }
+            writeRecords = c.lenientNumber(.writeRecords).map { Int64($0) }
+            readBytes = c.lenientNumber(.readBytes).map { Int64($0) }
+            writeBytes = c.lenientNumber(.writeBytes).map { Int64($0) }
+            accumulatedBackpressuredTime = c.lenientNumber(.accumulatedBackpressuredTime)
+            accumulatedIdleTime = c.lenientNumber(.accumulatedIdleTime)
+            accumulatedBusyTime = c.lenientNumber(.accumulatedBusyTime)
         }
     }
 
@@ -147,9 +167,9 @@ public struct VertexBackpressure: Decodable, Sendable, Equatable {
             let c = try d.container(keyedBy: CodingKeys.self)
             subtask = try c.decode(Int.self, forKey: .subtask)
             level = try? c.decodeIfPresent(BackpressureLevel.self, forKey: .level)
-            ratio = try c.decodeIfPresent(Double.self, forKey: .ratio)
-            idleRatio = try c.decodeIfPresent(Double.self, forKey: .idleRatio)
-            busyRatio = try c.decodeIfPresent(Double.self, forKey: .busyRatio)
+            ratio = c.lenientNumber(.ratio)
+            idleRatio = c.lenientNumber(.idleRatio)
+            busyRatio = c.lenientNumber(.busyRatio)
         }
     }
     enum CodingKeys: String, CodingKey { case status, subtasks; case level = "backpressureLevel", endTimestamp = "end-timestamp" }
@@ -170,6 +190,12 @@ public struct AggregatedMetric: Decodable, Sendable, Equatable {
     public var max: Double?
     public var avg: Double?
     public var sum: Double?
+    enum CodingKeys: String, CodingKey { case id, min, max, avg, sum }
+    public init(from d: Decoder) throws {
+        let c = try d.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        min = c.lenientNumber(.min); max = c.lenientNumber(.max); avg = c.lenientNumber(.avg); sum = c.lenientNumber(.sum)
+    }
 }
 
 /// One job-level metric (`/jobs/:jid/metrics?get=…`); Flink sends values as strings.

@@ -12,7 +12,7 @@ import Testing
      "vertices":[{"id":"0c80f7e50ab54b30f6a2580946f9e942","name":"Source: events","maxParallelism":128,"parallelism":2,
        "status":"RUNNING","start-time":1795850068335,"end-time":-1,"duration":22265,"tasks":{"RUNNING":2,"FAILED":0},
        "metrics":{"read-bytes":0,"read-bytes-complete":true,"write-records":3014,"accumulated-backpressured-time":9175,
-                  "accumulated-idle-time":10480,"accumulated-busy-time":765.0}}],
+                  "accumulated-idle-time":"10480","accumulated-busy-time":"NaN"}}],
      "plan":{"jid":"x","name":"bp","type":"STREAMING","nodes":[{"id":"2c893a3eb04f42bf85ab34544f6f051f","parallelism":2,
        "description":"slow","inputs":[{"id":"0c80f7e50ab54b30f6a2580946f9e942","num":0,"exchange":"pipelined_bounded","ship_strategy":"HASH"}]}]}}
     """
@@ -25,6 +25,9 @@ import Testing
         #expect(j.vertices.first?.parallelism == 2)
         #expect(j.vertices.first?.metrics?.writeRecords == 3014)
         #expect(j.vertices.first?.metrics?.accumulatedBackpressuredTime == 9175)
+        // Flink sends a metric it cannot compute yet as "NaN", and some as numeric strings.
+        #expect(j.vertices.first?.metrics?.accumulatedBusyTime == nil)
+        #expect(j.vertices.first?.metrics?.accumulatedIdleTime == 10480)
         #expect(j.plan?.nodes.first?.inputs?.first?.shipStrategy == "HASH")
         #expect(c.requestCount == 1)
         await flink.stop()
