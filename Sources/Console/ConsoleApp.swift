@@ -15,6 +15,10 @@ public final class ConsoleApp {
         public var contexts: [String: String]
         public var themeName: String
         public var refresh: RefreshPolicy
+        /// Flink REST address, when the console watches Flink too.
+        public var flinkURL: String?
+        /// False when only Flink was asked for (no Kafka address given anywhere).
+        public var kafkaEnabled = true
         public var initialRoute: Route
         public init(contextName: String, bootstrapText: String, clientConfiguration: KafkaClientConfiguration, contexts: [String: String],
                     themeName: String, refresh: RefreshPolicy, initialRoute: Route = .overview) {
@@ -40,14 +44,15 @@ public final class ConsoleApp {
         defer { screen.restore() }
 
         let feed = LiveFeed(policy: options.refresh, wake: { NCursesScreen.wake() })
-        feed.start(options.clientConfiguration)
-        defer { feed.stop() }
+        if options.kafkaEnabled { feed.start(options.clientConfiguration) }
+        if let flink = options.flinkURL { feed.startFlink(flink, timeoutSeconds: options.clientConfiguration.requestTimeoutSeconds) }
+        defer { feed.stop(); feed.stopFlink() }
 
         var ui = UIState(contextName: options.contextName, contexts: Array(options.contexts.keys), themeName: theme.name,
                          themes: ThemeLoader.available(), refreshSeconds: options.refresh.pinned ?? RefreshPolicy.autoFloor,
                          refreshAuto: options.refresh.isAuto, initial: options.initialRoute)
         ui.message = startupMessage
-        var renderer = Renderer(bootstrap: options.bootstrapText)
+        var renderer = Renderer(bootstrap: options.kafkaEnabled ? options.bootstrapText : "", flink: options.flinkURL)
         var grid = CellGrid(width: screen.width, height: screen.height)
         var frozenModel: ConsoleModel?
         var cache = RowCache()
@@ -60,6 +65,9 @@ public final class ConsoleApp {
             var tick: Int32 = 60_000
             do {
                 if ui.refreshAuto { ui.refreshSeconds = feed.interval }
+                // Detail is read for the job on screen (or selected in Jobs), exceptions only when shown.
+                let focus = ui.route.jobId ?? (ui.route == .jobs ? ui.tableState(.jobs).selectedId : nil)
+                feed.setFlinkFocus(focus.map { [$0] } ?? [], exceptions: ui.route.jobId.flatMap { if case .exceptions = ui.route { [$0] } else { nil } } ?? [])
                 let model = ui.frozen ? (frozenModel ?? feed.current) : feed.current
                 let rows = cache.rows(for: ui, model: model)
                 page = renderer.render(model: model, ui: &ui, rows: rows, into: &grid, now: Date().timeIntervalSince1970)

@@ -22,6 +22,21 @@ public enum Format {
         s < 1 ? "\(Double(Int(s * 10)) / 10)s" : duration(s)
     }
 
+    /// Milliseconds: "850ms", "2.4s", "1m05s".
+    public static func millis(_ ms: Int64) -> String {
+        if ms < 1000 { return "\(max(0, ms))ms" }
+        if ms < 60_000 { return "\(Double(ms / 100) / 10)s" }
+        return duration(Double(ms) / 1000)
+    }
+
+    /// Bytes in binary units: "512 B", "8.5 KiB", "1.2 GiB".
+    public static func bytes(_ n: Int64) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var v = Double(max(0, n)), i = 0
+        while v >= 1024 && i < units.count - 1 { v /= 1024; i += 1 }
+        return i == 0 ? "\(Int(v)) B" : "\(Double(Int(v * 10)) / 10) \(units[i])"
+    }
+
     public static func timeLag(_ t: TimeLag.Value?) -> String {
         guard let t else { return "-" }
         return (t.isLowerBound ? ">" : "") + duration(t.seconds)

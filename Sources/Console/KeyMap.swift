@@ -5,6 +5,8 @@ public enum Action: Sendable, Equatable {
     case moveUp, moveDown, top, bottom, pageUp, pageDown
     case open, back
     case view(Route)
+    /// A view of the current (or selected) job: its vertices, checkpoints or exceptions.
+    case jobView(JobView)
     case filter, command
     case sortNext, sortPrevious, invertSort
     case freeze
@@ -15,6 +17,8 @@ public enum Action: Sendable, Equatable {
 
 /// One binding: keys, what they do and how help describes them. The key map is the single
 /// source for dispatch, the help view and the footer.
+public enum JobView: Sendable, Equatable { case vertices, checkpoints, exceptions }
+
 public struct KeyBinding: Sendable {
     public var keys: [Key]
     public var label: String
@@ -44,8 +48,12 @@ public enum KeyMap {
         KeyBinding(keys: [.character("2")], label: "2", action: .view(.topics), help: "Topics", inFooter: false),
         KeyBinding(keys: [.character("3")], label: "3", action: .view(.groups), help: "Groups", inFooter: false),
         KeyBinding(keys: [.character("4")], label: "4", action: .view(.rebalances), help: "Rebalances", inFooter: false),
+        KeyBinding(keys: [.character("5")], label: "5", action: .view(.jobs), help: "Jobs (Flink)", inFooter: false),
+        KeyBinding(keys: [.character("c")], label: "c", action: .jobView(.checkpoints), help: "checkpoints of the job", inFooter: false),
+        KeyBinding(keys: [.character("e")], label: "e", action: .jobView(.exceptions), help: "exceptions of the job", inFooter: false),
+        KeyBinding(keys: [.character("v")], label: "v", action: .jobView(.vertices), help: "vertices of the job", inFooter: false),
         KeyBinding(keys: [.character("/")], label: "/", action: .filter, help: "filter rows", inFooter: true),
-        KeyBinding(keys: [.character(":")], label: ":", action: .command, help: "command (:groups :topics :ctx NAME :theme NAME :q)", inFooter: false),
+        KeyBinding(keys: [.character(":")], label: ":", action: .command, help: "command (:groups :topics :jobs :ctx NAME :theme NAME :q)", inFooter: false),
         KeyBinding(keys: [.character(">")], label: ">", action: .sortNext, help: "sort by next column", inFooter: false),
         KeyBinding(keys: [.character("<")], label: "<", action: .sortPrevious, help: "sort by previous column", inFooter: true, footerText: "sort"),
         KeyBinding(keys: [.character("i")], label: "i", action: .invertSort, help: "invert sort order", inFooter: false),

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import ConsoleModel
 import Connectors
+import FlinkClient
 import KafkaClient
 import Terminal
 
@@ -13,6 +14,9 @@ public final class LiveFeed: Sendable {
     private let effective = Mutex(RefreshPolicy.autoFloor)
     private let task = Mutex<Task<Void, Never>?>(nil)
     private let client = Mutex<KafkaClient?>(nil)
+    private let flinkTask = Mutex<Task<Void, Never>?>(nil)
+    private let flinkPoller = Mutex<FlinkPoller?>(nil)
+    private let flinkFocus = Mutex<(jobs: [String], exceptions: Set<String>)>(([], []))
     private let wake: @Sendable () -> Void
 
     public init(policy: RefreshPolicy, wake: @escaping @Sendable () -> Void) {
@@ -26,6 +30,38 @@ public final class LiveFeed: Sendable {
 
     /// Seconds the feed waits between readings now (the pinned value, or auto's current choice).
     public var interval: Double { effective.withLock { $0 } }
+
+    /// Starts (or restarts, for a new context) polling Flink at `url` alongside Kafka.
+    public func startFlink(_ url: String, timeoutSeconds: Double) {
+        flinkTask.withLock { $0?.cancel(); $0 = nil }
+        let poller = FlinkPoller(client: FlinkClient(baseURL: url, timeoutSeconds: timeoutSeconds))
+        flinkPoller.withLock { $0 = poller }
+        let focus = flinkFocus.withLock { $0 }
+        let t = Task { [weak self] in
+            await poller.setFocus(focus.jobs, exceptions: focus.exceptions)
+            while !Task.isCancelled {
+                let observation = await poller.poll(now: { Date().timeIntervalSince1970 })
+                guard let self, !Task.isCancelled else { return }
+                self.model.withLock { $0.apply(observation) }
+                self.wake()
+                // Flink answers from caches and costs little to read: every 2 s unless pinned.
+                let seconds = self.policy.withLock { $0.pinned } ?? RefreshPolicy.autoFloor
+                try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+            }
+        }
+        flinkTask.withLock { $0 = t }
+    }
+
+    /// The jobs on screen, read in detail on every Flink reading (exceptions only for `exceptions`).
+    public func setFlinkFocus(_ jobs: [String], exceptions: Set<String>) {
+        let changed = flinkFocus.withLock { old in
+            defer { old = (jobs, exceptions) }
+            return old.jobs != jobs || old.exceptions != exceptions
+        }
+        guard changed else { return }
+        guard let poller = flinkPoller.withLock({ $0 }) else { return }
+        Task { await poller.setFocus(jobs, exceptions: exceptions) }
+    }
 
     /// Starts (or restarts, for a new context) polling `configuration`'s cluster with a fresh model.
     public func start(_ configuration: KafkaClientConfiguration) {
@@ -57,6 +93,11 @@ public final class LiveFeed: Sendable {
         var t = timespec()
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
         return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+    }
+
+    public func stopFlink() {
+        flinkTask.withLock { $0?.cancel(); $0 = nil }
+        flinkPoller.withLock { $0 = nil }
     }
 
     public func stop() {

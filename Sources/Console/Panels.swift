@@ -21,27 +21,49 @@ enum OverviewPanel {
         } else {
             conn = h.lastError.map { "not connected · \($0)" } ?? "connecting…"
         }
-        line("Context", "\(contextName) · kafka \(bootstrap)")
-        line("Kafka", conn, role: h.connected ? .statusOK : .statusErr)
-        line("Cluster", "\(h.clusterId ?? "unknown id") · \(h.brokerCount) broker\(h.brokerCount == 1 ? "" : "s")")
-        let partitions = model.topics.reduce(0) { $0 + $1.partitions.count }
-        let rate = model.topics.compactMap(\.produceRate).reduce(0, +)
-        line("Topics", "\(model.topics.count) topics · \(partitions) partitions · \(Format.rate(rate)) msg/s produced")
-        var counts: [LagStatus: Int] = [:]
-        for g in model.groups { counts[g.status, default: 0] += 1 }
-        let byStatus = LagStatus.allCases.compactMap { s in counts[s].map { "\($0) \(s.rawValue)" } }.joined(separator: " · ")
-        let rebalancing = model.groups.filter(\.isRebalancing).count
-        line("Groups", "\(model.groups.count) groups" + (byStatus.isEmpty ? "" : " · \(byStatus)") + (rebalancing > 0 ? " · \(rebalancing) rebalancing" : ""))
-        let total = model.totalLagHistory.last
-        let trend = Sparkline.render(Array(model.totalLagHistory), width: min(40, max(8, w - 40)))
-        if y < bottom {
-            grid.put("Total lag", x: 2, y: y, role: .header)
-            let t = Format.count(total)
-            grid.put(t, x: 14, y: y, role: .text)
-            grid.put(trend, x: 16 + DisplayText.width(t), y: y, role: .sparkline)
-            y += 1
+        line("Context", bootstrap.isEmpty ? contextName : "\(contextName) · kafka \(bootstrap)")
+        if !bootstrap.isEmpty {
+            line("Kafka", conn, role: h.connected ? .statusOK : .statusErr)
+            line("Cluster", "\(h.clusterId ?? "unknown id") · \(h.brokerCount) broker\(h.brokerCount == 1 ? "" : "s")")
+            let partitions = model.topics.reduce(0) { $0 + $1.partitions.count }
+            let rate = model.topics.compactMap(\.produceRate).reduce(0, +)
+            line("Topics", "\(model.topics.count) topics · \(partitions) partitions · \(Format.rate(rate)) msg/s produced")
+            var counts: [LagStatus: Int] = [:]
+            for g in model.groups { counts[g.status, default: 0] += 1 }
+            let byStatus = LagStatus.allCases.compactMap { s in counts[s].map { "\($0) \(s.rawValue)" } }.joined(separator: " · ")
+            let rebalancing = model.groups.filter(\.isRebalancing).count
+            line("Groups", "\(model.groups.count) groups" + (byStatus.isEmpty ? "" : " · \(byStatus)") + (rebalancing > 0 ? " · \(rebalancing) rebalancing" : ""))
+            let total = model.totalLagHistory.last
+            let trend = Sparkline.render(Array(model.totalLagHistory), width: min(40, max(8, w - 40)))
+            if y < bottom {
+                grid.put("Total lag", x: 2, y: y, role: .header)
+                let t = Format.count(total)
+                grid.put(t, x: 14, y: y, role: .text)
+                grid.put(trend, x: 16 + DisplayText.width(t), y: y, role: .sparkline)
+                y += 1
+            }
+            line("Rebalances", "\(model.rebalances.events.count) seen · \(model.rebalances.events.filter(\.isOpen).count) in progress")
         }
-        line("Rebalances", "\(model.rebalances.events.count) seen · \(model.rebalances.events.filter(\.isOpen).count) in progress")
+        let f = model.flink
+        if f.latest != nil || f.lastError != nil {
+            if f.connected, let s = f.latest {
+                var states: [String: Int] = [:]
+                for j in f.jobs { states[j.job.state, default: 0] += 1 }
+                let byState = states.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: " · ")
+                line("Flink", "\(s.flinkVersion.map { "Flink \($0)" } ?? "Flink") · \(s.taskManagers ?? 0) taskmanagers · \(s.slotsAvailable ?? 0)/\(s.slotsTotal ?? 0) slots free", role: .statusOK)
+                line("Jobs", f.jobs.isEmpty ? "no jobs" : byState)
+                let failing = f.jobs.filter { $0.checkpointHealth.status == .failing }.count
+                let late = f.jobs.filter { $0.checkpointHealth.status == .warn }.count
+                line("Checkpoints", failing + late == 0 ? "healthy" : "\(failing) failing · \(late) late or failed once",
+                     role: failing > 0 ? .statusErr : (late > 0 ? .statusWarn : .statusOK))
+                let high = f.jobs.filter { $0.worstBackpressure == .high }
+                line("Pressure", high.isEmpty ? "no job backpressured HIGH"
+                                                  : high.map { "\($0.job.name)" + ($0.bottleneck.map { " (bottleneck \($0))" } ?? "") }.joined(separator: " · "),
+                     role: high.isEmpty ? .statusOK : .statusErr)
+            } else {
+                line("Flink", "DISCONNECTED" + (f.disconnectedSince.map { " since \(Format.clock($0))" } ?? "") + " · \(f.lastError ?? "")", role: .statusErr)
+            }
+        }
         y += 1
         guard y < bottom else { return }
         grid.put("Alerts", x: 2, y: y, role: .header)

@@ -8,7 +8,9 @@ public struct Renderer {
     public static let minimumHeight = 15
 
     public var bootstrap: String
-    public init(bootstrap: String) { self.bootstrap = bootstrap }
+    /// The Flink REST address, when the console has one.
+    public var flink: String?
+    public init(bootstrap: String, flink: String? = nil) { self.bootstrap = bootstrap; self.flink = flink }
 
     /// Draws the frame and returns how many table rows it showed (the page size for PgUp/PgDn),
     /// so paging uses the layout that was drawn rather than a second copy of its arithmetic.
@@ -27,11 +29,18 @@ public struct Renderer {
         var y = 0
         drawHeader(model: model, ui: ui, rows: rows, grid: &grid, now: now)
         y += 1
-        if !model.health.connected {
+        if !bootstrap.isEmpty && !model.health.connected {
             let since = model.health.disconnectedSince.map { "since \(Format.clock($0)) (\(Format.duration(now - $0)))" } ?? ""
             let reason = DisplayText.sanitize(model.health.lastError ?? "no answer")
             grid.fill(x: 0, y: y, width: w, role: .banner)
             grid.put(" ⚠ Kafka disconnected \(since): \(reason) — reconnecting", x: 0, y: y, role: .banner, maxWidth: w)
+            y += 1
+        }
+        if flink != nil && !model.flink.connected, let since = model.flink.disconnectedSince {
+            let reason = DisplayText.sanitize(model.flink.lastError ?? "no answer")
+            grid.fill(x: 0, y: y, width: w, role: .banner)
+            grid.put(" ⚠ Flink disconnected since \(Format.clock(since)) (\(Format.duration(now - since))): \(reason) — retrying", x: 0, y: y,
+                     role: .banner, maxWidth: w)
             y += 1
         }
         let bodyBottom = h - 3
@@ -70,6 +79,18 @@ public struct Renderer {
 
     private func emptyText(_ route: Route, model: ConsoleModel, filter: String?) -> String {
         if let f = filter, !f.isEmpty { return "no rows match /\(DisplayText.sanitize(f))" }
+        if route == .jobs || route.jobId != nil {
+            guard flink != nil else { return "no Flink connection: start sluice with --flink URL, or set flink: in the context" }
+            if model.flink.latest == nil {
+                return model.flink.lastError.map { "no data: \(DisplayText.sanitize($0))" } ?? "waiting for the first Flink reading…"
+            }
+            switch route {
+            case .jobs: return "no jobs on this cluster"
+            case .checkpoints: return "no checkpoints yet"
+            case .exceptions: return "no exceptions"
+            default: return "reading the job…"
+            }
+        }
         if model.latest == nil { return model.health.lastError == nil ? "waiting for the first reading…" : "no data: Kafka unreachable" }
         switch route {
         case .groups: return "no consumer groups (some brokers list only groups that have committed offsets)"
@@ -86,10 +107,16 @@ public struct Renderer {
         if let f = ui.filters[ui.route], !f.isEmpty, ui.input == .none { count += "  /\(DisplayText.sanitize(f))" }
         let left = " sluice ▸ \(DisplayText.sanitize(ui.contextName)) ▸ \(DisplayText.sanitize(ui.route.title))\(count)"
         let brokers = model.health.brokerCount
-        let kafka = model.health.connected ? "kafka ● \(brokers) broker\(brokers == 1 ? "" : "s")" : "kafka ✖ down"
+        var kafka = bootstrap.isEmpty ? "" : (model.health.connected ? "kafka ● \(brokers) broker\(brokers == 1 ? "" : "s")" : "kafka ✖ down")
+        if flink != nil {
+            let running = model.flink.jobs.filter { $0.job.state == "RUNNING" }.count
+            let f = model.flink.connected ? "flink ● \(running) job\(running == 1 ? "" : "s")" : (model.flink.latest == nil && model.flink.lastError == nil ? "flink …" : "flink ✖ down")
+            kafka += (kafka.isEmpty ? "" : "   ") + f
+        }
         // The time of the reading on screen, not a wall clock: it moves when data arrives, so a
         // live screen is visibly live, and the console has no reason to wake between readings.
-        let asOf = model.health.lastReading.map { "as of \(Format.clock($0))" } ?? "no reading yet"
+        let newest = [model.health.lastReading, model.flink.latest?.time].compactMap { $0 }.max()
+        let asOf = newest.map { "as of \(Format.clock($0))" } ?? "no reading yet"
         let right = "\(ui.frozen ? "❚❚ FROZEN  " : "")\(kafka)   ⟳ \(Format.seconds(ui.refreshSeconds))\(ui.refreshAuto ? " auto" : "")   \(asOf) "
         let rw = DisplayText.width(right)
         grid.put(left, x: 0, y: 0, role: .title, maxWidth: max(0, w - rw - 1))
@@ -119,7 +146,7 @@ public struct Renderer {
             x += used + 1
             x += grid.put(hint.text, x: x, y: y, role: .footer) + 2
         }
-        let views = "[1]ovw [2]top [3]grp [4]reb"
+        let views = "[1]ovw [2]top [3]grp [4]reb" + (flink != nil ? " [5]job" : "")
         let vx = w - DisplayText.width(views) - 1
         if vx > x { grid.put(views, x: vx, y: y, role: .footer) }
     }

@@ -6,6 +6,10 @@ public enum Route: Sendable, Hashable {
     case groups
     case groupDetail(group: String)
     case rebalances
+    case jobs
+    case jobDetail(jid: String)
+    case checkpoints(jid: String)
+    case exceptions(jid: String)
     case help
 
     public var title: String {
@@ -16,6 +20,10 @@ public enum Route: Sendable, Hashable {
         case .groups: "Groups"
         case let .groupDetail(group): "Groups ▸ \(group)"
         case .rebalances: "Rebalances"
+        case .jobs: "Jobs"
+        case let .jobDetail(jid): "Jobs ▸ \(jid.prefix(8))"
+        case let .checkpoints(jid): "Jobs ▸ \(jid.prefix(8)) ▸ Checkpoints"
+        case let .exceptions(jid): "Jobs ▸ \(jid.prefix(8)) ▸ Exceptions"
         case .help: "Help"
         }
     }
@@ -27,8 +35,19 @@ public enum Route: Sendable, Hashable {
         case "topics", "topic", "t": self = .topics
         case "groups", "group", "grp", "g": self = .groups
         case "rebalances", "rebalance", "reb", "r": self = .rebalances
+        case "jobs", "job", "j": self = .jobs
         case "help", "h": self = .help
         default: return nil
+        }
+    }
+}
+
+extension Route {
+    /// The Flink job this view is about, if any.
+    public var jobId: String? {
+        switch self {
+        case let .jobDetail(jid), let .checkpoints(jid), let .exceptions(jid): jid
+        default: nil
         }
     }
 }

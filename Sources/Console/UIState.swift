@@ -85,8 +85,8 @@ public struct UIState: Sendable {
         }
         message = nil
         guard let action = KeyMap.action(for: key) else {
-            if case let .character(c) = key, ("5"..."6").contains(c) {
-                message = "view \(c) needs a Flink or Postgres connection, which this console does not have yet"
+            if case let .character(c) = key, c == "6" {
+                message = "view 6 (replication slots) needs a Postgres connection, which this console does not have yet"
             }
             return .none
         }
@@ -113,6 +113,18 @@ public struct UIState: Sendable {
             if filters[route]?.isEmpty == false { filters[route] = nil } else if stack.count > 1 { stack.removeLast() }
         case let .view(r):
             stack = [r]
+        case let .jobView(v):
+            // From a job's own views, or from the Jobs list with a job selected.
+            guard let jid = route.jobId ?? (route == .jobs ? table.selectedId : nil) else {
+                message = "select a job first (view 5: Jobs)"
+                break
+            }
+            let next: Route = switch v {
+            case .vertices: .jobDetail(jid: jid)
+            case .checkpoints: .checkpoints(jid: jid)
+            case .exceptions: .exceptions(jid: jid)
+            }
+            if route.jobId != nil { stack[stack.count - 1] = next } else { stack.append(next) }
         case .filter:
             input = .filter(filters[route] ?? "")
         case .command:
@@ -189,7 +201,7 @@ public struct UIState: Sendable {
         let candidates: [String]
         let prefix: String
         if parts.count <= 1 {
-            candidates = ["overview", "topics", "groups", "rebalances", "help", "ctx", "theme", "q"]
+            candidates = ["overview", "topics", "groups", "rebalances", "jobs", "help", "ctx", "theme", "q"]
             prefix = ""
         } else if parts[0] == "ctx" {
             candidates = contexts; prefix = "ctx "
@@ -227,7 +239,7 @@ public struct UIState: Sendable {
                 stack = [r]
                 return .none
             }
-            message = "unknown command ':\(DisplayText.cell(verb, width: 30))' — try :groups :topics :rebalances :ctx NAME :theme NAME :q"
+            message = "unknown command ':\(DisplayText.cell(verb, width: 30))' — try :groups :topics :rebalances :jobs :ctx NAME :theme NAME :q"
             return .none
         }
     }

@@ -156,7 +156,11 @@ public struct ConsoleModel: Sendable {
             }
             switch j.checkpointHealth.status {
             case .failing:
-                out.append(Alert(key: "checkpoint:\(j.job.jid)", severity: .critical, message: "job \(j.job.name): \(j.checkpointHealth.consecutiveFailures) checkpoints failed in a row: \(j.checkpointHealth.lastFailure ?? "no cause given")", since: since))
+                let h = j.checkpointHealth
+                let what = h.consecutiveFailures > 0
+                    ? "\(h.consecutiveFailures) checkpoints failed in a row: \(h.lastFailure ?? "no cause given")"
+                    : "no checkpoint completed " + (h.latestCompletedAge.map { "for \(Int($0)) s" } ?? "yet") + " (backpressure can hold aligned checkpoints back)"
+                out.append(Alert(key: "checkpoint:\(j.job.jid)", severity: .critical, message: "job \(j.job.name): \(what)", since: since))
             case .warn:
                 out.append(Alert(key: "checkpoint:\(j.job.jid)", severity: .warning, message: "job \(j.job.name): checkpoint \(j.checkpointHealth.lastFailure.map { "failed: \($0)" } ?? "overdue")", since: since))
             case .ok, .none: break

@@ -13,10 +13,14 @@ struct ConsoleCommand: AsyncParsableCommand {
           sluice --kafka 127.0.0.1:9092
           sluice --context prod-eu --theme light
           sluice --view groups
+          sluice --kafka 127.0.0.1:9092 --flink http://127.0.0.1:8081 --view jobs
         """
     )
 
     @OptionGroup var endpoints: EndpointOptions
+
+    @Option(name: .long, help: "Flink REST address (JobManager web port), e.g. http://127.0.0.1:8081. Overrides the context's flink.")
+    var flink: String?
 
     @Option(name: .long, help: "Theme name (themes/NAME.yaml): default, light, mono, or your own.")
     var theme: String?
@@ -24,12 +28,12 @@ struct ConsoleCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds between readings (0.5 to 60), or auto: 2 s, longer on clusters large enough that reading them often would cost CPU (default).")
     var refresh: String?
 
-    @Option(name: .long, help: "View to open first: overview, topics, groups, rebalances.")
+    @Option(name: .long, help: "View to open first: overview, topics, groups, rebalances, jobs.")
     var view: String = "overview"
 
     func validate() throws {
         if let r = refresh, RefreshPolicy(parsing: r) == nil { throw ValidationError("--refresh must be auto or seconds between 0.5 and 60, not '\(r)'") }
-        if Route(command: view) == nil { throw ValidationError("unknown view '\(view)': use overview, topics, groups or rebalances") }
+        if Route(command: view) == nil { throw ValidationError("unknown view '\(view)': use overview, topics, groups, rebalances or jobs") }
     }
 
     func run() async throws {
@@ -42,16 +46,28 @@ struct ConsoleCommand: AsyncParsableCommand {
         let contexts = resolved.config.contexts.compactMapValues(\.kafka)
         let env = ProcessInfo.processInfo.environment
         let themeName = theme ?? ((env["NO_COLOR"].map { !$0.isEmpty } ?? false) ? "mono" : (defaults?.theme ?? "default"))
-        let options = ConsoleApp.Options(contextName: resolved.contextName, bootstrapText: resolved.bootstrapText,
+        let contextFlink = try? resolved.config.context(named: endpoints.context, path: endpoints.config ?? SluiceConfig.defaultPath())?.context
+        let flinkURL = flink ?? contextFlink?.flink
+        if let f = flinkURL, URL(string: f.contains("://") ? f : "http://" + f)?.host == nil {
+            FileHandle.standardError.write(Data("sluice: invalid Flink address '\(f)': expected http://host:port\n".utf8))
+            throw ExitCode(2)
+        }
+        var options = ConsoleApp.Options(contextName: resolved.contextName, bootstrapText: resolved.bootstrapText,
                                          clientConfiguration: endpoints.clientConfiguration(resolved), contexts: contexts,
                                          themeName: themeName, refresh: (refresh ?? defaults?.refresh).flatMap(RefreshPolicy.init(parsing:)) ?? RefreshPolicy(),
                                          initialRoute: Route(command: view) ?? .overview)
+        options.flinkURL = flinkURL
+        // Only Flink asked for: do not poll a Kafka nobody named.
+        options.kafkaEnabled = flinkURL == nil || endpoints.kafka != nil || contextFlink?.kafka != nil
+        // Flink only, and no named context: the header names the Flink address.
+        if !options.kafkaEnabled, endpoints.context == nil, contextFlink == nil, let f = flinkURL { options.contextName = f }
+        let appOptions = options
         // The UI loop blocks in poll(2); give it its own thread so the cooperative pool stays free.
         let status: Int32
         do {
             status = try await withCheckedThrowingContinuation { continuation in
                 let thread = Thread {
-                    do { continuation.resume(returning: try ConsoleApp(options: options).run()) } catch { continuation.resume(throwing: error) }
+                    do { continuation.resume(returning: try ConsoleApp(options: appOptions).run()) } catch { continuation.resume(throwing: error) }
                 }
                 thread.stackSize = 8 << 20
                 thread.start()

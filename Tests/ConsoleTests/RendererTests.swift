@@ -98,3 +98,84 @@ import Terminal
         #expect(grid.text.contains("10000/10000"))
     }
 }
+
+/// The Flink views from a synthetic reading.
+@Suite struct JobViewsTests {
+    static func model() -> ConsoleModel {
+        typealias V = FlinkSnapshot.Vertex
+        let vertices = [V(id: "src", name: "Source: events", parallelism: 2, busyMsPerSecond: 0, backPressuredMsPerSecond: 900, idleMsPerSecond: 100,
+                          recordsOutPerSecond: 520),
+                        V(id: "slow", name: "slow", parallelism: 2, inputs: ["src"], busyMsPerSecond: 990, backPressuredMsPerSecond: 0,
+                          idleMsPerSecond: 10, recordsInPerSecond: 250, recordsOutPerSecond: 250, watermark: 95_000)]
+        let cps = FlinkSnapshot.Checkpoints(total: 3, completed: 1, failed: 2,
+                                            latestCompleted: .init(id: 1, status: "COMPLETED", triggerTime: 80, durationMs: 900, stateSize: 9_800),
+                                            latestFailed: .init(id: 3, status: "FAILED", triggerTime: 98, failureMessage: "Checkpoint expired before completing."),
+                                            history: [.init(id: 3, status: "FAILED", triggerTime: 98, failureMessage: "Checkpoint expired before completing."),
+                                                      .init(id: 2, status: "FAILED", triggerTime: 93, failureMessage: "Checkpoint expired before completing."),
+                                                      .init(id: 1, status: "COMPLETED", triggerTime: 80, durationMs: 900, stateSize: 9_800)])
+        var m = ConsoleModel()
+        m.apply(.flink(FlinkSnapshot(time: 100, taskManagers: 1, slotsTotal: 4, slotsAvailable: 2, flinkVersion: "2.3.0",
+                                     jobs: [.init(jid: "77ae129715510a68ca133d61c910867c", name: "orders-enrich", state: "RUNNING", startTime: 40)],
+                                     details: [.init(jid: "77ae129715510a68ca133d61c910867c", vertices: vertices, checkpoints: cps,
+                                                     checkpointIntervalMs: 5000, restarts: 1)])))
+        return m
+    }
+
+    func frame(_ route: Route, model: ConsoleModel, flink: String? = "http://f:8081") -> String {
+        var ui = UIState(contextName: "prod", initial: route)
+        var grid = CellGrid(width: 150, height: 30)
+        Renderer(bootstrap: "b1:9092", flink: flink).render(model: model, ui: &ui, rows: ui.visibleRows(route, model: model), into: &grid, now: 100)
+        return grid.text
+    }
+
+    @Test func jobsListShowsUptimeCheckpointsAndTheBottleneck() {
+        let text = frame(.jobs, model: Self.model())
+        let row = text.split(separator: "\n").first { $0.contains("orders-enrich") }.map(String.init) ?? ""
+        #expect(row.contains("RUNNING") && row.contains("1m00s") && row.contains("HIGH") && row.contains("slow"))
+        #expect(row.contains("✖ 2 failed"))
+        #expect(text.contains("flink ● 1 job"))
+    }
+
+    @Test func jobDetailMarksTheBottleneckAndDrawsBars() {
+        let text = frame(.jobDetail(jid: "77ae129715510a68ca133d61c910867c"), model: Self.model())
+        let lines = text.split(separator: "\n")
+        #expect(lines.contains { $0.contains("★ slow") && $0.contains("99%") && $0.contains("OK") && $0.contains("5s") })
+        #expect(lines.contains { $0.contains("Source: events") && $0.contains("HIGH") && $0.contains("90%") })
+        #expect(text.contains("bottleneck: slow"))
+        #expect(text.contains("1 restart"))
+    }
+
+    @Test func checkpointsShowHistoryNewestFirstWithTheCause() {
+        let text = frame(.checkpoints(jid: "77ae129715510a68ca133d61c910867c"), model: Self.model())
+        let rows = text.split(separator: "\n").filter { $0.contains("FAILED") || $0.contains("COMPLETED") }
+        #expect(rows.count >= 3)
+        #expect(rows.first?.contains("Checkpoint expired before completing.") == true)
+        #expect(text.contains("1 completed · 2 failed"))
+        #expect(text.contains("latest failed #3"))
+    }
+
+    @Test func withoutFlinkTheJobsViewSaysHowToConnect() {
+        #expect(frame(.jobs, model: ConsoleModel(), flink: nil).contains("no Flink connection: start sluice with --flink URL"))
+        var down = ConsoleModel()
+        down.apply(.flinkError(time: 5, message: "Flink at http://f:8081 unreachable: connection refused"))
+        let text = frame(.jobs, model: down)
+        #expect(text.contains("⚠ Flink disconnected since 00:00:05"))
+        #expect(text.contains("no data: Flink at http://f:8081 unreachable: connection refused"))
+    }
+
+    @Test func jobKeysNavigate() {
+        let m = Self.model()
+        var ui = UIState(contextName: "x", initial: .overview)
+        _ = ui.handle(.character("5"), rows: [], page: 10)
+        #expect(ui.route == .jobs)
+        _ = ui.handle(.character("c"), rows: [], page: 10)
+        #expect(ui.route == .jobs && ui.message?.contains("select a job") == true)
+        let rows = ui.visibleRows(.jobs, model: m)
+        _ = ui.handle(.character("c"), rows: rows, page: 10)
+        #expect(ui.route == .checkpoints(jid: "77ae129715510a68ca133d61c910867c"))
+        _ = ui.handle(.character("e"), rows: [], page: 10)
+        #expect(ui.route == .exceptions(jid: "77ae129715510a68ca133d61c910867c"))
+        _ = ui.handle(.escape, rows: [], page: 10)
+        #expect(ui.route == .jobs)   // job views replace each other; Esc goes back to the list
+    }
+}

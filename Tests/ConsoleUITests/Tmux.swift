@@ -114,6 +114,10 @@ enum UIPeer {
     static var enabled: Bool { kafka != nil || env["CI"] == "true" }
     static var root: URL { URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent() }
     static var sluice: String { env["SLUICE_BIN"] ?? root.appendingPathComponent(".build/debug/sluice").path }
+    static var flink: String? { env["SLUICE_TEST_FLINK"] }
+    static var flinkJar: String? { env["SLUICE_TEST_FLINK_JAR"] }
+    static var flinkEnabled: Bool { flink != nil || env["CI"] == "true" }
+
     static func requireKafka() throws -> String {
         try #require(kafka, "SLUICE_TEST_KAFKA is not set: scripts/test.sh starts the broker (CI=true requires it)")
     }

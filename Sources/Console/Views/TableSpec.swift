@@ -24,6 +24,10 @@ public struct TableSpec: Sendable {
         case .groups: GroupsView.spec
         case let .groupDetail(group): GroupDetailView.spec(group: group)
         case .rebalances: RebalancesView.spec
+        case .jobs: JobsView.spec
+        case let .jobDetail(jid): JobDetailView.spec(jid: jid)
+        case let .checkpoints(jid): CheckpointsView.spec(jid: jid)
+        case let .exceptions(jid): ExceptionsView.spec(jid: jid)
         case .overview, .help: nil
         }
     }
