@@ -1,3 +1,4 @@
+import FlinkClient
 import Foundation
 import ConsoleModel
 import KafkaClient
@@ -19,6 +20,10 @@ public final class ConsoleApp {
         public var flinkURL: String?
         /// False when only Flink was asked for (no Kafka address given anywhere).
         public var kafkaEnabled = true
+        /// Job actions refused when true.
+        public var readonly = false
+        /// Default savepoint directory for job actions (the context's `savepoints:`).
+        public var savepointDir: String?
         public var initialRoute: Route
         public init(contextName: String, bootstrapText: String, clientConfiguration: KafkaClientConfiguration, contexts: [String: String],
                     themeName: String, refresh: RefreshPolicy, initialRoute: Route = .overview) {
@@ -52,6 +57,11 @@ public final class ConsoleApp {
                          themes: ThemeLoader.available(), refreshSeconds: options.refresh.pinned ?? RefreshPolicy.autoFloor,
                          refreshAuto: options.refresh.isAuto, initial: options.initialRoute)
         ui.message = startupMessage
+        ui.readonly = options.readonly
+        ui.savepointDir = options.savepointDir
+        let runner = JobActionRunner(wake: { NCursesScreen.wake() })
+        let actionClient = options.flinkURL.map { FlinkClient(baseURL: $0, timeoutSeconds: max(10, options.clientConfiguration.requestTimeoutSeconds)) }
+        var lastReported = 0
         var renderer = Renderer(bootstrap: options.kafkaEnabled ? options.bootstrapText : "", flink: options.flinkURL)
         var grid = CellGrid(width: screen.width, height: screen.height)
         var frozenModel: ConsoleModel?
@@ -65,10 +75,19 @@ public final class ConsoleApp {
             var tick: Int32 = 60_000
             do {
                 if ui.refreshAuto { ui.refreshSeconds = feed.interval }
+                ui.actionLog = runner.entries
+                // A finished action's result goes to the status line once.
+                if let e = runner.entries.first, e.id > lastReported, e.state != .running {
+                    lastReported = e.id
+                    ui.message = e.summary
+                }
                 // Detail is read for the job on screen (or selected in Jobs), exceptions only when shown.
                 let focus = ui.route.jobId ?? (ui.route == .jobs ? ui.tableState(.jobs).selectedId : nil)
                 feed.setFlinkFocus(focus.map { [$0] } ?? [], exceptions: ui.route.jobId.flatMap { if case .exceptions = ui.route { [$0] } else { nil } } ?? [])
                 let model = ui.frozen ? (frozenModel ?? feed.current) : feed.current
+                if ui.route == .jobs || ui.route.jobId != nil {
+                    ui.jobNames = Dictionary(model.flink.jobs.map { ($0.job.jid, $0.job.name) }, uniquingKeysWith: { a, _ in a })
+                }
                 let rows = cache.rows(for: ui, model: model)
                 page = renderer.render(model: model, ui: &ui, rows: rows, into: &grid, now: Date().timeIntervalSince1970)
                 screen.draw(grid)
@@ -87,6 +106,8 @@ public final class ConsoleApp {
                 case .none: break
                 case .quit: return 0
                 case let .refreshChanged(s): feed.setPolicy(RefreshPolicy(pinned: s))
+                case let .runJobAction(action):
+                    if let c = actionClient { runner.run(action, client: c) } else { ui.message = "no Flink connection for job actions (--flink URL)" }
                 case let .switchTheme(name):
                     do {
                         let t = try ThemeLoader.load(name: name)

@@ -7,6 +7,8 @@ public enum Action: Sendable, Equatable {
     case view(Route)
     /// A view of the current (or selected) job: its vertices, checkpoints or exceptions.
     case jobView(JobView)
+    /// A job action: opens its confirmation or form.
+    case job(JobForm.Kind)
     case filter, command
     case sortNext, sortPrevious, invertSort
     case freeze
@@ -52,6 +54,12 @@ public enum KeyMap {
         KeyBinding(keys: [.character("c")], label: "c", action: .jobView(.checkpoints), help: "checkpoints of the job", inFooter: false),
         KeyBinding(keys: [.character("e")], label: "e", action: .jobView(.exceptions), help: "exceptions of the job", inFooter: false),
         KeyBinding(keys: [.character("v")], label: "v", action: .jobView(.vertices), help: "vertices of the job", inFooter: false),
+        KeyBinding(keys: [.character("s")], label: "s", action: .job(.savepoint), help: "savepoint the job", inFooter: false),
+        KeyBinding(keys: [.character("p")], label: "p", action: .job(.pause), help: "pause the job (stop with savepoint)", inFooter: false),
+        KeyBinding(keys: [.character("r")], label: "r", action: .job(.resume), help: "resume the job from its latest savepoint", inFooter: false),
+        KeyBinding(keys: [.character("n")], label: "n", action: .job(.launch), help: "launch a job (jar, entry class, args, parallelism)", inFooter: false),
+        KeyBinding(keys: [.ctrl("k")], label: "^K", action: .job(.cancel), help: "cancel the job", inFooter: false),
+        KeyBinding(keys: [.character("L")], label: "L", action: .view(.actions), help: "log of job actions run here", inFooter: false),
         KeyBinding(keys: [.character("/")], label: "/", action: .filter, help: "filter rows", inFooter: true),
         KeyBinding(keys: [.character(":")], label: ":", action: .command, help: "command (:groups :topics :jobs :ctx NAME :theme NAME :q)", inFooter: false),
         KeyBinding(keys: [.character(">")], label: ">", action: .sortNext, help: "sort by next column", inFooter: false),

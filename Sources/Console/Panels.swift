@@ -88,7 +88,9 @@ enum HelpPanel {
         grid.put("Keys", x: 2, y: y, role: .header)
         y += 1
         let rows = max(1, bottom - y - 2)
-        let columns = KeyMap.bindings.count > rows && grid.width >= 100 ? 2 : 1
+        // As many columns as the height needs and the width allows (at least 36 cells each).
+        let needed = (KeyMap.bindings.count + rows - 1) / rows
+        let columns = max(1, min(needed, (grid.width - 4) / 36))
         let perColumn = (KeyMap.bindings.count + columns - 1) / columns
         let columnWidth = (grid.width - 4) / columns
         for (i, b) in KeyMap.bindings.enumerated() {
@@ -96,7 +98,7 @@ enum HelpPanel {
             guard y + row < bottom else { continue }
             let x = 4 + col * columnWidth
             grid.put(b.label, x: x, y: y + row, role: .key)
-            grid.put(b.help, x: x + 10, y: y + row, role: .text, maxWidth: columnWidth - 12)
+            grid.put(b.help, x: x + 7, y: y + row, role: .text, maxWidth: columnWidth - 8)
         }
         let end = y + min(perColumn, bottom - y)
         if end + 1 < bottom {

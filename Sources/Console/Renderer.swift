@@ -50,6 +50,15 @@ public struct Renderer {
             OverviewPanel.draw(model: model, bootstrap: bootstrap, contextName: ui.contextName, grid: &grid, top: y, bottom: bodyBottom, now: now)
         case .help:
             HelpPanel.draw(grid: &grid, top: y, bottom: bodyBottom)
+        case .actions:
+            if ui.actionLog.isEmpty {
+                grid.put(ui.readonly ? "read-only console: no job actions" : "no job actions yet (s savepoint · p pause · r resume · n launch · ^K cancel)",
+                         x: 2, y: y + 1, role: .dim, maxWidth: w - 3)
+            }
+            for (i, e) in ui.actionLog.enumerated() where y + 1 + i < bodyBottom {
+                let role: Role = switch e.state { case .running: .statusWarn; case .done: .statusOK; case .failed: .statusErr }
+                grid.put("\(Format.clock(e.started))  \(DisplayText.sanitize(e.summary))", x: 2, y: y + 1 + i, role: role, maxWidth: w - 3)
+            }
         default:
             if let spec = TableSpec.forRoute(ui.route) {
                 var table = ui.tableState(ui.route)
@@ -74,7 +83,33 @@ public struct Renderer {
             grid.put(" \(icon) \(DisplayText.sanitize(alert.message))\(more)", x: 0, y: h - 2, role: .alert, maxWidth: w)
         }
         drawFooter(ui: ui, grid: &grid)
+        if case let .form(form) = ui.input { drawForm(form, grid: &grid) }
         return page
+    }
+
+    /// A job action's confirmation or form, boxed in the middle of the screen.
+    private func drawForm(_ form: JobForm, grid: inout CellGrid) {
+        let w = grid.width, h = grid.height
+        let boxW = min(w - 2, 96)
+        let labelW = form.fields.map { DisplayText.width($0.label) }.max() ?? 0
+        var lines: [(String, Role)] = [(form.title, form.isDestructive ? .statusErr : .header)]
+        lines += form.preview.map { ($0, .dim) }
+        lines.append(("", .text))
+        for (i, f) in form.fields.enumerated() {
+            let value = f.isToggle ? (f.isOn ? "[x]" : "[ ]") : DisplayText.sanitize(f.value) + (i == form.focus ? "▏" : "")
+            let label = DisplayText.padded(f.label, width: labelW)
+            lines.append(("\(i == form.focus ? "▸" : " ") \(label)  \(value)", i == form.focus ? .rowSelected : .text))
+        }
+        if let e = form.error { lines.append(("✖ \(e)", .statusErr)) }
+        lines.append((form.hint, .footer))
+        let boxH = min(h - 2, lines.count + 2)
+        let x0 = max(0, (w - boxW) / 2), y0 = max(0, (h - boxH) / 2)
+        for y in y0..<(y0 + boxH) { grid.fill(x: x0, y: y, width: boxW, role: .text, character: " ") }
+        grid.fill(x: x0, y: y0, width: boxW, role: .border, character: "─")
+        grid.fill(x: x0, y: y0 + boxH - 1, width: boxW, role: .border, character: "─")
+        for (i, (text, role)) in lines.prefix(boxH - 2).enumerated() {
+            grid.put(text, x: x0 + 2, y: y0 + 1 + i, role: role, maxWidth: boxW - 4)
+        }
     }
 
     private func emptyText(_ route: Route, model: ConsoleModel, filter: String?) -> String {
@@ -133,6 +168,8 @@ public struct Renderer {
         case let .command(text):
             grid.put(":\(DisplayText.sanitize(text))▏", x: 0, y: y, role: .key, maxWidth: w)
             return
+        case .form:
+            return   // drawn as a box over the view
         case .none:
             break
         }

@@ -10,6 +10,7 @@ public enum Route: Sendable, Hashable {
     case jobDetail(jid: String)
     case checkpoints(jid: String)
     case exceptions(jid: String)
+    case actions
     case help
 
     public var title: String {
@@ -24,6 +25,7 @@ public enum Route: Sendable, Hashable {
         case let .jobDetail(jid): "Jobs ▸ \(jid.prefix(8))"
         case let .checkpoints(jid): "Jobs ▸ \(jid.prefix(8)) ▸ Checkpoints"
         case let .exceptions(jid): "Jobs ▸ \(jid.prefix(8)) ▸ Exceptions"
+        case .actions: "Actions"
         case .help: "Help"
         }
     }
@@ -36,6 +38,7 @@ public enum Route: Sendable, Hashable {
         case "groups", "group", "grp", "g": self = .groups
         case "rebalances", "rebalance", "reb", "r": self = .rebalances
         case "jobs", "job", "j": self = .jobs
+        case "actions", "action", "log": self = .actions
         case "help", "h": self = .help
         default: return nil
         }

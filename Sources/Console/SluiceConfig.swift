@@ -19,7 +19,11 @@ public struct SluiceConfig: Codable, Sendable, Equatable {
     public struct Context: Codable, Sendable, Equatable {
         public var kafka: String?
         public var flink: String?
-        public init(kafka: String? = nil, flink: String? = nil) { self.kafka = kafka; self.flink = flink }
+        /// Default target directory for savepoints taken from the console.
+        public var savepoints: String?
+        public init(kafka: String? = nil, flink: String? = nil, savepoints: String? = nil) {
+            self.kafka = kafka; self.flink = flink; self.savepoints = savepoints
+        }
     }
 
     public struct Defaults: Codable, Sendable, Equatable {

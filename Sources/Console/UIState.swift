@@ -6,6 +6,8 @@ public enum InputMode: Sendable, Equatable {
     case none
     case filter(String)
     case command(String)
+    /// A job action's confirmation or form.
+    case form(JobForm)
 }
 
 /// Side effects the UI loop carries out after a key.
@@ -15,6 +17,7 @@ public enum Effect: Sendable, Equatable {
     case switchContext(String)
     case switchTheme(String)
     case refreshChanged(Double)
+    case runJobAction(JobAction)
 }
 
 /// Navigation and interaction state: pure, so every key can be tested without a terminal.
@@ -32,6 +35,10 @@ public struct UIState: Sendable {
     public var contexts: [String]
     public var themeName: String
     public var themes: [String]
+    /// Job actions are refused (and hidden from help) when true.
+    public var readonly = false
+    /// Default savepoint directory from the context (`nil`: the cluster's own default).
+    public var savepointDir: String?
 
     public init(contextName: String, contexts: [String] = [], themeName: String = "default", themes: [String] = [],
                 refreshSeconds: Double = 2, refreshAuto: Bool = false, initial: Route = .overview) {
@@ -45,6 +52,12 @@ public struct UIState: Sendable {
     }
 
     public var route: Route { stack.last ?? .overview }
+
+    /// The job actions run from this console, newest first (set by the loop).
+    public var actionLog: [JobActionRunner.Entry] = []
+
+    /// Job names by id, for the action forms (set by the loop from the model).
+    public var jobNames: [String: String] = [:]
 
     public func tableState(_ route: Route) -> TableState {
         if let s = tables[route] { return s }
@@ -80,6 +93,16 @@ public struct UIState: Sendable {
             return editFilter(key, text)
         case let .command(text):
             return editCommand(key, text)
+        case var .form(form):
+            switch form.handle(key) {
+            case .editing: input = .form(form)
+            case .cancelled: input = .none; message = "\(form.title): not done"
+            case let .submit(action):
+                input = .none
+                message = "\(action.title): started…"
+                return .runJobAction(action)
+            }
+            return .none
         case .none:
             break
         }
@@ -113,6 +136,17 @@ public struct UIState: Sendable {
             if filters[route]?.isEmpty == false { filters[route] = nil } else if stack.count > 1 { stack.removeLast() }
         case let .view(r):
             stack = [r]
+        case let .job(kind):
+            guard !readonly else { message = "read-only console: job actions are disabled (started with --readonly)"; break }
+            if kind == .launch {
+                input = .form(JobForm(kind: .launch, savepointDir: savepointDir))
+                break
+            }
+            guard let jid = route.jobId ?? (route == .jobs ? table.selectedId : nil) else {
+                message = "select a job first (view 5: Jobs)"
+                break
+            }
+            input = .form(JobForm(kind: kind, jid: jid, name: jobNames[jid] ?? String(jid.prefix(8)), savepointDir: savepointDir))
         case let .jobView(v):
             // From a job's own views, or from the Jobs list with a job selected.
             guard let jid = route.jobId ?? (route == .jobs ? table.selectedId : nil) else {
@@ -201,7 +235,7 @@ public struct UIState: Sendable {
         let candidates: [String]
         let prefix: String
         if parts.count <= 1 {
-            candidates = ["overview", "topics", "groups", "rebalances", "jobs", "help", "ctx", "theme", "q"]
+            candidates = ["overview", "topics", "groups", "rebalances", "jobs", "actions", "help", "ctx", "theme", "q"]
             prefix = ""
         } else if parts[0] == "ctx" {
             candidates = contexts; prefix = "ctx "

@@ -22,6 +22,9 @@ struct ConsoleCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Flink REST address (JobManager web port), e.g. http://127.0.0.1:8081. Overrides the context's flink.")
     var flink: String?
 
+    @Flag(name: .long, help: "Refuse job actions (savepoint, pause, resume, launch, cancel).")
+    var readonly = false
+
     @Option(name: .long, help: "Theme name (themes/NAME.yaml): default, light, mono, or your own.")
     var theme: String?
 
@@ -57,6 +60,8 @@ struct ConsoleCommand: AsyncParsableCommand {
                                          themeName: themeName, refresh: (refresh ?? defaults?.refresh).flatMap(RefreshPolicy.init(parsing:)) ?? RefreshPolicy(),
                                          initialRoute: Route(command: view) ?? .overview)
         options.flinkURL = flinkURL
+        options.readonly = readonly || (defaults?.readonly ?? false)
+        options.savepointDir = contextFlink?.savepoints
         // Only Flink asked for: do not poll a Kafka nobody named.
         options.kafkaEnabled = flinkURL == nil || endpoints.kafka != nil || contextFlink?.kafka != nil
         // Flink only, and no named context: the header names the Flink address.

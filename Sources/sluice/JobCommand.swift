@@ -146,18 +146,12 @@ extension JobCommand {
         func run() async throws {
             try await jobMain("run") {
                 let client = try options.client()
-                var jarId = jar
-                var jarPath: String?
-                if jar.hasSuffix(".jar") && (jar.contains("/") || FileManager.default.fileExists(atPath: jar)) {
-                    guard FileManager.default.fileExists(atPath: jar) else {
-                        throw ValidationError("no jar file at \(jar) (give a local .jar path or the id of an uploaded jar)")
-                    }
-                    jarPath = URL(fileURLWithPath: jar).standardizedFileURL.path
-                    jarId = try await client.uploadJar(path: jar)
-                }
-                let spec = JobLedger.Launch(flink: client.baseURL, jarId: jarId, jarPath: jarPath, entryClass: entryClass, arguments: arguments,
-                                            parallelism: parallelism, allowNonRestoredState: allowNonRestoredState)
-                let jid = try await launch(client, spec, savepoint: fromSavepoint, ledger: options.ledgerPath, resumedFrom: nil)
+                let jid: String
+                do {
+                    jid = try await JobActions.launch(client, jar: jar, entryClass: entryClass, arguments: arguments, parallelism: parallelism,
+                                                      savepoint: fromSavepoint, allowNonRestoredState: allowNonRestoredState, ledger: options.ledgerPath)
+                } catch let r as JobActions.Refusal { throw ValidationError(r.description) }
+                let jarId = (try? JobLedger.load(path: options.ledgerPath))?.entry(jid)?.launch?.jarId ?? jar
                 if options.json { printJSON(["jid": jid, "jarId": jarId]) } else { print(jid) }
                 return 0
             }
@@ -175,11 +169,8 @@ extension JobCommand {
             try await jobMain("savepoint") {
                 let client = try options.client()
                 let name = try await runningJob(client, jid, for: "savepoint").name
-                let request = try await client.triggerSavepoint(job: jid, targetDirectory: targetDirectory)
-                let location = try await client.awaitSavepoint(job: jid, request: request, timeoutSeconds: wait)
-                try JobLedger.update(path: options.ledgerPath) {
-                    $0.recordSavepoint(jid: jid, name: name, .init(location: location, time: Date().timeIntervalSince1970, stopped: false))
-                }
+                let location = try await JobActions.savepoint(client, jid: jid, name: name, directory: targetDirectory, stop: false,
+                                                              ledger: options.ledgerPath, timeoutSeconds: wait)
                 if options.json { printJSON(["jid": jid, "savepoint": location]) } else { print(location) }
                 return 0
             }
@@ -198,11 +189,8 @@ extension JobCommand {
             try await jobMain("stop") {
                 let client = try options.client()
                 let name = try await runningJob(client, jid, for: "stop").name
-                let request = try await client.stopWithSavepoint(job: jid, targetDirectory: savepointPath, drain: drain)
-                let location = try await client.awaitSavepoint(job: jid, request: request, action: "stop", timeoutSeconds: wait)
-                try JobLedger.update(path: options.ledgerPath) {
-                    $0.recordSavepoint(jid: jid, name: name, .init(location: location, time: Date().timeIntervalSince1970, stopped: true))
-                }
+                let location = try await JobActions.savepoint(client, jid: jid, name: name, directory: savepointPath, stop: true, drain: drain,
+                                                              ledger: options.ledgerPath, timeoutSeconds: wait)
                 if options.json { printJSON(["jid": jid, "savepoint": location]) } else { print(location) }
                 return 0
             }
@@ -217,26 +205,14 @@ extension JobCommand {
 
         func run() async throws {
             try await jobMain("resume") {
-                let ledger = try JobLedger.load(path: options.ledgerPath)
-                guard let entry = ledger.entry(jid) else {
-                    throw ValidationError("Sluice has no record of job \(jid) (ledger \(options.ledgerPath)); run it with: sluice job run JAR -s SAVEPOINT")
-                }
-                guard let launch = entry.launch else {
-                    throw ValidationError("job \(jid) was not launched by Sluice, so its jar and arguments are unknown; run it with: sluice job run JAR -s \(entry.savepoints.last?.location ?? "SAVEPOINT")")
-                }
-                guard let savepoint = ledger.latestSavepoint(of: jid) else {
-                    throw ValidationError("no savepoint of job \(jid) taken by Sluice; take one with: sluice job savepoint \(jid) or stop it with: sluice job stop \(jid)")
-                }
                 let client = try options.client()
-                let new = try await launch_(client, launch, savepoint: savepoint.location, ledger: options.ledgerPath, resumedFrom: jid)
-                if options.json { printJSON(["jid": new, "resumedFrom": jid, "savepoint": savepoint.location]) } else { print(new) }
+                let (new, savepoint): (String, String)
+                do { (new, savepoint) = try await JobActions.resume(client, jid: jid, ledger: options.ledgerPath) } catch let r as JobActions.Refusal {
+                    throw ValidationError(r.description)
+                }
+                if options.json { printJSON(["jid": new, "resumedFrom": jid, "savepoint": savepoint]) } else { print(new) }
                 return 0
             }
-        }
-
-        // `launch` is also this type's property name.
-        private func launch_(_ c: FlinkClient, _ l: JobLedger.Launch, savepoint: String, ledger: String, resumedFrom: String) async throws -> String {
-            try await launch(c, l, savepoint: savepoint, ledger: ledger, resumedFrom: resumedFrom)
         }
     }
 
@@ -255,23 +231,4 @@ extension JobCommand {
             }
         }
     }
-}
-
-/// Runs `spec` (re-uploading the jar from its recorded path if Flink no longer has it) and records
-/// the launch so the job can be resumed later.
-func launch(_ client: FlinkClient, _ spec: JobLedger.Launch, savepoint: String?, ledger: String, resumedFrom: String?) async throws -> String {
-    var spec = spec
-    let run = { (jarId: String) in
-        try await client.run(jar: jarId, JarRun(entryClass: spec.entryClass, arguments: spec.arguments, parallelism: spec.parallelism,
-                                                savepointPath: savepoint, allowNonRestoredState: spec.allowNonRestoredState))
-    }
-    let jid: String
-    do { jid = try await run(spec.jarId) } catch let e as FlinkClientError where resumedFrom != nil && spec.jarPath != nil
-        && e.status == 500 && e.description.contains("does not exist") {
-        spec.jarId = try await client.uploadJar(path: spec.jarPath!)
-        jid = try await run(spec.jarId)
-    }
-    let name = try? await client.jobs().first { $0.jid == jid }?.name
-    try JobLedger.update(path: ledger) { $0.recordLaunch(jid: jid, name: name, launch: spec, resumedFrom: resumedFrom) }
-    return jid
 }

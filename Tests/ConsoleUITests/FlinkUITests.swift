@@ -55,4 +55,79 @@ import Testing
         #expect(try t.waitFor(timeout: 5) { !$0.contains("sluice ▸") }, "console did not quit")
         #expect(try !t.alternateScreenOn())
     }
+
+    /// Launch, savepoint, pause, resume and cancel with the keys (n, s, p, r, Ctrl-K), each
+    /// confirmed in its form, results on the status line.
+    @Test func jobActionsFromTheKeyboard() throws {
+        let flink = try #require(UIPeer.flink, "SLUICE_TEST_FLINK is not set: scripts/test.sh starts Flink (CI=true requires it)")
+        let jar = try #require(UIPeer.flinkJar, "SLUICE_TEST_FLINK_JAR is not set")
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-ui-keys-\(UUID().uuidString)").path
+        let t = try Tmux(width: 160, height: 40)
+        defer { t.close() }
+        try t.type("XDG_STATE_HOME=\(state) \(UIPeer.sluice) --flink \(flink) --view jobs")
+        #expect(try t.waitFor(timeout: 20) { $0.contains("Jobs (") || $0.contains("no jobs on this cluster") })
+        func typeText(_ s: String) throws { for ch in s { try t.keys("-l", String(ch)) } }
+        func jobId(after marker: String) throws -> String? {
+            let screen = try t.screen()
+            guard let line = screen.split(separator: "\n").first(where: { $0.contains(marker) }),
+                  let r = line.range(of: #"[0-9a-f]{32}"#, options: .regularExpression) else { return nil }
+            return String(line[r])
+        }
+
+        // n: the launch form.
+        try t.keys("n")
+        #expect(try t.waitFor(timeout: 5) { $0.contains("Launch a job") })
+        try typeText(jar)
+        try t.keys("Tab", "Tab")
+        try typeText("--name ui-keys --rate 1000 --checkpointMs 1000")
+        try t.keys("Tab", "BSpace")
+        try typeText("2")
+        try t.keys("Enter")
+        #expect(try t.waitFor(timeout: 30) { $0.contains("launch of \(jar): done — running as") }, "launch:\n\((try? t.screen()) ?? "")")
+        let jid = try #require(try jobId(after: "running as"))
+        try t.keys("/")
+        try typeText(String(jid.prefix(12)))
+        try t.keys("Enter")
+        #expect(try t.waitFor(timeout: 20) { s in s.split(separator: "\n").contains { $0.contains("ui-keys") && $0.contains("RUNNING") } })
+
+        // s: savepoint, the job keeps running.
+        try t.keys("s")
+        #expect(try t.waitFor(timeout: 5) { $0.contains("Savepoint ui-keys") })
+        try t.keys("Enter")
+        #expect(try t.waitFor(timeout: 60) { $0.contains("savepoint of ui-keys: done — file:") }, "savepoint:\n\((try? t.screen()) ?? "")")
+
+        // p: pause = stop with savepoint.
+        try t.keys("p")
+        #expect(try t.waitFor(timeout: 5) { $0.contains("Pause ui-keys: stop with a savepoint") })
+        try t.keys("Enter")
+        #expect(try t.waitFor(timeout: 60) { $0.contains("pause of ui-keys: done — stopped; savepoint file:") }, "pause:\n\((try? t.screen()) ?? "")")
+        #expect(try t.waitFor(timeout: 20) { s in s.split(separator: "\n").contains { $0.contains("ui-keys") && $0.contains("FINISHED") } })
+
+        // r: resume from that savepoint, as a new job.
+        try t.keys("r")
+        #expect(try t.waitFor(timeout: 5) { $0.contains("Resume ui-keys") })
+        try t.keys("y")
+        #expect(try t.waitFor(timeout: 30) { $0.contains("resume of ui-keys: done — running as") }, "resume:\n\((try? t.screen()) ?? "")")
+        let resumed = try #require(try jobId(after: "running as"))
+        #expect(resumed != jid)
+
+        // Ctrl-K: cancel the resumed job, after a confirmation.
+        try t.keys("/", "Escape", "/")
+        try typeText(String(resumed.prefix(12)))
+        try t.keys("Enter")
+        #expect(try t.waitFor(timeout: 20) { s in s.split(separator: "\n").contains { $0.contains(String(resumed.prefix(8))) && $0.contains("RUNNING") } })
+        try t.keys("C-k")
+        #expect(try t.waitFor(timeout: 5) { $0.contains("Cancel ui-keys") && $0.contains("without a savepoint") })
+        try t.keys("y")
+        #expect(try t.waitFor(timeout: 20) { $0.contains("cancel of ui-keys: done") }, "cancel:\n\((try? t.screen()) ?? "")")
+        #expect(try t.waitFor(timeout: 20) { s in
+            s.split(separator: "\n").contains { $0.contains(String(resumed.prefix(8))) && ($0.contains("CANCELED") || $0.contains("CANCELLING")) }
+        })
+        // The action log lists all five.
+        try t.keys("L")
+        #expect(try t.waitFor(timeout: 5) { s in
+            ["launch of", "savepoint of ui-keys", "pause of ui-keys", "resume of ui-keys", "cancel of ui-keys"].allSatisfy { s.contains($0) }
+        }, "action log:\n\((try? t.screen()) ?? "")")
+        try t.keys("q", "q")
+    }
 }

@@ -28,7 +28,7 @@ public struct TableSpec: Sendable {
         case let .jobDetail(jid): JobDetailView.spec(jid: jid)
         case let .checkpoints(jid): CheckpointsView.spec(jid: jid)
         case let .exceptions(jid): ExceptionsView.spec(jid: jid)
-        case .overview, .help: nil
+        case .overview, .help, .actions: nil
         }
     }
 }

@@ -1,0 +1,150 @@
+import FlinkClient
+import Foundation
+import Synchronization
+
+/// The job actions themselves, shared by `sluice job` and the console: each talks to Flink and
+/// keeps the job ledger, so a job launched or paused in one can be resumed from the other.
+public enum JobActions {
+    public struct Refusal: Error, CustomStringConvertible {
+        public var description: String
+        public init(_ d: String) { description = d }
+    }
+
+    /// Runs `spec` (re-uploading the jar from its recorded path if Flink no longer has it) and
+    /// records the launch so the job can be resumed later. Returns the new job's id.
+    public static func launch(_ client: FlinkClient, _ spec: JobLedger.Launch, savepoint: String?, ledger: String,
+                              resumedFrom: String?) async throws -> String {
+        var spec = spec
+        let run = { (jarId: String) in
+            try await client.run(jar: jarId, JarRun(entryClass: spec.entryClass, arguments: spec.arguments, parallelism: spec.parallelism,
+                                                    savepointPath: savepoint, allowNonRestoredState: spec.allowNonRestoredState))
+        }
+        let jid: String
+        do { jid = try await run(spec.jarId) } catch let e as FlinkClientError where spec.jarPath != nil && e.status == 500
+            && e.description.contains("does not exist") {
+            spec.jarId = try await client.uploadJar(path: spec.jarPath!)
+            jid = try await run(spec.jarId)
+        }
+        let name = try? await client.jobs().first { $0.jid == jid }?.name
+        try JobLedger.update(path: ledger) { $0.recordLaunch(jid: jid, name: name, launch: spec, resumedFrom: resumedFrom) }
+        return jid
+    }
+
+    /// Uploads a local jar (a path ending in .jar that exists) or takes `jar` as an uploaded jar's id.
+    public static func launch(_ client: FlinkClient, jar: String, entryClass: String?, arguments: [String], parallelism: Int,
+                              savepoint: String?, allowNonRestoredState: Bool, ledger: String) async throws -> String {
+        var jarId = jar
+        var jarPath: String?
+        if jar.hasSuffix(".jar") && (jar.contains("/") || FileManager.default.fileExists(atPath: jar)) {
+            guard FileManager.default.fileExists(atPath: jar) else {
+                throw Refusal("no jar file at \(jar) (give a local .jar path or the id of an uploaded jar)")
+            }
+            jarPath = URL(fileURLWithPath: jar).standardizedFileURL.path
+            jarId = try await client.uploadJar(path: jar)
+        }
+        let spec = JobLedger.Launch(flink: client.baseURL, jarId: jarId, jarPath: jarPath, entryClass: entryClass, arguments: arguments,
+                                    parallelism: parallelism, allowNonRestoredState: allowNonRestoredState)
+        return try await launch(client, spec, savepoint: savepoint, ledger: ledger, resumedFrom: nil)
+    }
+
+    /// Reruns a job Sluice launched from the latest savepoint Sluice took of it.
+    public static func resume(_ client: FlinkClient, jid: String, ledger path: String) async throws -> (jid: String, savepoint: String) {
+        let ledger = try JobLedger.load(path: path)
+        guard let entry = ledger.entry(jid) else {
+            throw Refusal("Sluice has no record of job \(jid) (ledger \(path)); run it with: sluice job run JAR -s SAVEPOINT")
+        }
+        guard let launch = entry.launch else {
+            throw Refusal("job \(jid) was not launched by Sluice, so its jar and arguments are unknown; run it with: sluice job run JAR -s \(entry.savepoints.last?.location ?? "SAVEPOINT")")
+        }
+        guard let savepoint = ledger.latestSavepoint(of: jid) else {
+            throw Refusal("no savepoint of job \(jid) taken by Sluice; take one with: sluice job savepoint \(jid), or pause it")
+        }
+        let new = try await Self.launch(client, launch, savepoint: savepoint.location, ledger: path, resumedFrom: jid)
+        return (new, savepoint.location)
+    }
+
+    /// Takes a savepoint (or stops with one when `stop`), waits for it and records it.
+    public static func savepoint(_ client: FlinkClient, jid: String, name: String?, directory: String?, stop: Bool, drain: Bool = false,
+                                 ledger: String, timeoutSeconds: Double = 300) async throws -> String {
+        let request = stop ? try await client.stopWithSavepoint(job: jid, targetDirectory: directory, drain: drain)
+                           : try await client.triggerSavepoint(job: jid, targetDirectory: directory)
+        let location = try await client.awaitSavepoint(job: jid, request: request, action: stop ? "stop" : "savepoint", timeoutSeconds: timeoutSeconds)
+        try JobLedger.update(path: ledger) {
+            $0.recordSavepoint(jid: jid, name: name, .init(location: location, time: Date().timeIntervalSince1970, stopped: stop))
+        }
+        return location
+    }
+}
+
+/// Runs the console's job actions in the background — the UI stays responsive — and keeps the
+/// action log the status line and the Actions view show.
+public final class JobActionRunner: Sendable {
+    public struct Entry: Sendable, Equatable {
+        public enum State: Sendable, Equatable { case running, done(String), failed(String) }
+        public var id: Int
+        public var started: Double
+        public var finished: Double?
+        public var title: String
+        public var state: State
+        /// "savepoint of orders: done — file:/sp/savepoint-1".
+        public var summary: String {
+            switch state {
+            case .running: "\(title): in progress…"
+            case let .done(detail): "\(title): done — \(detail)"
+            case let .failed(reason): "\(title): failed — \(reason)"
+            }
+        }
+    }
+
+    private let log = Mutex<[Entry]>([])
+    private let wake: @Sendable () -> Void
+    public let ledgerPath: String
+
+    public init(ledgerPath: String = JobLedger.defaultPath(), wake: @escaping @Sendable () -> Void) {
+        self.ledgerPath = ledgerPath
+        self.wake = wake
+    }
+
+    /// Newest first.
+    public var entries: [Entry] { log.withLock { $0.reversed() } }
+
+    public func run(_ action: JobAction, client: FlinkClient) {
+        let id = log.withLock { l -> Int in
+            let id = (l.last?.id ?? 0) + 1
+            l.append(Entry(id: id, started: Date().timeIntervalSince1970, title: action.title, state: .running))
+            if l.count > 200 { l.removeFirst(l.count - 200) }
+            return id
+        }
+        wake()
+        let ledger = ledgerPath
+        Task {
+            let state: Entry.State
+            do {
+                switch action {
+                case let .savepoint(jid, name, dir):
+                    state = .done(try await JobActions.savepoint(client, jid: jid, name: name, directory: dir, stop: false, ledger: ledger))
+                case let .pause(jid, name, dir, drain):
+                    state = .done("stopped; savepoint " + (try await JobActions.savepoint(client, jid: jid, name: name, directory: dir, stop: true,
+                                                                                         drain: drain, ledger: ledger)))
+                case let .resume(jid, _):
+                    let (new, sp) = try await JobActions.resume(client, jid: jid, ledger: ledger)
+                    state = .done("running as \(new) from \(sp)")
+                case let .launch(r):
+                    let jid = try await JobActions.launch(client, jar: r.jar, entryClass: r.entryClass, arguments: r.arguments,
+                                                          parallelism: r.parallelism, savepoint: r.savepoint,
+                                                          allowNonRestoredState: r.allowNonRestoredState, ledger: ledger)
+                    state = .done("running as \(jid)")
+                case let .cancel(jid, _):
+                    try await client.cancel(job: jid)
+                    state = .done("cancelling \(jid)")
+                }
+            } catch {
+                state = .failed(String(describing: error))
+            }
+            self.log.withLock { l in
+                if let i = l.firstIndex(where: { $0.id == id }) { l[i].state = state; l[i].finished = Date().timeIntervalSince1970 }
+            }
+            self.wake()
+        }
+    }
+}
