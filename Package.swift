@@ -50,7 +50,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(name: "FlinkClientTests", dependencies: [
-            "FlinkClient",
+            "FlinkClient", "Connectors", "ConsoleModel",
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

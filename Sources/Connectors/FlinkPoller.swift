@@ -107,6 +107,14 @@ public actor FlinkPoller {
                         out.idleMsPerSecond = metrics["idleTimeMsPerSecond"]?.avg
                         out.recordsInPerSecond = metrics["numRecordsInPerSecond"]?.sum
                         out.recordsOutPerSecond = metrics["numRecordsOutPerSecond"]?.sum
+                        // A running task splits every second into busy, backpressured and idle. Flink
+                        // fetches metrics lazily and answers zeros (or nothing) before its first fetch:
+                        // that is "not known yet", not "idle".
+                        let split = [out.busyMsPerSecond, out.backPressuredMsPerSecond, out.idleMsPerSecond].compactMap { $0 }.reduce(0, +)
+                        if split < 100 {
+                            out.busyMsPerSecond = nil; out.backPressuredMsPerSecond = nil; out.idleMsPerSecond = nil
+                            out.recordsInPerSecond = nil; out.recordsOutPerSecond = nil
+                        }
                     } catch { problem = "vertex \(v.name): metrics: \(error)" }
                     if let bp = try? await b, bp.isSampled {
                         out.backpressureLevel = bp.level?.rawValue

@@ -40,7 +40,9 @@ public struct CheckpointHealth: Sendable, Equatable {
     /// OK while a checkpoint completed within two intervals (plus its own duration); WARN when
     /// older or one failure in a row; FAILING from two failures in a row or nothing completed for
     /// five intervals. No checkpointing, or no detail read yet: `none`.
-    public static func evaluate(_ c: FlinkSnapshot.Checkpoints?, intervalMs: Int64?, now: Double) -> CheckpointHealth {
+    /// `jobStart` dates a job that has not completed a checkpoint yet (Flink's very first trigger
+    /// always fails while tasks deploy; that alone is not a problem).
+    public static func evaluate(_ c: FlinkSnapshot.Checkpoints?, intervalMs: Int64?, now: Double, jobStart: Double? = nil) -> CheckpointHealth {
         guard let c, let intervalMs, intervalMs > 0, intervalMs < Int64.max / 2 else {
             return CheckpointHealth(status: .none, latestCompletedAge: nil, consecutiveFailures: 0, durationTrend: nil, lastFailure: nil)
         }
@@ -59,12 +61,12 @@ public struct CheckpointHealth: Sendable, Equatable {
             let median = Double(older[older.count / 2])
             if median > 0 { trend = Double(durations[0]) / median }
         }
+        // Without a completed checkpoint, the time since the job started is how overdue it is.
+        let overdue = age ?? jobStart.map { max(0, now - $0) } ?? 0
         let status: Status
-        if failures >= 2 || (age ?? .infinity) > 5 * interval && c.failed > 0 { status = .failing }
-        else if failures == 1 || (age ?? .infinity) > 2 * interval + Double(completed?.durationMs ?? 0) / 1000 {
-            // A job younger than two intervals has simply not completed one yet.
-            status = completed == nil && c.failed == 0 ? .none : .warn
-        } else { status = .ok }
+        if failures >= 2 || overdue > 5 * interval { status = .failing }
+        else if failures == 1 || overdue > 2 * interval + Double(completed?.durationMs ?? 0) / 1000 { status = .warn }
+        else { status = completed == nil ? .none : .ok }
         return CheckpointHealth(status: status, latestCompletedAge: age, consecutiveFailures: failures, durationTrend: trend,
                                 lastFailure: failures > 0 ? c.latestFailed?.failureMessage : nil)
     }
@@ -139,7 +141,8 @@ public struct FlinkState: Sendable {
         let running = job.state == "RUNNING"
         return JobSummary(job: job, detailTime: time, vertices: vertices, parallelism: d.vertices.map(\.parallelism).max(),
                           restarts: d.restarts, checkpoints: d.checkpoints,
-                          checkpointHealth: running ? CheckpointHealth.evaluate(d.checkpoints, intervalMs: d.checkpointIntervalMs, now: now)
+                          checkpointHealth: running ? CheckpointHealth.evaluate(d.checkpoints, intervalMs: d.checkpointIntervalMs, now: now,
+                                                                                jobStart: job.startTime)
                                                     : CheckpointHealth.evaluate(nil, intervalMs: nil, now: now),
                           worstBackpressure: running ? (vertices.map(\.backpressure).max() ?? .unknown) : .unknown,
                           bottleneck: running ? vertices.first { $0.isBottleneck }?.vertex.name : nil, exceptions: d.exceptions ?? [])

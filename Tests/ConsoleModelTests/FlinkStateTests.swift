@@ -63,8 +63,14 @@ import Testing
         let late = CheckpointHealth.evaluate(Self.checkpoints([(4, "COMPLETED", 80, 1000)]), intervalMs: 5000, now: 100)
         #expect(late.status == .warn && late.lastFailure == nil)
         #expect(CheckpointHealth.evaluate(Self.checkpoints([]), intervalMs: Int64.max, now: 100).status == .none)
-        // A young job with nothing completed and nothing failed has not had its first checkpoint yet.
-        #expect(CheckpointHealth.evaluate(Self.checkpoints([]), intervalMs: 5000, now: 100).status == .none)
+        // A young job with nothing completed has not had its first checkpoint yet — even with
+        // Flink's always-failing first trigger counted (failed 1, no history entry).
+        var young = Self.checkpoints([])
+        young.failed = 1
+        young.total = 1
+        #expect(CheckpointHealth.evaluate(young, intervalMs: 5000, now: 100, jobStart: 97).status == .none)
+        // The same job 30 s on, still without a completed checkpoint: failing (stuck behind backpressure, say).
+        #expect(CheckpointHealth.evaluate(young, intervalMs: 5000, now: 130, jobStart: 97).status == .failing)
     }
 
     @Test func jobSummariesKeepDetailsAndRaiseAlerts() {
