@@ -41,7 +41,7 @@ let package = Package(
         ]),
         // `make bench`: measurements printed beside the peers' (Benchmarks/run.sh).
         .executableTarget(name: "SluiceBench", dependencies: [
-            "Console", "Connectors", "KafkaClient", "ConsoleModel", "Terminal",
+            "Console", "Connectors", "KafkaClient", "ConsoleModel", "Terminal", "FlinkClient",
         ], path: "Benchmarks/SluiceBench"),
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"]),
         .testTarget(name: "KafkaClientTests", dependencies: [

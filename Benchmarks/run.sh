@@ -6,11 +6,15 @@
 #      computing the same lag (3 alternating rounds, medians)
 #   4. the console (release build) under tmux: CPU and RSS while idle on the 1,000-group cluster
 #      and on a small one (4 groups)
+#   5. Flink 2.3: a reading's cost (requests, ms) for 1 job × 10 vertices and for 50 jobs, and how
+#      fast the console answers keys while a savepoint is in progress
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export SLUICE_STATE="$(mktemp -d /tmp/sluice-bench.XXXXXX)"
 export KAFKA_PORT="${KAFKA_PORT:-$(( 20000 + RANDOM % 20000 ))}"
 SMALL_PORT=$(( KAFKA_PORT + 1 ))
+export FLINK_REST_PORT="${FLINK_REST_PORT:-$(( 40000 + RANDOM % 10000 ))}"
+export FLINK_RPC_PORT="${FLINK_RPC_PORT:-$(( 50000 + RANDOM % 10000 ))}"
 OUT="$SLUICE_STATE/results.jsonl"
 TMUX_SOCKET="sluice-bench-$$"
 cleanup() {
@@ -19,6 +23,7 @@ cleanup() {
   [[ -n "${LOAD_PID:-}" ]] && kill -TERM "$LOAD_PID" 2>/dev/null && wait "$LOAD_PID" 2>/dev/null
   scripts/kafka-peer.sh stop
   KAFKA_PORT=$SMALL_PORT SLUICE_STATE="$SLUICE_STATE/small" scripts/kafka-peer.sh stop
+  scripts/flink-peer.sh stop
 }
 trap cleanup EXIT
 say() { echo "[bench] $*" >&2; }
@@ -69,5 +74,13 @@ scripts/kafka-peer.sh python scripts/kafka-load.py run --bootstrap "$SMALL" --pr
 LOAD_PID=$!
 for _ in $(seq 1 600); do grep -q '"ready"' "$SLUICE_STATE/load.jsonl" 2>/dev/null && break; sleep 0.1; done
 console_idle "$SMALL" "4 groups / 12 partitions"
+
+say "Flink 2.3: reading cost and key latency during a savepoint"
+FLINK="$(scripts/flink-peer.sh start)"
+JAR="$(scripts/flink-peer.sh build-job)"
+"$BIN/SluiceBench" flink "$FLINK" "$JAR" | tee -a "$OUT" >&2
+BP="$(XDG_STATE_HOME="$SLUICE_STATE" "$BIN/sluice" job run "$JAR" -p 2 --flink "$FLINK" -- --name bench-bp --rate 2000 --slowMs 8)"
+python3 Benchmarks/key_latency.py --sluice "$BIN/sluice" --flink "$FLINK" --job bench-bp --state "$SLUICE_STATE" | tee -a "$OUT" >&2
+"$BIN/sluice" job cancel "$BP" --flink "$FLINK" >/dev/null || true
 
 python3 Benchmarks/table.py "$OUT"

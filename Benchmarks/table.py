@@ -40,6 +40,13 @@ for r in by.get("console_idle", []):
                 "PASS" if r["cpu_percent"] < 0.5 else "FAIL"))
     out.append(("console RSS, %s" % r["cluster"], "%.1f MB" % r["rss_mb"], "—", "< 60 MB", "PASS" if r["rss_mb"] < 60 else "FAIL"))
 
+for r in by.get("flink_refresh", []):
+    out.append(("Flink reading, %s" % r["case"], "%.0f ms (%d requests)" % (r["median_ms"], r["requests"]), "—", "—", ""))
+for r in by.get("key_latency_during_savepoint", []):
+    out.append(("key answered while a savepoint runs (tmux round trip, %d keys)" % r["keys_while_in_progress"],
+                "%.0f ms (p95 %.0f, max %.0f)" % (r["median_ms"], r["p95_ms"], r["max_ms"]), "—", "< 50 ms",
+                "PASS" if r["p95_ms"] < 50 and r["keys_while_in_progress"] >= 10 else "FAIL"))
+
 w = [max(len(r[i]) for r in out + [("benchmark", "sluice", "peer", "target", "result")]) for i in range(5)]
 print("| " + " | ".join(h.ljust(w[i]) for i, h in enumerate(("benchmark", "sluice", "peer", "target", "result"))) + " |")
 print("|" + "|".join("-" * (x + 2) for x in w) + "|")

@@ -77,6 +77,7 @@ taskmanager.bind-host: localhost
 taskmanager.numberOfTaskSlots: 4
 taskmanager.memory.process.size: 1g
 taskmanager.memory.managed.fraction: 0.05
+taskmanager.network.memory.buffer-debloat.enabled: true
 parallelism.default: 2
 rest.address: 127.0.0.1
 rest.bind-address: 127.0.0.1

@@ -1,5 +1,6 @@
 import Foundation
 import Console
+import FlinkClient
 import ConsoleModel
 import Connectors
 import KafkaClient
@@ -9,6 +10,7 @@ import Terminal
 ///   SluiceBench model             model apply+derive, synthetic 1,000 groups × 10,000 partitions
 ///   SluiceBench render            frame render of a 10,000-row view (and the row build behind it)
 ///   SluiceBench refresh KAFKA N   N full refresh cycles against a broker
+///   SluiceBench flink URL JAR     Flink reading cost: 1 job × 10 vertices in focus, then 50 jobs listed
 
 func emit(_ fields: [String: Any]) {
     let data = try! JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
@@ -144,7 +146,57 @@ case "refresh":
           "ms_per_api": breakdown,
           "cpu_s_per_cycle": cpu].merging(stats(times.sorted())) { a, _ in a })
 
+case "flink":
+    let url = args.dropFirst().first ?? "http://127.0.0.1:8081"
+    let jar = args.dropFirst(2).first ?? ""
+    let client = FlinkClient(baseURL: url, timeoutSeconds: 30)
+    let jarId = try await client.uploadJar(path: jar)
+    // events → counter → slow → 6 stages → window/sink: 10 vertices.
+    let wide = try await client.run(jar: jarId, JarRun(arguments: ["--name", "bench-wide", "--rate", "200", "--stages", "6"], parallelism: 1))
+    let poller = FlinkPoller(client: client)
+    await poller.setFocus([wide])
+    // Ready when the job runs and Flink's lazily fetched metrics have arrived (a non-zero time split).
+    let deadline = Date().addingTimeInterval(120)
+    var vertices = 0
+    while Date() < deadline {
+        if case let .flink(s) = await poller.poll(now: { Date().timeIntervalSince1970 }),
+           let d = s.details.first(where: { $0.jid == wide }), d.vertices.allSatisfy({ $0.busyMsPerSecond != nil }) {
+            vertices = d.vertices.count
+            break
+        }
+        try await Task.sleep(nanoseconds: 500_000_000)
+    }
+    func readings(_ n: Int) async -> (ms: [Double], requests: Int) {
+        client.resetRequestCount()
+        var times: [Double] = []
+        for _ in 0..<n {
+            let start = ContinuousClock.now
+            _ = await poller.poll(now: { Date().timeIntervalSince1970 })
+            times.append(milliseconds(ContinuousClock.now - start))
+        }
+        return (times.sorted(), client.requestCount / n)
+    }
+    let one = await readings(9)
+    emit(["bench": "flink_refresh", "case": "1 job × \(vertices) vertices, in focus", "requests": one.requests].merging(stats(one.ms)) { a, _ in a })
+    // 49 short bounded jobs beside it: 50 jobs listed, the one running read in turn.
+    var bounded: [String] = []
+    for i in 0..<49 {
+        bounded.append(try await client.run(jar: jarId, JarRun(arguments: ["--name", "bench-bounded-\(i)", "--count", "20", "--rate", "1000",
+                                                                           "--checkpointMs", "0"], parallelism: 1)))
+    }
+    let doneBy = Date().addingTimeInterval(300)
+    while Date() < doneBy {
+        let states = try await client.jobs()
+        if states.filter({ bounded.contains($0.jid) }).allSatisfy({ $0.state.isTerminal }) { break }
+        try await Task.sleep(nanoseconds: 500_000_000)
+    }
+    await poller.setFocus([])
+    let listed = try await client.jobs().count
+    let fifty = await readings(9)
+    emit(["bench": "flink_refresh", "case": "\(listed) jobs listed, none on screen", "requests": fifty.requests].merging(stats(fifty.ms)) { a, _ in a })
+    try await client.cancel(job: wide)
+
 default:
-    FileHandle.standardError.write(Data("usage: SluiceBench model | render | refresh KAFKA [CYCLES]\n".utf8))
+    FileHandle.standardError.write(Data("usage: SluiceBench model | render | refresh KAFKA [CYCLES] | flink URL JAR\n".utf8))
     exit(2)
 }

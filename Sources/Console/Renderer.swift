@@ -152,7 +152,9 @@ public struct Renderer {
         // live screen is visibly live, and the console has no reason to wake between readings.
         let newest = [model.health.lastReading, model.flink.latest?.time].compactMap { $0 }.max()
         let asOf = newest.map { "as of \(Format.clock($0))" } ?? "no reading yet"
-        let right = "\(ui.frozen ? "❚❚ FROZEN  " : "")\(kafka)   ⟳ \(Format.seconds(ui.refreshSeconds))\(ui.refreshAuto ? " auto" : "")   \(asOf) "
+        let running = ui.actionLog.filter { $0.state == .running }.count
+        let busy = running == 0 ? "" : "⏳ \(running) action\(running == 1 ? "" : "s") running   "
+        let right = "\(busy)\(ui.frozen ? "❚❚ FROZEN  " : "")\(kafka)   ⟳ \(Format.seconds(ui.refreshSeconds))\(ui.refreshAuto ? " auto" : "")   \(asOf) "
         let rw = DisplayText.width(right)
         grid.put(left, x: 0, y: 0, role: .title, maxWidth: max(0, w - rw - 1))
         grid.put(right, x: max(0, w - rw), y: 0, role: .title)

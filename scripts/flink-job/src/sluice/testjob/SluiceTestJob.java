@@ -31,7 +31,8 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
  *
  * Arguments (all optional): --name S, --rate R (records/s), --keys K, --slowMs D (per record in
  * "slow"), --checkpointMs MS (0 = off), --failCheckpoints true (checkpoints time out while the job
- * keeps running), --checkpointTimeoutMs MS, --count N (bounded: the job finishes).
+ * keeps running), --checkpointTimeoutMs MS, --count N (bounded: the job finishes), --stages N (N extra
+ * pass-through operators, each its own vertex: a wider graph for benchmarks).
  */
 public class SluiceTestJob {
     /** One generated record. A public POJO so Flink serialises it without Kryo. */
@@ -53,6 +54,7 @@ public class SluiceTestJob {
         boolean failCheckpoints = Boolean.parseBoolean(args.getOrDefault("failCheckpoints", "false"));
         long checkpointTimeoutMs = Long.parseLong(args.getOrDefault("checkpointTimeoutMs", failCheckpoints ? "3000" : "60000"));
         long count = Long.parseLong(args.getOrDefault("count", String.valueOf(Long.MAX_VALUE)));
+        int stages = Integer.parseInt(args.getOrDefault("stages", "0"));
 
         Configuration conf = new Configuration();
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
@@ -71,11 +73,16 @@ public class SluiceTestJob {
             index -> new Event((int) (index % k), System.currentTimeMillis()),
             count, RateLimiterStrategy.perSecond(rate), org.apache.flink.api.common.typeinfo.TypeInformation.of(Event.class));
 
-        env.fromSource(source, WatermarkStrategy.<Event>forBoundedOutOfOrderness(Duration.ofMillis(500))
+        org.apache.flink.streaming.api.datastream.DataStream<Event> stream = env
+            .fromSource(source, WatermarkStrategy.<Event>forBoundedOutOfOrderness(Duration.ofMillis(500))
                     .withTimestampAssigner((e, ts) -> e.time), "events").uid("events")
             .keyBy(e -> e.key)
             .map(new Counter()).name("counter").uid("counter")
-            .map(new Slow(slowMs, failCheckpoints, checkpointTimeoutMs)).name("slow").uid("slow").disableChaining()
+            .map(new Slow(slowMs, failCheckpoints, checkpointTimeoutMs)).name("slow").uid("slow").disableChaining();
+        for (int i = 0; i < stages; i++) {
+            stream = stream.map(e -> e).returns(Event.class).name("stage-" + i).uid("stage-" + i).disableChaining();
+        }
+        stream
             .keyBy(e -> e.key)
             .window(TumblingEventTimeWindows.of(Duration.ofSeconds(5)))
             .reduce((ReduceFunction<Event>) (a, b) -> a.count >= b.count ? a : b).name("window").uid("window")
