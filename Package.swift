@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "CNCursesW", linkerSettings: [.linkedLibrary("ncursesw")]),
         .target(name: "Terminal", dependencies: ["CNCursesW"]),
         .target(name: "Console", dependencies: [
-            "ConsoleModel", "Terminal", "Connectors", "KafkaClient",
+            "ConsoleModel", "Terminal", "Connectors", "KafkaClient", "FlinkClient", "CNCursesW",
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "sluice", dependencies: [

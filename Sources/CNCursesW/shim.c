@@ -19,6 +19,12 @@ void sl_limit_malloc_arenas(int arenas) {
 #endif
 }
 
+void sl_release_free_memory(void) {
+#if defined(__GLIBC__)
+    malloc_trim(0);
+#endif
+}
+
 int sl_has_cursor_addressing(void) {
     char *cup = tigetstr("cup");
     return cup != NULL && cup != (char *)-1;

@@ -5,6 +5,7 @@ import Connectors
 import FlinkClient
 import KafkaClient
 import Terminal
+import CNCursesW
 
 /// Polls a cluster on its own task and folds each observation into the shared model, then wakes
 /// the UI loop. The UI reads value copies of the model, so the two never block each other long.
@@ -77,6 +78,9 @@ public final class LiveFeed: Sendable {
                 let observation = await poller.poll(now: { Date().timeIntervalSince1970 })
                 guard let self, !Task.isCancelled else { return }
                 self.model.withLock { $0.apply(observation) }
+                // A reading of a large cluster allocates and frees its answers (megabytes); hand the
+                // freed pages back rather than keep them resident until the next reading.
+                sl_release_free_memory()
                 // Smoothed, so one slow reading (a discovery, a GC-like free) does not swing it.
                 let spent = Self.processCPUSeconds() - cpu0
                 cost = cost.map { 0.7 * $0 + 0.3 * spent } ?? spent

@@ -83,17 +83,22 @@ enum OverviewPanel {
 /// Help: every binding of the key map, so help can never disagree with the keys. Two columns
 /// when one does not fit the height.
 enum HelpPanel {
-    static func draw(grid: inout CellGrid, top: Int, bottom: Int) {
+    static func draw(grid: inout CellGrid, top: Int, bottom: Int, readonly: Bool = false) {
+        // A read-only console hides the job actions it would refuse anyway.
+        let bindings = KeyMap.bindings.filter { b in
+            if readonly, case .job = b.action { return false }
+            return true
+        }
         var y = top + 1
         grid.put("Keys", x: 2, y: y, role: .header)
         y += 1
         let rows = max(1, bottom - y - 2)
         // As many columns as the height needs and the width allows (at least 36 cells each).
-        let needed = (KeyMap.bindings.count + rows - 1) / rows
+        let needed = (bindings.count + rows - 1) / rows
         let columns = max(1, min(needed, (grid.width - 4) / 36))
-        let perColumn = (KeyMap.bindings.count + columns - 1) / columns
+        let perColumn = (bindings.count + columns - 1) / columns
         let columnWidth = (grid.width - 4) / columns
-        for (i, b) in KeyMap.bindings.enumerated() {
+        for (i, b) in bindings.enumerated() {
             let col = i / perColumn, row = i % perColumn
             guard y + row < bottom else { continue }
             let x = 4 + col * columnWidth

@@ -49,7 +49,7 @@ public struct Renderer {
         case .overview:
             OverviewPanel.draw(model: model, bootstrap: bootstrap, contextName: ui.contextName, grid: &grid, top: y, bottom: bodyBottom, now: now)
         case .help:
-            HelpPanel.draw(grid: &grid, top: y, bottom: bodyBottom)
+            HelpPanel.draw(grid: &grid, top: y, bottom: bodyBottom, readonly: ui.readonly)
         case .actions:
             if ui.actionLog.isEmpty {
                 grid.put(ui.readonly ? "read-only console: no job actions" : "no job actions yet (s savepoint · p pause · r resume · n launch · ^K cancel)",
@@ -62,6 +62,7 @@ public struct Renderer {
         default:
             if let spec = TableSpec.forRoute(ui.route) {
                 var table = ui.tableState(ui.route)
+                if spec.followsTop && table.selectedIndex == 0 && table.scroll == 0 { table.selectedId = rows.first?.id }
                 table.reconcile(ids: rows.map(\.id))
                 for line in spec.preamble(model) where y < bodyBottom {
                     grid.put(DisplayText.sanitize(line), x: 1, y: y, role: .dim, maxWidth: w - 2)

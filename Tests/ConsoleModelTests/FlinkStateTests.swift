@@ -98,5 +98,9 @@ import Testing
         m.apply(.flinkError(time: 104, message: "Flink at http://x unreachable: connection refused"))
         #expect(m.alerts.contains { $0.key == "flink" && $0.severity == .critical })
         #expect(m.flink.job("j1") != nil)
+        // …and the next good reading clears it: Flink restarted, Sluice reconnected by itself.
+        m.apply(.flink(FlinkSnapshot(time: 106, jobs: [job])))
+        #expect(m.flink.connected && m.flink.disconnectedSince == nil)
+        #expect(!m.alerts.contains { $0.key == "flink" })
     }
 }

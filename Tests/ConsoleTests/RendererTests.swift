@@ -82,6 +82,12 @@ import Terminal
         let text = frame(&ui, model: Fixtures.model(readings: 1), width: size.0, height: size.1).text
         // Every binding is listed (long descriptions may be cut to the column at small sizes).
         for b in KeyMap.bindings { #expect(text.contains(b.help.prefix(26)), "help at \(size) lacks '\(b.help)'") }
+        // Read-only: the job actions are hidden.
+        var ro = UIState(contextName: "prod", initial: .help)
+        ro.readonly = true
+        let roText = frame(&ro, model: Fixtures.model(readings: 1), width: size.0, height: size.1).text
+        #expect(!roText.contains("savepoint the job") && !roText.contains("cancel the job"))
+        #expect(roText.contains("checkpoints of the job"))
     }
 
     @Test func tenThousandRowsRenderOnlyTheVisibleOnes() {
@@ -256,5 +262,36 @@ import Terminal
         #expect(grid.text.contains("Cancel orders-enrich"))
         #expect(grid.text.contains("without a savepoint"))
         #expect(grid.text.contains("y or ⏎ cancel the job"))
+    }
+}
+
+/// The Checkpoints view follows the newest checkpoint unless the user moved down into the history.
+@Suite struct CheckpointsFollowTests {
+    static func model(ids: [Int64]) -> ConsoleModel {
+        var m = ConsoleModel()
+        let history = ids.map { FlinkSnapshot.Checkpoint(id: $0, status: "COMPLETED", triggerTime: Double($0), durationMs: 100) }
+        m.apply(.flink(FlinkSnapshot(time: 100, jobs: [.init(jid: "j1", name: "n", state: "RUNNING", startTime: 1)],
+                                     details: [.init(jid: "j1", checkpoints: .init(total: ids.count, completed: ids.count, history: history),
+                                                     checkpointIntervalMs: 1000)])))
+        return m
+    }
+
+    func render(_ ui: inout UIState, _ m: ConsoleModel) {
+        var grid = CellGrid(width: 100, height: 20)
+        Renderer(bootstrap: "", flink: "http://f").render(model: m, ui: &ui, rows: ui.visibleRows(ui.route, model: m), into: &grid, now: 100)
+    }
+
+    @Test func followsTheNewestUnlessScrolled() {
+        var ui = UIState(contextName: "x", initial: .checkpoints(jid: "j1"))
+        render(&ui, Self.model(ids: [3, 2, 1]))
+        #expect(ui.tableState(ui.route).selectedId == "3")
+        render(&ui, Self.model(ids: [4, 3, 2, 1]))
+        #expect(ui.tableState(ui.route).selectedId == "4")
+        // Moved down: the selection stays on its checkpoint as new ones arrive.
+        let m = Self.model(ids: [4, 3, 2, 1])
+        _ = ui.handle(.down, rows: ui.visibleRows(ui.route, model: m), page: 10)
+        render(&ui, Self.model(ids: [5, 4, 3, 2, 1]))
+        #expect(ui.tableState(ui.route).selectedId == "3")
+        #expect(ui.tableState(ui.route).selectedIndex == 2)
     }
 }

@@ -95,6 +95,10 @@ import Testing
         #expect(try t.waitFor(timeout: 5) { $0.contains("Savepoint ui-keys") })
         try t.keys("Enter")
         #expect(try t.waitFor(timeout: 60) { $0.contains("savepoint of ui-keys: done — file:") }, "savepoint:\n\((try? t.screen()) ?? "")")
+        // The savepoint is on disk where the status line says.
+        let line = try #require(try t.screen().split(separator: "\n").first { $0.contains("savepoint of ui-keys: done") })
+        let path = try #require(line.range(of: #"file:\S+"#, options: .regularExpression).map { String(line[$0].dropFirst("file:".count)) })
+        #expect(FileManager.default.fileExists(atPath: path + "/_metadata"), "no _metadata under \(path)")
 
         // p: pause = stop with savepoint.
         try t.keys("p")

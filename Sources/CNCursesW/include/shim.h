@@ -6,8 +6,6 @@
 #define NCURSES_WIDECHAR 1
 #ifndef _XOPEN_SOURCE_EXTENDED
 #define _XOPEN_SOURCE_EXTENDED 1
-/// Caps glibc's malloc arenas (mallopt M_ARENA_MAX); call first thing in main. No-op elsewhere.
-void sl_limit_malloc_arenas(int arenas);
 
 #endif
 #include <locale.h>
@@ -50,5 +48,8 @@ int sl_drain_wake(void);
 
 /// Caps glibc's malloc arenas (mallopt M_ARENA_MAX); call first thing in main. No-op elsewhere.
 void sl_limit_malloc_arenas(int arenas);
+
+/// Returns freed heap pages to the system (glibc malloc_trim); no-op elsewhere.
+void sl_release_free_memory(void);
 
 #endif

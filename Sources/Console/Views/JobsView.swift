@@ -131,7 +131,7 @@ enum CheckpointsView {
     ]
 
     static func spec(jid: String) -> TableSpec {
-        TableSpec(columns: columns, defaultSort: (0, false), rows: { model in
+        var spec = TableSpec(columns: columns, defaultSort: (0, false), rows: { model in
             guard let cps = model.flink.job(jid)?.checkpoints else { return [] }
             let longest = max(1, cps.history.compactMap(\.durationMs).max() ?? 1)
             return cps.history.map { c in
@@ -147,6 +147,8 @@ enum CheckpointsView {
                                 filterText: "\(c.id) \(c.status) \(c.failureMessage ?? "")")
             }
         }, preamble: { model in preamble(model, jid) })
+        spec.followsTop = true
+        return spec
     }
 
     static func preamble(_ model: ConsoleModel, _ jid: String) -> [String] {

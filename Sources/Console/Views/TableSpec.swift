@@ -9,6 +9,9 @@ public struct TableSpec: Sendable {
     public var open: @Sendable (String) -> Route?
     /// Lines shown above the table (group summary, member list).
     public var preamble: @Sendable (ConsoleModel) -> [String]
+    /// A selection on the first row moves to whatever row is first next time (a history that
+    /// follows the newest entry unless the user has moved down into it).
+    public var followsTop = false
 
     public init(columns: [Column], defaultSort: (column: Int, ascending: Bool) = (0, true),
                 rows: @escaping @Sendable (ConsoleModel) -> [TableRow], open: @escaping @Sendable (String) -> Route? = { _ in nil },
