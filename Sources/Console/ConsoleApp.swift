@@ -24,6 +24,8 @@ public final class ConsoleApp {
         public var readonly = false
         /// Default savepoint directory for job actions (the context's `savepoints:`).
         public var savepointDir: String?
+        /// Flink address and savepoint directory per context name, for `:ctx NAME`.
+        public var flinkContexts: [String: (flink: String?, savepoints: String?)] = [:]
         public var initialRoute: Route
         public init(contextName: String, bootstrapText: String, clientConfiguration: KafkaClientConfiguration, contexts: [String: String],
                     themeName: String, refresh: RefreshPolicy, initialRoute: Route = .overview) {
@@ -53,14 +55,14 @@ public final class ConsoleApp {
         if let flink = options.flinkURL { feed.startFlink(flink, timeoutSeconds: options.clientConfiguration.requestTimeoutSeconds) }
         defer { feed.stop(); feed.stopFlink() }
 
-        var ui = UIState(contextName: options.contextName, contexts: Array(options.contexts.keys), themeName: theme.name,
+        var ui = UIState(contextName: options.contextName, contexts: Array(Set(options.contexts.keys).union(options.flinkContexts.keys)), themeName: theme.name,
                          themes: ThemeLoader.available(), refreshSeconds: options.refresh.pinned ?? RefreshPolicy.autoFloor,
                          refreshAuto: options.refresh.isAuto, initial: options.initialRoute)
         ui.message = startupMessage
         ui.readonly = options.readonly
         ui.savepointDir = options.savepointDir
         let runner = JobActionRunner(wake: { NCursesScreen.wake() })
-        let actionClient = options.flinkURL.map { FlinkClient(baseURL: $0, timeoutSeconds: max(10, options.clientConfiguration.requestTimeoutSeconds)) }
+        var actionClient = options.flinkURL.map { FlinkClient(baseURL: $0, timeoutSeconds: max(10, options.clientConfiguration.requestTimeoutSeconds)) }
         var lastReported = 0
         var renderer = Renderer(bootstrap: options.kafkaEnabled ? options.bootstrapText : "", flink: options.flinkURL)
         var grid = CellGrid(width: screen.width, height: screen.height)
@@ -116,18 +118,33 @@ public final class ConsoleApp {
                         ui.message = "theme \(name)"
                     } catch { ui.message = "\(error)" }
                 case let .switchContext(name):
-                    if let text = options.contexts[name], let addrs = BrokerAddress.parseList(text) {
+                    // A context may name Kafka, Flink or both; each feed follows it.
+                    let kafkaText = options.contexts[name]
+                    let flinkSide = options.flinkContexts[name]
+                    let addrs = kafkaText.flatMap(BrokerAddress.parseList)
+                    guard addrs != nil || flinkSide?.flink != nil else {
+                        ui.message = "context \(name) has no valid kafka bootstrap and no flink address"
+                        break
+                    }
+                    feed.stop()
+                    feed.stopFlink()
+                    if let addrs, let kafkaText {
                         var conf = options.clientConfiguration
                         conf.bootstrap = addrs
                         feed.start(conf)
-                        renderer.bootstrap = text
-                        ui.contextName = name
-                        ui.stack = [.overview]
-                        ui.message = "context \(name): \(text)"
-                        cache = RowCache()
+                        renderer.bootstrap = kafkaText
                     } else {
-                        ui.message = "context \(name) has no valid kafka bootstrap"
+                        feed.resetModel()
+                        renderer.bootstrap = ""
                     }
+                    renderer.flink = flinkSide?.flink
+                    actionClient = flinkSide?.flink.map { FlinkClient(baseURL: $0, timeoutSeconds: max(10, options.clientConfiguration.requestTimeoutSeconds)) }
+                    if let f = flinkSide?.flink { feed.startFlink(f, timeoutSeconds: options.clientConfiguration.requestTimeoutSeconds) }
+                    ui.savepointDir = flinkSide?.savepoints
+                    ui.contextName = name
+                    ui.stack = [.overview]
+                    ui.message = "context \(name): " + [kafkaText.map { "kafka \($0)" }, flinkSide?.flink.map { "flink \($0)" }].compactMap { $0 }.joined(separator: " · ")
+                    cache = RowCache()
                 }
             case let .resize(width, height):
                 grid = CellGrid(width: width, height: height)

@@ -99,6 +99,9 @@ public final class LiveFeed: Sendable {
         return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 
+    /// A fresh, empty model (a context without Kafka).
+    public func resetModel() { model.withLock { $0 = ConsoleModel() } }
+
     public func stopFlink() {
         flinkTask.withLock { $0?.cancel(); $0 = nil }
         flinkPoller.withLock { $0 = nil }

@@ -62,6 +62,7 @@ struct ConsoleCommand: AsyncParsableCommand {
         options.flinkURL = flinkURL
         options.readonly = readonly || (defaults?.readonly ?? false)
         options.savepointDir = contextFlink?.savepoints
+        options.flinkContexts = resolved.config.contexts.mapValues { ($0.flink, $0.savepoints) }
         // Only Flink asked for: do not poll a Kafka nobody named.
         options.kafkaEnabled = flinkURL == nil || endpoints.kafka != nil || contextFlink?.kafka != nil
         // Flink only, and no named context: the header names the Flink address.

@@ -114,6 +114,14 @@ import Testing
         #expect(try t.waitFor(timeout: 30) { $0.contains("resume of ui-keys: done — running as") }, "resume:\n\((try? t.screen()) ?? "")")
         let resumed = try #require(try jobId(after: "running as"))
         #expect(resumed != jid)
+        // Restored from the pause's savepoint: Flink's own checkpoint statistics say so.
+        let pausedAt = try #require(try t.screen().split(separator: "\n").first { $0.contains("resume of ui-keys: done") }
+            .flatMap { line in line.range(of: #"file:\S+"#, options: .regularExpression).map { String(line[$0]) } })
+        let stats = try spawn("/usr/bin/curl", ["-sf", "\(flink)/jobs/\(resumed)/checkpoints"])
+        let restored = (try JSONSerialization.jsonObject(with: Data(stats.stdout.utf8)) as? [String: Any])
+            .flatMap { $0["latest"] as? [String: Any] }.flatMap { $0["restored"] as? [String: Any] }
+        #expect(restored?["is_savepoint"] as? Bool == true, "resumed job not restored from a savepoint: \(stats.stdout.prefix(300))")
+        #expect(restored?["external_path"] as? String == pausedAt)
 
         // Ctrl-K: cancel the resumed job, after a confirmation.
         try t.keys("/", "Escape", "/")
@@ -132,6 +140,29 @@ import Testing
         #expect(try t.waitFor(timeout: 5) { s in
             ["launch of", "savepoint of ui-keys", "pause of ui-keys", "resume of ui-keys", "cancel of ui-keys"].allSatisfy { s.contains($0) }
         }, "action log:\n\((try? t.screen()) ?? "")")
+        try t.keys("q", "q")
+    }
+
+    /// `:ctx NAME` follows a context to Kafka, Flink or both.
+    @Test func contextSwitchFollowsFlinkToo() throws {
+        let flink = try #require(UIPeer.flink, "SLUICE_TEST_FLINK is not set: scripts/test.sh starts Flink (CI=true requires it)")
+        let kafka = try UIPeer.requireKafka()
+        let config = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-ctx-\(UUID().uuidString).yaml").path
+        try "contexts:\n  broker:\n    kafka: \(kafka)\n  jobs:\n    flink: \(flink)\n".write(toFile: config, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        let t = try Tmux(width: 150, height: 30)
+        defer { t.close() }
+        try t.type("\(UIPeer.sluice) --config \(config) --context broker")
+        #expect(try t.waitFor(timeout: 15) { s in s.split(separator: "\n").first.map { $0.contains("broker") && $0.contains("kafka ● 1 broker") } ?? false })
+        try t.keys(":")
+        for ch in "ctx jobs" { try t.keys("-l", String(ch)) }
+        try t.keys("Enter")
+        #expect(try t.waitFor(timeout: 15) { s in
+            guard let header = s.split(separator: "\n").first else { return false }
+            return header.contains("jobs") && header.contains("flink ●") && !header.contains("kafka")
+        }, "context switch:\n\((try? t.screen()) ?? "")")
+        try t.keys("5")
+        #expect(try t.waitFor(timeout: 10) { $0.contains("Jobs (") })
         try t.keys("q", "q")
     }
 }
