@@ -49,7 +49,7 @@ struct ConsoleCommand: AsyncParsableCommand {
         let contexts = resolved.config.contexts.compactMapValues(\.kafka)
         let env = ProcessInfo.processInfo.environment
         let themeName = theme ?? ((env["NO_COLOR"].map { !$0.isEmpty } ?? false) ? "mono" : (defaults?.theme ?? "default"))
-        let contextFlink = try? resolved.config.context(named: endpoints.context, path: endpoints.config ?? SluiceConfig.defaultPath())?.context
+        let contextFlink = try? resolved.config.context(named: endpoints.context, path: endpoints.target.configPath)?.context
         let flinkURL = flink ?? contextFlink?.flink
         if let f = flinkURL, URL(string: f.contains("://") ? f : "http://" + f)?.host == nil {
             FileHandle.standardError.write(Data("sluice: invalid Flink address '\(f)': expected http://host:port\n".utf8))

@@ -2,19 +2,31 @@ import ArgumentParser
 import Console
 import KafkaClient
 
-/// Connection options shared by every command that talks to a cluster.
-struct EndpointOptions: ParsableArguments {
-    @Option(name: .long, help: "Kafka bootstrap servers, host:port[,host:port…]. Overrides the context.")
-    var kafka: String?
-
+/// Which context of which config file, and how long to wait for each request: shared by every
+/// command that talks to a cluster (Kafka or Flink).
+struct ContextOptions: ParsableArguments {
     @Option(name: .long, help: "Context from the config file ($XDG_CONFIG_HOME/sluice/config.yaml).")
     var context: String?
 
     @Option(name: .long, help: "Config file path.")
     var config: String?
 
-    @Option(name: .long, help: "Seconds to wait for each broker request.")
+    @Option(name: .long, help: "Seconds to wait for each request to a broker or to Flink.")
     var requestTimeout: Double = 10
+
+    var configPath: String { config ?? SluiceConfig.defaultPath() }
+}
+
+/// Kafka connection options.
+struct EndpointOptions: ParsableArguments {
+    @Option(name: .long, help: "Kafka bootstrap servers, host:port[,host:port…]. Overrides the context.")
+    var kafka: String?
+
+    @OptionGroup var target: ContextOptions
+
+    var context: String? { target.context }
+    var config: String? { target.config }
+    var requestTimeout: Double { target.requestTimeout }
 
     struct Resolved {
         var contextName: String

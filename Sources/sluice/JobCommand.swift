@@ -30,27 +30,20 @@ struct FlinkOptions: ParsableArguments {
     @Option(name: .long, help: "Flink REST address (JobManager web port). Overrides the context's flink.")
     var flink: String?
 
-    @Option(name: .long, help: "Context from the config file ($XDG_CONFIG_HOME/sluice/config.yaml).")
-    var context: String?
-
-    @Option(name: .long, help: "Config file path.")
-    var config: String?
-
-    @Option(name: .long, help: "Seconds to wait for each Flink request.")
-    var requestTimeout: Double = 10
+    @OptionGroup var target: ContextOptions
 
     @Flag(name: .long, help: "Print JSON instead of text.")
     var json = false
 
     func client() throws -> FlinkClient {
-        let path = config ?? SluiceConfig.defaultPath()
+        let path = target.configPath
         let file = try SluiceConfig.load(path: path)
-        let fromContext = try file.context(named: context, path: path)?.context.flink
+        let fromContext = try file.context(named: target.context, path: path)?.context.flink
         let url = flink ?? fromContext ?? "http://127.0.0.1:8081"
         guard URL(string: url.contains("://") ? url : "http://" + url)?.host != nil else {
             throw ValidationError("invalid Flink address '\(url)': expected http://host:port")
         }
-        return FlinkClient(baseURL: url, timeoutSeconds: requestTimeout)
+        return FlinkClient(baseURL: url, timeoutSeconds: target.requestTimeout)
     }
 
     var ledgerPath: String { JobLedger.defaultPath() }
