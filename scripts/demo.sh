@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # make demo: a real Kafka-protocol broker (tansu) with a load generator making four consumer
-# groups — caught up, lagging, stopped, rebalancing — and the console opened on it. Quitting the
-# console (q) stops the broker and the load. (Until the embedded engine lands, this is the demo.)
+# groups — caught up, lagging, stopped, rebalancing — and Apache Flink 2.3 running two jobs (one
+# held back by a slow operator, one whose checkpoints expire), with the console opened on both.
+# Quitting the console (q) stops everything. (Until the embedded engine lands, this is the demo.)
+# SLUICE_DEMO_FLINK=0 leaves Flink out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export SLUICE_STATE="${SLUICE_STATE:-/tmp/sluice-demo}"
@@ -11,6 +13,7 @@ cleanup() {
   set +e
   [[ -n "$LOAD_PID" ]] && kill -TERM "$LOAD_PID" 2>/dev/null && wait "$LOAD_PID" 2>/dev/null
   scripts/kafka-peer.sh stop
+  [[ "${SLUICE_DEMO_FLINK:-1}" == 1 ]] && scripts/flink-peer.sh stop
 }
 trap cleanup EXIT
 swift build -c release --product sluice 2>&1 | grep -E "error|Compiling sluice|Build complete" >&2 || true
@@ -22,6 +25,18 @@ mkdir -p "$SLUICE_STATE"
 scripts/kafka-peer.sh python scripts/kafka-load.py run --bootstrap "$BOOT" --prefix demo --seconds 86400 \
   >"$SLUICE_STATE/load.jsonl" 2>"$SLUICE_STATE/load.err" &
 LOAD_PID=$!
+FLINK_ARGS=()
+if [[ "${SLUICE_DEMO_FLINK:-1}" == 1 ]]; then
+  echo "starting Flink 2.3 (first time: ~320 MB from PyPI) and two demo jobs…" >&2
+  # The demo's job ledger stays with the demo: resume (r) works on jobs paused here.
+  export XDG_STATE_HOME="$SLUICE_STATE/state"
+  FLINK="$(scripts/flink-peer.sh start)"
+  JAR="$(scripts/flink-peer.sh build-job)"
+  "$BIN" job run "$JAR" -p 2 --flink "$FLINK" -- --name demo-backpressure --rate 2000 --slowMs 8 >/dev/null
+  "$BIN" job run "$JAR" -p 2 --flink "$FLINK" -- --name demo-checkpoints-expire --rate 100 --checkpointMs 2000 \
+    --failCheckpoints true --checkpointTimeoutMs 1500 >/dev/null
+  FLINK_ARGS=(--flink "$FLINK")
+fi
 echo "waiting for the four demo groups to commit…" >&2
 for _ in $(seq 1 300); do grep -q '"ready"' "$SLUICE_STATE/load.jsonl" 2>/dev/null && break; sleep 0.1; done
-"$BIN" --kafka "$BOOT" --view groups "$@"
+"$BIN" --kafka "$BOOT" "${FLINK_ARGS[@]}" --view groups "$@"
