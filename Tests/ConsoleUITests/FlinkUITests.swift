@@ -117,10 +117,18 @@ import Testing
         // Restored from the pause's savepoint: Flink's own checkpoint statistics say so.
         let pausedAt = try #require(try t.screen().split(separator: "\n").first { $0.contains("resume of ui-keys: done") }
             .flatMap { line in line.range(of: #"file:\S+"#, options: .regularExpression).map { String(line[$0]) } })
-        let stats = try spawn("/usr/bin/curl", ["-sf", "\(flink)/jobs/\(resumed)/checkpoints"])
-        let restored = (try JSONSerialization.jsonObject(with: Data(stats.stdout.utf8)) as? [String: Any])
-            .flatMap { $0["latest"] as? [String: Any] }.flatMap { $0["restored"] as? [String: Any] }
-        #expect(restored?["is_savepoint"] as? Bool == true, "resumed job not restored from a savepoint: \(stats.stdout.prefix(300))")
+        // Right after RUNNING, Flink may still answer "JobManager is initializing": read until it has the stats.
+        var restored: [String: Any]?
+        var last = ""
+        let by = Date().addingTimeInterval(30)
+        while restored == nil && Date() < by {
+            let stats = try spawn("/usr/bin/curl", ["-sf", "\(flink)/jobs/\(resumed)/checkpoints"])
+            last = stats.stdout
+            restored = (try? JSONSerialization.jsonObject(with: Data(stats.stdout.utf8)) as? [String: Any])
+                .flatMap { $0["latest"] as? [String: Any] }.flatMap { $0["restored"] as? [String: Any] }
+            if restored == nil { usleep(250_000) }
+        }
+        #expect(restored?["is_savepoint"] as? Bool == true, "resumed job not restored from a savepoint: \(last.prefix(300))")
         #expect(restored?["external_path"] as? String == pausedAt)
 
         // Ctrl-K: cancel the resumed job, after a confirmation.

@@ -30,12 +30,22 @@ import Testing
 
     /// counter.maxCount once Flink has a non-zero sample (it fetches metrics lazily, so the first
     /// answers after a start can be empty or zero).
+    /// `/jobs/:jid`, read again while Flink still says its JobManager is initializing (HTTP 500).
+    func detail(_ client: FlinkClient, _ jid: String, seconds: Double = 30) async throws -> JobDetail {
+        let deadline = Date().addingTimeInterval(seconds)
+        while true {
+            do { return try await client.job(jid) } catch let e as FlinkClientError where e.status == 500 && Date() < deadline {
+                try await Task.sleep(nanoseconds: 250_000_000)
+            }
+        }
+    }
+
     func maxCount(_ client: FlinkClient, _ jid: String, seconds: Double = 60) async throws -> Double {
-        let counter = try #require(try await client.job(jid).vertices.first { $0.name == "counter" }, "no counter vertex")
+        let counter = try #require(try await detail(client, jid).vertices.first { $0.name == "counter" }, "no counter vertex")
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
-            let m = try await client.subtaskMetrics(job: jid, vertex: counter.id, names: ["counter.maxCount"])
-            if let v = m.first?.max, v > 0 { return v }
+            let m = try? await client.subtaskMetrics(job: jid, vertex: counter.id, names: ["counter.maxCount"])
+            if let v = m?.first?.max, v > 0 { return v }
             try await Task.sleep(nanoseconds: 250_000_000)
         }
         Issue.record("counter.maxCount of \(jid) stayed 0 for \(Int(seconds)) s")
@@ -83,11 +93,17 @@ import Testing
         let newJid = resumed.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(newJid.count == 32 && newJid != jid)
         try await waitFor(client, newJid, .running)
-        // Restored from the stop's savepoint, with the same parallelism and arguments.
-        let restored = try await client.checkpoints(job: newJid).latest.restored
+        // Restored from the stop's savepoint, with the same parallelism and arguments. Right after
+        // the switch to RUNNING, Flink can still answer "JobManager is initializing" (HTTP 500) here.
+        var restored: CheckpointStatistics.Restored?
+        let restoredBy = Date().addingTimeInterval(30)
+        while restored == nil && Date() < restoredBy {
+            restored = (try? await client.checkpoints(job: newJid))?.latest.restored
+            if restored == nil { try await Task.sleep(nanoseconds: 250_000_000) }
+        }
         #expect(restored?.isSavepoint == true)
         #expect(restored?.externalPath == pausedAt)
-        #expect(try await client.job(newJid).vertices.allSatisfy { $0.parallelism == 2 })
+        #expect(try await detail(client, newJid).vertices.allSatisfy { $0.parallelism == 2 })
         // The counter carries on from its saved state instead of starting again at 1.
         let after = try await maxCount(client, newJid)
         #expect(after >= before, "counter restarted: \(after) after resume, \(before) before the pause")
