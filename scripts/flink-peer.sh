@@ -7,7 +7,8 @@
 # The install (FLINK_HOME) is shared and cached in $SLUICE_PEERS_HOME (default
 # ~/.cache/sluice-peers); a running cluster's config, pids, logs, uploads, checkpoints and
 # savepoints live in $SLUICE_STATE/flink (default /tmp/sluice-dev/flink), so test runs never touch
-# a dev cluster. FLINK_REST_PORT (default 18081); FLINK_RPC_PORT (default 16123).
+# a dev cluster. FLINK_REST_PORT (default 18081); FLINK_RPC_PORT (default 16123); FLINK_TM_SLOTS
+# (default 8: test suites run side by side, each with a job or two at parallelism 2).
 # `start` prints the REST base URL; `build-job` prints the path of the test job's jar.
 set -euo pipefail
 VERSION=2.3.0
@@ -16,6 +17,7 @@ FLINK_HOME="$CACHE/flink-$VERSION"
 STATE="${SLUICE_STATE:-/tmp/sluice-dev}/flink"
 REST_PORT="${FLINK_REST_PORT:-18081}"
 RPC_PORT="${FLINK_RPC_PORT:-16123}"
+SLOTS="${FLINK_TM_SLOTS:-8}"
 REST="http://127.0.0.1:$REST_PORT"
 JOB_SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/flink-job/src"
 say() { echo "[flink-peer] $*" >&2; }
@@ -74,7 +76,7 @@ jobmanager.bind-host: localhost
 jobmanager.memory.process.size: 1g
 taskmanager.host: localhost
 taskmanager.bind-host: localhost
-taskmanager.numberOfTaskSlots: 4
+taskmanager.numberOfTaskSlots: $SLOTS
 taskmanager.memory.process.size: 1g
 taskmanager.memory.managed.fraction: 0.05
 taskmanager.network.memory.buffer-debloat.enabled: true
@@ -107,7 +109,7 @@ pids() {
 
 ready() {
   # Ready = REST answers and the TaskManager's slots are registered.
-  curl -sf --max-time 2 "$REST/overview" 2>/dev/null | python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)["slots-total"] >= 4 else 1)' 2>/dev/null
+  curl -sf --max-time 2 "$REST/overview" 2>/dev/null | python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)["slots-total"] >= '"$SLOTS"' else 1)' 2>/dev/null
 }
 
 start() {
