@@ -1,0 +1,207 @@
+/// One record inside a batch (magic 2), with its deltas still relative to the batch.
+public struct Record: Sendable, Equatable {
+    public struct Header: Sendable, Equatable {
+        public var key: String
+        public var value: [UInt8]?
+        public init(key: String, value: [UInt8]?) { self.key = key; self.value = value }
+    }
+    public var offsetDelta: Int32
+    public var timestampDelta: Int64
+    public var key: [UInt8]?
+    /// `nil` is a tombstone.
+    public var value: [UInt8]?
+    public var headers: [Header]
+    public init(offsetDelta: Int32, timestampDelta: Int64 = 0, key: [UInt8]? = nil, value: [UInt8]?, headers: [Header] = []) {
+        self.offsetDelta = offsetDelta; self.timestampDelta = timestampDelta; self.key = key; self.value = value; self.headers = headers
+    }
+}
+
+/// A record batch (magic 2) as producers send it and a log stores it: a 61-byte header, then the
+/// records. `RecordBatch` is the parsed header plus where the batch lies in its bytes; the records
+/// are decoded only when asked for, so a broker can validate and store batches as received.
+public struct RecordBatch: Sendable, Equatable {
+    public static let headerSize = 61
+    /// baseOffset + batchLength: the part before the length-counted rest.
+    public static let logOverhead = 12
+
+    public enum Compression: Int16, Sendable { case none = 0, gzip = 1, snappy = 2, lz4 = 3, zstd = 4 }
+
+    public var baseOffset: Int64
+    /// Bytes after the batchLength field; the whole batch is `logOverhead + batchLength`.
+    public var batchLength: Int32
+    public var partitionLeaderEpoch: Int32
+    public var crc: UInt32
+    public var attributes: Int16
+    public var lastOffsetDelta: Int32
+    public var baseTimestamp: Int64
+    public var maxTimestamp: Int64
+    public var producerId: Int64
+    public var producerEpoch: Int16
+    public var baseSequence: Int32
+    public var recordCount: Int32
+
+    public var size: Int { Self.logOverhead + Int(batchLength) }
+    public var lastOffset: Int64 { baseOffset + Int64(lastOffsetDelta) }
+    public var compression: Compression? { Compression(rawValue: attributes & 0x7) }
+    public var isLogAppendTime: Bool { attributes & 0x8 != 0 }
+    public var isTransactional: Bool { attributes & 0x10 != 0 }
+    public var isControl: Bool { attributes & 0x20 != 0 }
+
+    /// Reads and checks the batch starting at `start`: magic 2, a length that fits, a CRC that
+    /// matches. Throws ``KafkaProtocolError`` naming what is wrong.
+    public static func parse(_ bytes: [UInt8], at start: Int = 0) throws -> RecordBatch {
+        let available = bytes.count - start
+        guard available >= logOverhead else {
+            throw KafkaProtocolError.truncated(field: "record batch header", needed: logOverhead, remaining: max(0, available))
+        }
+        var r = KafkaReader(bytes: bytes, range: start..<bytes.count)
+        let baseOffset = try r.readInt64("baseOffset")
+        let length = try r.readInt32("batchLength")
+        guard Int(length) >= headerSize - logOverhead else {
+            throw KafkaProtocolError.invalidLength(field: "batchLength (a batch is at least \(headerSize) bytes)", length: Int(length))
+        }
+        guard Int(length) <= available - logOverhead else {
+            throw KafkaProtocolError.truncated(field: "record batch", needed: Int(length), remaining: available - logOverhead)
+        }
+        let epoch = try r.readInt32("partitionLeaderEpoch")
+        let magic = try r.readInt8("magic")
+        guard magic == 2 else { throw KafkaProtocolError.invalidValue(field: "magic", detail: "\(magic); only record batches v2 are supported") }
+        let crc = try r.readUInt32("crc")
+        let covered = (start + 21)..<(start + logOverhead + Int(length))
+        let actual = CRC32C.checksum(bytes, range: covered)
+        guard actual == crc else {
+            throw KafkaProtocolError.invalidValue(field: "crc", detail: "stored \(hex(crc)), computed \(hex(actual)): the batch is corrupt")
+        }
+        let batch = RecordBatch(baseOffset: baseOffset, batchLength: length, partitionLeaderEpoch: epoch, crc: crc,
+                                attributes: try r.readInt16("attributes"), lastOffsetDelta: try r.readInt32("lastOffsetDelta"),
+                                baseTimestamp: try r.readInt64("baseTimestamp"), maxTimestamp: try r.readInt64("maxTimestamp"),
+                                producerId: try r.readInt64("producerId"), producerEpoch: try r.readInt16("producerEpoch"),
+                                baseSequence: try r.readInt32("baseSequence"), recordCount: try r.readInt32("recordsCount"))
+        guard batch.recordCount >= 0, batch.lastOffsetDelta >= 0 || batch.recordCount == 0 else {
+            throw KafkaProtocolError.invalidValue(field: "recordsCount", detail: "\(batch.recordCount) records, last offset delta \(batch.lastOffsetDelta)")
+        }
+        return batch
+    }
+
+    /// The batches laid end to end in a records byte string. With `allowTruncatedTail` (a Fetch
+    /// response, cut by byte limits) a last batch shorter than its length ends the list quietly;
+    /// otherwise (a produce request, a log segment) it is an error.
+    public static func split(_ bytes: [UInt8], allowTruncatedTail: Bool) throws -> [(batch: RecordBatch, start: Int)] {
+        var out: [(RecordBatch, Int)] = []
+        var at = 0
+        while at < bytes.count {
+            if allowTruncatedTail {
+                let left = bytes.count - at
+                if left < logOverhead { break }
+                let length = Int(Int32(bitPattern: UInt32(bytes[at + 8]) << 24 | UInt32(bytes[at + 9]) << 16 | UInt32(bytes[at + 10]) << 8 | UInt32(bytes[at + 11])))
+                if length >= 0 && left < logOverhead + length { break }
+            }
+            let b = try parse(bytes, at: at)
+            out.append((b, at))
+            at += b.size
+        }
+        return out
+    }
+
+    /// Decodes the records of this batch, which starts at `start` in `bytes`. Compressed batches
+    /// are not decoded here (the caller is told which codec).
+    public func records(in bytes: [UInt8], at start: Int) throws -> [Record] {
+        guard compression == Compression.none else {
+            throw KafkaProtocolError.invalidValue(field: "attributes", detail: "compression \(compression.map { "\($0)" } ?? "\(attributes & 7)") is not decoded here")
+        }
+        var r = KafkaReader(bytes: bytes, range: (start + Self.headerSize)..<(start + size))
+        var out: [Record] = []
+        out.reserveCapacity(Int(min(recordCount, 1 << 16)))
+        for i in 0..<Int(recordCount) {
+            let length = Int(try r.readVarint("record \(i) length"))
+            guard length >= 0, length <= r.remaining else { throw KafkaProtocolError.invalidLength(field: "record \(i)", length: length) }
+            let before = r.remaining
+            _ = try r.readInt8("record attributes")
+            let timestampDelta = try r.readVarlong("timestampDelta")
+            let offsetDelta = try r.readVarint("offsetDelta")
+            let key = try Self.readVarBytes(&r, "record key")
+            let value = try Self.readVarBytes(&r, "record value")
+            let headerCount = Int(try r.readVarint("header count"))
+            guard headerCount >= 0, headerCount <= r.remaining else { throw KafkaProtocolError.invalidLength(field: "header count", length: headerCount) }
+            var headers: [Record.Header] = []
+            for _ in 0..<headerCount {
+                guard let k = try Self.readVarBytes(&r, "header key") else {
+                    throw KafkaProtocolError.invalidValue(field: "header key", detail: "null")
+                }
+                guard let name = String(validating: k, as: UTF8.self) else { throw KafkaProtocolError.invalidUTF8(field: "header key") }
+                headers.append(Record.Header(key: name, value: try Self.readVarBytes(&r, "header value")))
+            }
+            guard before - r.remaining == length else {
+                throw KafkaProtocolError.invalidValue(field: "record \(i)", detail: "length \(length) but \(before - r.remaining) bytes parsed")
+            }
+            out.append(Record(offsetDelta: offsetDelta, timestampDelta: timestampDelta, key: key, value: value, headers: headers))
+        }
+        guard r.isAtEnd else { throw KafkaProtocolError.trailingBytes(count: r.remaining) }
+        return out
+    }
+
+    static func readVarBytes(_ r: inout KafkaReader, _ field: String) throws -> [UInt8]? {
+        let n = Int(try r.readVarint("\(field) length"))
+        if n == -1 { return nil }
+        guard n >= 0 else { throw KafkaProtocolError.invalidLength(field: field, length: n) }
+        return try r.readRawBytes(n, field)
+    }
+
+    /// Builds an uncompressed batch with its CRC, the way a producer sends it (or a broker writes
+    /// a control batch).
+    public static func encode(baseOffset: Int64 = 0, partitionLeaderEpoch: Int32 = -1, attributes: Int16 = 0, baseTimestamp: Int64,
+                              producerId: Int64 = -1, producerEpoch: Int16 = -1, baseSequence: Int32 = -1, records: [Record]) -> [UInt8] {
+        var body = KafkaWriter(capacity: 64 + records.count * 32)
+        for rec in records {
+            var r = KafkaWriter(capacity: 32)
+            r.writeInt8(0)
+            r.writeVarlong(rec.timestampDelta)
+            r.writeVarint(rec.offsetDelta)
+            writeVarBytes(&r, rec.key)
+            writeVarBytes(&r, rec.value)
+            r.writeVarint(Int32(rec.headers.count))
+            for h in rec.headers { writeVarBytes(&r, Array(h.key.utf8)); writeVarBytes(&r, h.value) }
+            body.writeVarint(Int32(r.bytes.count))
+            body.writeRawBytes(r.bytes)
+        }
+        let lastDelta = records.map(\.offsetDelta).max() ?? 0
+        let maxTimestamp = baseTimestamp + (records.map(\.timestampDelta).max() ?? 0)
+        var w = KafkaWriter(capacity: headerSize + body.bytes.count)
+        w.writeInt64(baseOffset)
+        w.writeInt32(Int32(headerSize - logOverhead + body.bytes.count))
+        w.writeInt32(partitionLeaderEpoch)
+        w.writeInt8(2)
+        w.writeUInt32(0)   // CRC, filled in below
+        w.writeInt16(attributes)
+        w.writeInt32(lastDelta)
+        w.writeInt64(baseTimestamp)
+        w.writeInt64(maxTimestamp)
+        w.writeInt64(producerId)
+        w.writeInt16(producerEpoch)
+        w.writeInt32(baseSequence)
+        w.writeInt32(Int32(records.count))
+        w.writeRawBytes(body.bytes)
+        var bytes = w.bytes
+        let crc = CRC32C.checksum(bytes, range: 21..<bytes.count)
+        bytes[17] = UInt8(crc >> 24); bytes[18] = UInt8(crc >> 16 & 0xFF); bytes[19] = UInt8(crc >> 8 & 0xFF); bytes[20] = UInt8(crc & 0xFF)
+        return bytes
+    }
+
+    static func writeVarBytes(_ w: inout KafkaWriter, _ b: [UInt8]?) {
+        guard let b else { w.writeVarint(-1); return }
+        w.writeVarint(Int32(b.count))
+        w.writeRawBytes(b)
+    }
+
+    /// Sets the base offset (and leader epoch) of the batch at `start`, as a broker does when it
+    /// appends: neither is covered by the CRC, so the batch stays valid.
+    public static func assign(baseOffset: Int64, partitionLeaderEpoch: Int32, in bytes: inout [UInt8], at start: Int) {
+        for i in 0..<8 { bytes[start + i] = UInt8(truncatingIfNeeded: baseOffset >> (56 - 8 * i)) }
+        for i in 0..<4 { bytes[start + 12 + i] = UInt8(truncatingIfNeeded: partitionLeaderEpoch >> (24 - 8 * i)) }
+    }
+}
+
+private func hex(_ v: UInt32) -> String {
+    let s = String(v, radix: 16)
+    return "0x" + String(repeating: "0", count: max(0, 8 - s.count)) + s
+}
