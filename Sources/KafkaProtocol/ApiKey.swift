@@ -59,6 +59,7 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
     /// Versions whose bodies this codec encodes and decodes; `nil` for keys not implemented yet.
     public var supportedVersions: ClosedRange<Int16>? {
         switch self {
+        case .produce: 3...11
         case .apiVersions: 0...3
         case .metadata: 0...12
         case .listOffsets: 0...8

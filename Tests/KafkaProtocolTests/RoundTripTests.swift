@@ -22,6 +22,28 @@ import Testing
         }
     }
 
+    @Test func produce() throws {
+        let batch = RecordBatch.encode(baseTimestamp: 1, records: [Record(offsetDelta: 0, key: [1], value: [2, 3])])
+        try check(ProduceRequest(transactionalId: "tx-1", acks: -1, timeoutMs: 30_000,
+                                 topics: [.init(name: "t", partitions: [.init(index: 0, records: batch), .init(index: 1, records: nil)])]),
+                  versions: 3...11)
+        let resp = ProduceResponse(topics: [.init(name: "t", partitions: [
+            .init(index: 0, baseOffset: 41, logAppendTimeMs: 1_700_000_000_000, logStartOffset: 0),
+            .init(index: 1, errorCode: .corruptMessage, baseOffset: -1,
+                  recordErrors: [.init(batchIndex: 0, message: "CRC mismatch")], errorMessage: "corrupt batch"),
+        ])], throttleTimeMs: 3)
+        try check(resp, versions: 3...11) { m, v in
+            // Older versions carry no record errors or message (v8), nor a log start offset (v5).
+            var m = m
+            if v < 8 {
+                m.topics[0].partitions[1].recordErrors = []
+                m.topics[0].partitions[1].errorMessage = nil
+            }
+            if v < 5 { m.topics[0].partitions[0].logStartOffset = -1 }
+            return m
+        }
+    }
+
     @Test func apiVersions() throws {
         try check(ApiVersionsRequest(clientSoftwareName: "sluice", clientSoftwareVersion: "1"), versions: 3...3)
         try check(ApiVersionsResponse(apiKeys: [.init(apiKey: 3, minVersion: 0, maxVersion: 12)], throttleTimeMs: 5), versions: 1...3)
