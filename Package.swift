@@ -22,6 +22,8 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .target(name: "ConsoleModel"),
+        // The embedded engine's partitioned, durable log.
+        .target(name: "StreamLog", dependencies: ["KafkaProtocol"]),
         // Flink's REST API: typed answers, job actions.
         .target(name: "FlinkClient", dependencies: [
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -57,6 +59,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .testTarget(name: "ConsoleModelTests", dependencies: ["ConsoleModel"]),
+        .testTarget(name: "StreamLogTests", dependencies: ["StreamLog", "KafkaProtocol"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "ConsoleModel", "Terminal"]),
         .testTarget(name: "IntegrationTests", dependencies: ["KafkaClient", "KafkaProtocol", "Connectors", "ConsoleModel", "Console", "FlinkClient"]),

@@ -1,0 +1,218 @@
+import Foundation
+import KafkaProtocol
+
+/// One partition's log on disk: segments named by their base offset (`00000000000000000000.log`),
+/// each holding record batches exactly as producers sent them, with offsets assigned on append.
+///
+/// Opening a log recovers it: every batch of every segment is checked (length, magic, CRC-32C,
+/// offsets continuing where the previous batch ended), and the log is cut at the first batch that
+/// fails — a torn write from a crash, or a corrupted tail — so what remains is exactly the batches
+/// that were whole. Not thread-safe: the engine gives each partition to one actor.
+public final class PartitionLog {
+    public struct Configuration: Sendable {
+        /// A segment is closed and a new one started once it reaches this size.
+        public var segmentBytes: Int = 64 << 20
+        /// Flush to disk after every append (`acks=all` durability without a replica).
+        public var fsyncEveryAppend = true
+        public init(segmentBytes: Int = 64 << 20, fsyncEveryAppend: Bool = true) {
+            self.segmentBytes = segmentBytes; self.fsyncEveryAppend = fsyncEveryAppend
+        }
+    }
+
+    public enum LogError: Error, Equatable, CustomStringConvertible {
+        case io(path: String, operation: String, errno: Int32)
+        case invalidBatch(KafkaProtocolError)
+        case offsetOutOfRange(requested: Int64, logStart: Int64, logEnd: Int64)
+        public var description: String {
+            switch self {
+            case let .io(path, op, e): "\(op) \(path): \(String(cString: strerror(e)))"
+            case let .invalidBatch(e): "invalid record batch: \(e)"
+            case let .offsetOutOfRange(o, s, e): "offset \(o) is outside the log [\(s), \(e))"
+            }
+        }
+    }
+
+    /// What recovery found when the log was opened.
+    public struct Recovery: Sendable, Equatable {
+        public var batches = 0
+        /// Bytes cut from the tail (a torn or corrupt batch and anything after it).
+        public var truncatedBytes = 0
+        public var reason: String?
+    }
+
+    final class Segment {
+        let baseOffset: Int64
+        let path: String
+        let fd: Int32
+        var size: Int
+        /// (first offset of the batch, last offset, file position), one per batch, in order.
+        var batches: [(base: Int64, last: Int64, position: Int)] = []
+        init(baseOffset: Int64, path: String, fd: Int32, size: Int) { self.baseOffset = baseOffset; self.path = path; self.fd = fd; self.size = size }
+        deinit { close(fd) }
+        var nextOffset: Int64 { batches.last.map { $0.last + 1 } ?? baseOffset }
+    }
+
+    public let directory: String
+    public let configuration: Configuration
+    public private(set) var recovery = Recovery()
+    var segments: [Segment] = []
+
+    /// The offset the next appended record gets (Kafka's log end offset).
+    public var nextOffset: Int64 { segments.last?.nextOffset ?? 0 }
+    public var logStartOffset: Int64 { segments.first?.baseOffset ?? 0 }
+
+    public init(directory: String, configuration: Configuration = Configuration()) throws {
+        self.directory = directory
+        self.configuration = configuration
+        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+            throw LogError.io(path: directory, operation: "create", errno: EACCES)
+        }
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+            .filter { $0.hasSuffix(".log") }.compactMap { name -> (Int64, String)? in
+                Int64(name.dropLast(4)).map { ($0, name) }
+            }.sorted { $0.0 < $1.0 }
+        var expected: Int64?
+        for (i, (base, name)) in names.enumerated() {
+            let path = directory + "/" + name
+            if let e = expected, e != base {
+                // A gap or overlap: the segments after a cut are not part of this log any more.
+                for (_, later) in names[i...] { unlink(directory + "/" + later) }
+                recovery.reason = recovery.reason ?? "segment \(name) does not continue at offset \(e)"
+                break
+            }
+            let segment = try open(path: path, baseOffset: base)
+            let cut = try recover(segment)
+            segments.append(segment)
+            expected = segment.nextOffset
+            if cut {
+                for (_, later) in names[(i + 1)...] {
+                    recovery.truncatedBytes += Int((try? FileManager.default.attributesOfItem(atPath: directory + "/" + later)[.size] as? Int) ?? 0)
+                    unlink(directory + "/" + later)
+                }
+                break
+            }
+        }
+        if segments.isEmpty { segments.append(try open(path: segmentPath(0), baseOffset: 0)) }
+    }
+
+    func segmentPath(_ base: Int64) -> String {
+        let digits = String(base)
+        return directory + "/" + String(repeating: "0", count: max(0, 20 - digits.count)) + digits + ".log"
+    }
+
+    private func open(path: String, baseOffset: Int64) throws -> Segment {
+        let fd = Foundation.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw LogError.io(path: path, operation: "open", errno: errno) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { let e = errno; close(fd); throw LogError.io(path: path, operation: "stat", errno: e) }
+        return Segment(baseOffset: baseOffset, path: path, fd: fd, size: Int(st.st_size))
+    }
+
+    /// Scans a segment batch by batch; cuts it at the first batch that is not whole and valid.
+    /// Returns true when it cut.
+    private func recover(_ s: Segment) throws -> Bool {
+        var position = 0
+        var next = s.baseOffset
+        var reason: String?
+        while position < s.size {
+            guard s.size - position >= RecordBatch.logOverhead else { reason = "torn batch header at \(position)"; break }
+            let head = try pread(s, at: position, count: RecordBatch.logOverhead)
+            let length = Int(Int32(bitPattern: UInt32(head[8]) << 24 | UInt32(head[9]) << 16 | UInt32(head[10]) << 8 | UInt32(head[11])))
+            guard length >= RecordBatch.headerSize - RecordBatch.logOverhead, length <= s.size - position - RecordBatch.logOverhead else {
+                reason = "torn batch at \(position)"; break
+            }
+            let bytes = try pread(s, at: position, count: RecordBatch.logOverhead + length)
+            let batch: RecordBatch
+            do { batch = try RecordBatch.parse(bytes) } catch { reason = "batch at \(position): \(error)"; break }
+            guard batch.baseOffset == next else { reason = "batch at \(position) has offset \(batch.baseOffset), expected \(next)"; break }
+            s.batches.append((batch.baseOffset, batch.lastOffset, position))
+            recovery.batches += 1
+            next = batch.lastOffset + 1
+            position += batch.size
+        }
+        guard position < s.size else { return false }
+        recovery.truncatedBytes += s.size - position
+        recovery.reason = recovery.reason ?? reason
+        guard ftruncate(s.fd, off_t(position)) == 0 else { throw LogError.io(path: s.path, operation: "truncate", errno: errno) }
+        fsync(s.fd)
+        s.size = position
+        return true
+    }
+
+    private func pread(_ s: Segment, at position: Int, count: Int) throws -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: count)
+        var done = 0
+        while done < count {
+            let n = out.withUnsafeMutableBytes { Foundation.pread(s.fd, $0.baseAddress! + done, count - done, off_t(position + done)) }
+            if n < 0 { if errno == EINTR { continue }; throw LogError.io(path: s.path, operation: "read", errno: errno) }
+            if n == 0 { throw LogError.io(path: s.path, operation: "read (unexpected end)", errno: EIO) }
+            done += n
+        }
+        return out
+    }
+
+    /// Appends one batch as received, after checking it, with offsets from `nextOffset` on.
+    /// Returns the offsets it got. The CRC does not cover the offset, so the batch stays valid.
+    @discardableResult
+    public func append(_ batch: [UInt8], leaderEpoch: Int32 = 0) throws -> (first: Int64, last: Int64) {
+        let parsed: RecordBatch
+        do { parsed = try RecordBatch.parse(batch) } catch let e as KafkaProtocolError { throw LogError.invalidBatch(e) }
+        guard parsed.size == batch.count else { throw LogError.invalidBatch(.trailingBytes(count: batch.count - parsed.size)) }
+        var active = segments[segments.count - 1]
+        if active.size > 0 && active.size + batch.count > configuration.segmentBytes {
+            active = try open(path: segmentPath(nextOffset), baseOffset: nextOffset)
+            segments.append(active)
+        }
+        let first = active.nextOffset
+        var bytes = batch
+        RecordBatch.assign(baseOffset: first, partitionLeaderEpoch: leaderEpoch, in: &bytes, at: 0)
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { Foundation.pwrite(active.fd, $0.baseAddress! + done, bytes.count - done, off_t(active.size + done)) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let e = errno
+                // Leave no partial batch behind (a full disk, say): the log stays as it was.
+                _ = ftruncate(active.fd, off_t(active.size))
+                throw LogError.io(path: active.path, operation: "write", errno: e)
+            }
+            done += n
+        }
+        if configuration.fsyncEveryAppend && fsync(active.fd) != 0 {
+            let e = errno
+            _ = ftruncate(active.fd, off_t(active.size))
+            throw LogError.io(path: active.path, operation: "fsync", errno: e)
+        }
+        let last = first + Int64(parsed.lastOffsetDelta)
+        active.batches.append((first, last, active.size))
+        active.size += bytes.count
+        return (first, last)
+    }
+
+    /// Whole batches from the one holding `offset` on, up to `maxBytes` — but always at least one
+    /// batch, as Kafka does (KIP-74), so a consumer can make progress past a large batch.
+    public func read(from offset: Int64, maxBytes: Int) throws -> [UInt8] {
+        guard offset >= logStartOffset, offset <= nextOffset else {
+            throw LogError.offsetOutOfRange(requested: offset, logStart: logStartOffset, logEnd: nextOffset)
+        }
+        var out: [UInt8] = []
+        guard offset < nextOffset else { return out }
+        // The segment holding the offset: the last whose base is ≤ offset.
+        var si = segments.lastIndex { $0.baseOffset <= offset } ?? 0
+        var bi = segments[si].batches.firstIndex { $0.last >= offset } ?? segments[si].batches.count
+        while si < segments.count {
+            let s = segments[si]
+            while bi < s.batches.count {
+                let b = s.batches[bi]
+                let end = bi + 1 < s.batches.count ? s.batches[bi + 1].position : s.size
+                let length = end - b.position
+                if !out.isEmpty && out.count + length > maxBytes { return out }
+                out += try pread(s, at: b.position, count: length)
+                bi += 1
+            }
+            si += 1
+            bi = 0
+        }
+        return out
+    }
+}
