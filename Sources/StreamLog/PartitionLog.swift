@@ -47,6 +47,8 @@ public final class PartitionLog {
         var size: Int
         /// (first offset of the batch, last offset, file position), one per batch, in order.
         var batches: [(base: Int64, last: Int64, position: Int)] = []
+        /// The largest record timestamp in the segment (ms), for time-based retention.
+        var maxTimestamp: Int64 = -1
         init(baseOffset: Int64, path: String, fd: Int32, size: Int) { self.baseOffset = baseOffset; self.path = path; self.fd = fd; self.size = size }
         deinit { close(fd) }
         var nextOffset: Int64 { batches.last.map { $0.last + 1 } ?? baseOffset }
@@ -126,6 +128,7 @@ public final class PartitionLog {
             do { batch = try RecordBatch.parse(bytes) } catch { reason = "batch at \(position): \(error)"; break }
             guard batch.baseOffset == next else { reason = "batch at \(position) has offset \(batch.baseOffset), expected \(next)"; break }
             s.batches.append((batch.baseOffset, batch.lastOffset, position))
+            s.maxTimestamp = max(s.maxTimestamp, batch.maxTimestamp)
             recovery.batches += 1
             next = batch.lastOffset + 1
             position += batch.size
@@ -185,8 +188,33 @@ public final class PartitionLog {
         }
         let last = first + Int64(parsed.lastOffsetDelta)
         active.batches.append((first, last, active.size))
+        active.maxTimestamp = max(active.maxTimestamp, parsed.maxTimestamp)
         active.size += bytes.count
         return (first, last)
+    }
+
+    /// Bytes on disk over all segments.
+    public var sizeInBytes: Int { segments.reduce(0) { $0 + $1.size } }
+
+    /// Deletes whole segments from the start of the log — never the active one — whose newest
+    /// record is older than `retentionMs` before `now`, then more while the log is larger than
+    /// `retentionBytes` (Kafka's `retention.ms` and `retention.bytes`). Returns the segments
+    /// deleted; the log start offset moves to the first one kept.
+    @discardableResult
+    public func applyRetention(now: Int64, retentionMs: Int64?, retentionBytes: Int64?) throws -> Int {
+        var deleted = 0
+        var total = Int64(sizeInBytes)
+        while segments.count > 1 {
+            let oldest = segments[0]
+            let expired = retentionMs.map { oldest.maxTimestamp >= 0 && oldest.maxTimestamp < now - $0 } ?? false
+            let oversize = retentionBytes.map { total > $0 } ?? false
+            guard expired || oversize else { break }
+            guard unlink(oldest.path) == 0 else { throw LogError.io(path: oldest.path, operation: "delete", errno: errno) }
+            total -= Int64(oldest.size)
+            segments.removeFirst()
+            deleted += 1
+        }
+        return deleted
     }
 
     /// Whole batches from the one holding `offset` on, up to `maxBytes` — but always at least one

@@ -127,3 +127,29 @@ import KafkaProtocol
         #expect(try PartitionLog(directory: dir).recovery.truncatedBytes == 0)
     }
 }
+
+/// Retention by time and by size removes whole old segments, never the active one.
+@Suite struct RetentionTests {
+    let dir = NSTemporaryDirectory() + "sluice-retention-\(UUID().uuidString)"
+
+    func batch(_ v: String, time: Int64) -> [UInt8] { RecordBatch.encode(baseTimestamp: time, records: [Record(offsetDelta: 0, value: Array(v.utf8))]) }
+
+    @Test func oldSegmentsGoAndTheLogStartMoves() throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let one = batch("x", time: 0).count
+        let log = try PartitionLog(directory: dir, configuration: .init(segmentBytes: one, fsyncEveryAppend: false))
+        for (i, t) in [1_000, 2_000, 3_000, 4_000].enumerated() { try log.append(batch("v\(i)", time: Int64(t))) }
+        #expect(log.logStartOffset == 0)
+        // Records older than 1.5 s at t = 4.2 s: the segments of t = 1 s and 2 s.
+        #expect(try log.applyRetention(now: 4_200, retentionMs: 1_500, retentionBytes: nil) == 2)
+        #expect(log.logStartOffset == 2 && log.nextOffset == 4)
+        #expect(throws: PartitionLog.LogError.self) { try log.read(from: 1, maxBytes: 100) }
+        // Size: keep at most one segment's worth — but never the active segment.
+        #expect(try log.applyRetention(now: 4_200, retentionMs: nil, retentionBytes: Int64(one)) == 1)
+        #expect(log.logStartOffset == 3)
+        #expect(try log.applyRetention(now: 99_999, retentionMs: 1, retentionBytes: 0) == 0)
+        // The log reopens from what is left.
+        let again = try PartitionLog(directory: dir)
+        #expect(again.logStartOffset == 3 && again.nextOffset == 4)
+    }
+}
