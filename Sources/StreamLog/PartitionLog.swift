@@ -46,7 +46,7 @@ public final class PartitionLog {
         let fd: Int32
         var size: Int
         /// (first offset of the batch, last offset, file position), one per batch, in order.
-        var batches: [(base: Int64, last: Int64, position: Int)] = []
+        var batches: [(base: Int64, last: Int64, position: Int, maxTimestamp: Int64)] = []
         /// The largest record timestamp in the segment (ms), for time-based retention.
         var maxTimestamp: Int64 = -1
         init(baseOffset: Int64, path: String, fd: Int32, size: Int) { self.baseOffset = baseOffset; self.path = path; self.fd = fd; self.size = size }
@@ -127,7 +127,7 @@ public final class PartitionLog {
             let batch: RecordBatch
             do { batch = try RecordBatch.parse(bytes) } catch { reason = "batch at \(position): \(error)"; break }
             guard batch.baseOffset == next else { reason = "batch at \(position) has offset \(batch.baseOffset), expected \(next)"; break }
-            s.batches.append((batch.baseOffset, batch.lastOffset, position))
+            s.batches.append((batch.baseOffset, batch.lastOffset, position, batch.maxTimestamp))
             s.maxTimestamp = max(s.maxTimestamp, batch.maxTimestamp)
             recovery.batches += 1
             next = batch.lastOffset + 1
@@ -187,10 +187,31 @@ public final class PartitionLog {
             throw LogError.io(path: active.path, operation: "fsync", errno: e)
         }
         let last = first + Int64(parsed.lastOffsetDelta)
-        active.batches.append((first, last, active.size))
+        active.batches.append((first, last, active.size, parsed.maxTimestamp))
         active.maxTimestamp = max(active.maxTimestamp, parsed.maxTimestamp)
         active.size += bytes.count
         return (first, last)
+    }
+
+    /// The first offset whose record timestamp is at or after `timestamp` (ms): what ListOffsets
+    /// answers for a timestamp. `nil` when every record is older. Batches are skipped by their max
+    /// timestamp; only the batch that holds the answer is decoded.
+    public func offset(forTimestamp timestamp: Int64) throws -> Int64? {
+        for s in segments where s.maxTimestamp >= timestamp {
+            for (i, b) in s.batches.enumerated() where b.maxTimestamp >= timestamp {
+                let end = i + 1 < s.batches.count ? s.batches[i + 1].position : s.size
+                let bytes = try pread(s, at: b.position, count: end - b.position)
+                let batch = try RecordBatch.parse(bytes)
+                // LogAppendTime batches stamp every record with the batch's time.
+                if batch.isLogAppendTime { return b.base }
+                let records = (try? batch.records(in: bytes, at: 0)) ?? []
+                if let r = records.first(where: { batch.baseTimestamp + $0.timestampDelta >= timestamp }) {
+                    return b.base + Int64(r.offsetDelta)
+                }
+                if records.isEmpty { return b.base }   // compressed: the batch is the finest grain here
+            }
+        }
+        return nil
     }
 
     /// Bytes on disk over all segments.

@@ -153,3 +153,24 @@ import KafkaProtocol
         #expect(again.logStartOffset == 3 && again.nextOffset == 4)
     }
 }
+
+/// ListOffsets by timestamp: the first record at or after the time.
+@Suite struct TimestampLookupTests {
+    @Test func firstOffsetAtOrAfterATimestamp() throws {
+        let dir = NSTemporaryDirectory() + "sluice-ts-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let log = try PartitionLog(directory: dir, configuration: .init(segmentBytes: 150, fsyncEveryAppend: false))
+        // Batches at 1000 (+0, +10, +20) and 2000 (+0, +5).
+        try log.append(RecordBatch.encode(baseTimestamp: 1_000, records: [
+            Record(offsetDelta: 0, timestampDelta: 0, value: [0]), Record(offsetDelta: 1, timestampDelta: 10, value: [1]),
+            Record(offsetDelta: 2, timestampDelta: 20, value: [2])]))
+        try log.append(RecordBatch.encode(baseTimestamp: 2_000, records: [
+            Record(offsetDelta: 0, timestampDelta: 0, value: [3]), Record(offsetDelta: 1, timestampDelta: 5, value: [4])]))
+        #expect(try log.offset(forTimestamp: 0) == 0)
+        #expect(try log.offset(forTimestamp: 1_005) == 1)
+        #expect(try log.offset(forTimestamp: 1_020) == 2)
+        #expect(try log.offset(forTimestamp: 1_021) == 3)
+        #expect(try log.offset(forTimestamp: 2_005) == 4)
+        #expect(try log.offset(forTimestamp: 2_006) == nil)
+    }
+}
