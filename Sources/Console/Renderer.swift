@@ -57,7 +57,8 @@ public struct Renderer {
             }
             for (i, e) in ui.actionLog.enumerated() where y + 1 + i < bodyBottom {
                 let role: Role = switch e.state { case .running: .statusWarn; case .done: .statusOK; case .failed: .statusErr }
-                grid.put("\(Format.clock(e.started))  \(DisplayText.sanitize(e.summary))", x: 2, y: y + 1 + i, role: role, maxWidth: w - 3)
+                let took = e.finished.map { "  (\(Format.duration(max(0, $0 - e.started))))" } ?? ""
+                grid.put("\(Format.clock(e.started))  \(DisplayText.sanitize(e.summary))\(took)", x: 2, y: y + 1 + i, role: role, maxWidth: w - 3)
             }
         default:
             if let spec = TableSpec.forRoute(ui.route) {

@@ -295,3 +295,20 @@ import Terminal
         #expect(ui.tableState(ui.route).selectedIndex == 2)
     }
 }
+
+/// The action log lists what ran, newest first, with its outcome and how long it took.
+@Suite struct ActionLogViewTests {
+    @Test func actionLogShowsOutcomesAndDurations() {
+        var ui = UIState(contextName: "x", initial: .actions)
+        ui.actionLog = [
+            .init(id: 2, started: 30, finished: nil, title: "pause of orders", state: .running),
+            .init(id: 1, started: 10, finished: 13, title: "savepoint of orders", state: .done("file:/sp/savepoint-1")),
+        ]
+        var grid = CellGrid(width: 120, height: 20)
+        Renderer(bootstrap: "", flink: "http://f").render(model: ConsoleModel(), ui: &ui, rows: [], into: &grid, now: 40)
+        let text = grid.text
+        #expect(text.contains("00:00:30  pause of orders: in progress…"))
+        #expect(text.contains("00:00:10  savepoint of orders: done — file:/sp/savepoint-1  (3s)"))
+        #expect(text.contains("⏳ 1 action running"))
+    }
+}
