@@ -16,10 +16,4 @@ extension FlinkClient {
             }
         }
     }
-
-    /// The state `/jobs/overview` reports for `jid` (it follows state changes about 3 s sooner
-    /// than `/jobs/:jid`, which Flink serves from a cache); `nil` when the job is not listed.
-    public func state(of jid: String) async throws -> JobState? {
-        try await jobs().first { $0.jid == jid }?.state
-    }
 }

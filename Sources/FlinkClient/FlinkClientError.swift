@@ -29,11 +29,6 @@ public enum FlinkClientError: Error, Sendable, Equatable, CustomStringConvertibl
         }
     }
 
-    /// True when Flink was not there to answer (down, restarting, wrong address).
-    public var isUnreachable: Bool {
-        switch self { case .unreachable, .timeout: true; default: false }
-    }
-
     /// The HTTP status when Flink answered with one.
     public var status: Int? { if case let .http(status, _, _, _) = self { status } else { nil } }
 

@@ -29,16 +29,9 @@ extension KafkaClient {
         return (merged.values.sorted { $0.groupId < $1.groupId }, errors)
     }
 
-    /// Node ids of the group coordinators, batched (FindCoordinator v4+) where the broker allows;
-    /// answers are cached until a call reports NOT_COORDINATOR.
-    public func coordinators(for groups: [String]) async throws -> [String: Int32] {
-        try await findCoordinators(groups)
-        var out: [String: Int32] = [:]
-        for g in groups { if let n = coordinatorCache[g] { out[g] = n } }
-        return out
-    }
-
-    /// Looks up the coordinators of `groups` that are not cached yet.
+    /// Looks up (and caches) the group coordinators of `groups` that are not cached yet, batched
+    /// (FindCoordinator v4+) where the broker allows; answers are cached until a call reports
+    /// NOT_COORDINATOR.
     public func findCoordinators(_ groups: [String]) async throws {
         if let m = routingMemo, m.generation == coordinatorGeneration, m.groups == groups { return }
         let missing = groups.filter { coordinatorCache[$0] == nil }
