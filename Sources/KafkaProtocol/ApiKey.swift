@@ -68,7 +68,21 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
         case .describeGroups: 0...5
         case .offsetFetch: 0...9
         case .fetch: 4...12
-        default: nil
+        case .joinGroup: 0...9
+        case .syncGroup: 0...5
+        case .heartbeat: 0...4
+        case .leaveGroup: 0...5
+        case .offsetCommit: 0...9
+        case .createTopics: 0...7
+        case .deleteTopics: 0...5
+        case .describeConfigs: 0...4
+        case .initProducerId: 0...5
+        case .addPartitionsToTxn: 0...3
+        case .addOffsetsToTxn: 0...4
+        case .endTxn: 0...4
+        case .txnOffsetCommit: 0...4
+        case .saslHandshake: 0...1
+        case .saslAuthenticate: 0...2
         }
     }
 
