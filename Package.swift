@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // Wire codec: pure, no I/O, shared by the client and (later) the engine's server.
@@ -24,6 +25,13 @@ let package = Package(
         .target(name: "ConsoleModel"),
         // The embedded engine's partitioned, durable log.
         .target(name: "StreamLog", dependencies: ["KafkaProtocol"]),
+        // The engine's Kafka broker: the protocol served over NIO from StreamLog.
+        .target(name: "KafkaServer", dependencies: [
+            "KafkaProtocol", "StreamLog", "KafkaClient",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // Flink's REST API: typed answers, job actions.
         .target(name: "FlinkClient", dependencies: [
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -38,8 +46,10 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "sluice", dependencies: [
-            "Console", "Connectors", "KafkaClient", "ConsoleModel", "Terminal", "CNCursesW", "FlinkClient",
+            "Console", "Connectors", "KafkaClient", "ConsoleModel", "Terminal", "CNCursesW", "FlinkClient", "KafkaServer", "StreamLog",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Yams", package: "Yams"),
         ]),
         // `make bench`: measurements printed beside the peers' (Benchmarks/run.sh).
         .executableTarget(name: "SluiceBench", dependencies: [
@@ -60,6 +70,12 @@ let package = Package(
         ]),
         .testTarget(name: "ConsoleModelTests", dependencies: ["ConsoleModel"]),
         .testTarget(name: "StreamLogTests", dependencies: ["StreamLog", "KafkaProtocol"]),
+        .testTarget(name: "KafkaServerTests", dependencies: [
+            "KafkaServer", "KafkaClient", "KafkaProtocol", "StreamLog",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "ConsoleModel", "Terminal"]),
         .testTarget(name: "IntegrationTests", dependencies: ["KafkaClient", "KafkaProtocol", "Connectors", "ConsoleModel", "Console", "FlinkClient"]),

@@ -3,13 +3,14 @@ import KafkaProtocol
 
 /// Splits the TCP stream into size-prefixed Kafka frames; an impossible size is a protocol error
 /// that closes the connection rather than an attempt to buffer gigabytes.
-struct KafkaFrameDecoder: ByteToMessageDecoder {
-    typealias InboundOut = ByteBuffer
-    let maxFrameSize: Int
+public struct KafkaFrameDecoder: ByteToMessageDecoder {
+    public typealias InboundOut = ByteBuffer
+    public let maxFrameSize: Int
+    public init(maxFrameSize: Int) { self.maxFrameSize = maxFrameSize }
 
-    struct BadFrameSize: Error { let size: Int }
+    public struct BadFrameSize: Error { public let size: Int }
 
-    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+    public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         guard let size = buffer.getInteger(at: buffer.readerIndex, as: Int32.self) else { return .needMoreData }
         guard size >= 4, Int(size) <= maxFrameSize else { throw BadFrameSize(size: Int(size)) }
         guard buffer.readableBytes >= 4 + Int(size) else { return .needMoreData }
@@ -19,7 +20,7 @@ struct KafkaFrameDecoder: ByteToMessageDecoder {
         return .continue
     }
 
-    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+    public mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
         try decode(context: context, buffer: &buffer)
     }
 }

@@ -63,7 +63,20 @@ public struct RecordBatch: Sendable, Equatable {
         guard Int(length) <= available - logOverhead else {
             throw KafkaProtocolError.truncated(field: "record batch", needed: Int(length), remaining: available - logOverhead)
         }
-        let epoch = try r.readInt32("partitionLeaderEpoch")
+        let crc = try checkedCRC(bytes, start: start, length: length)
+        var h = KafkaReader(bytes: bytes, range: start..<(start + headerSize))
+        return try header(&h, crc: crc)
+    }
+
+    /// Reads the 61-byte header of a batch already validated (stored in a log): no CRC check.
+    public static func parseHeader(_ bytes: [UInt8], at start: Int = 0) throws -> RecordBatch {
+        var r = KafkaReader(bytes: bytes, range: start..<bytes.count)
+        let batch = try header(&r, crc: nil)
+        return batch
+    }
+
+    private static func checkedCRC(_ bytes: [UInt8], start: Int, length: Int32) throws -> UInt32 {
+        var r = KafkaReader(bytes: bytes, range: (start + 16)..<bytes.count)
         let magic = try r.readInt8("magic")
         guard magic == 2 else { throw KafkaProtocolError.invalidValue(field: "magic", detail: "\(magic); only record batches v2 are supported") }
         let crc = try r.readUInt32("crc")
@@ -72,7 +85,17 @@ public struct RecordBatch: Sendable, Equatable {
         guard actual == crc else {
             throw KafkaProtocolError.invalidValue(field: "crc", detail: "stored \(hex(crc)), computed \(hex(actual)): the batch is corrupt")
         }
-        let batch = RecordBatch(baseOffset: baseOffset, batchLength: length, partitionLeaderEpoch: epoch, crc: crc,
+        return crc
+    }
+
+    private static func header(_ r: inout KafkaReader, crc: UInt32?) throws -> RecordBatch {
+        let baseOffset = try r.readInt64("baseOffset")
+        let length = try r.readInt32("batchLength")
+        let epoch = try r.readInt32("partitionLeaderEpoch")
+        let magic = try r.readInt8("magic")
+        guard magic == 2 else { throw KafkaProtocolError.invalidValue(field: "magic", detail: "\(magic); only record batches v2 are supported") }
+        let stored = try r.readUInt32("crc")
+        let batch = RecordBatch(baseOffset: baseOffset, batchLength: length, partitionLeaderEpoch: epoch, crc: crc ?? stored,
                                 attributes: try r.readInt16("attributes"), lastOffsetDelta: try r.readInt32("lastOffsetDelta"),
                                 baseTimestamp: try r.readInt64("baseTimestamp"), maxTimestamp: try r.readInt64("maxTimestamp"),
                                 producerId: try r.readInt64("producerId"), producerEpoch: try r.readInt16("producerEpoch"),
@@ -195,6 +218,19 @@ public struct RecordBatch: Sendable, Equatable {
 
     /// Sets the base offset (and leader epoch) of the batch at `start`, as a broker does when it
     /// appends: neither is covered by the CRC, so the batch stays valid.
+    /// Marks a stored batch as LogAppendTime (`message.timestamp.type=LogAppendTime`): sets the
+    /// attribute bit and the max timestamp to `now`, then recomputes the CRC those fields are under.
+    public static func stampLogAppendTime(_ now: Int64, in bytes: inout [UInt8], at start: Int = 0) {
+        let attributes = (UInt16(bytes[start + 21]) << 8 | UInt16(bytes[start + 22])) | 0x8
+        bytes[start + 21] = UInt8(attributes >> 8)
+        bytes[start + 22] = UInt8(attributes & 0xff)
+        let ts = UInt64(bitPattern: now)
+        for i in 0..<8 { bytes[start + 35 + i] = UInt8(truncatingIfNeeded: ts >> (UInt64(7 - i) * 8)) }
+        let length = Int(UInt32(bytes[start + 8]) << 24 | UInt32(bytes[start + 9]) << 16 | UInt32(bytes[start + 10]) << 8 | UInt32(bytes[start + 11]))
+        let crc = CRC32C.checksum(bytes, range: (start + 21)..<(start + logOverhead + length))
+        for i in 0..<4 { bytes[start + 17 + i] = UInt8(truncatingIfNeeded: crc >> (UInt32(3 - i) * 8)) }
+    }
+
     public static func assign(baseOffset: Int64, partitionLeaderEpoch: Int32, in bytes: inout [UInt8], at start: Int) {
         for i in 0..<8 { bytes[start + i] = UInt8(truncatingIfNeeded: baseOffset >> (56 - 8 * i)) }
         for i in 0..<4 { bytes[start + 12 + i] = UInt8(truncatingIfNeeded: partitionLeaderEpoch >> (24 - 8 * i)) }

@@ -8,7 +8,7 @@ import KafkaProtocol
 /// offsets continuing where the previous batch ended), and the log is cut at the first batch that
 /// fails — a torn write from a crash, or a corrupted tail — so what remains is exactly the batches
 /// that were whole. Not thread-safe: the engine gives each partition to one actor.
-public final class PartitionLog {
+public final class PartitionLog: @unchecked Sendable {   // used from one thread at a time
     public struct Configuration: Sendable {
         /// A segment is closed and a new one started once it reaches this size.
         public var segmentBytes: Int = 64 << 20
@@ -40,7 +40,7 @@ public final class PartitionLog {
         public var reason: String?
     }
 
-    final class Segment {
+    final class Segment: @unchecked Sendable {
         let baseOffset: Int64
         let path: String
         let fd: Int32
@@ -58,6 +58,28 @@ public final class PartitionLog {
     public let configuration: Configuration
     public private(set) var recovery = Recovery()
     var segments: [Segment] = []
+    /// Segments written since the last `takePendingSync()`, and the log end they reach.
+    private var unsynced: [Segment] = []
+
+    /// Writes that are in the page cache but not yet flushed, to be made durable off the caller's
+    /// thread (group commit): `perform()` may run on any thread while the log keeps appending.
+    public struct PendingSync: @unchecked Sendable {
+        let segments: [Segment]
+        /// Every offset below this is durable once `perform()` returns.
+        public let endOffset: Int64
+        public func perform() throws {
+            for s in segments where fsync(s.fd) != 0 {
+                throw LogError.io(path: s.path, operation: "fsync", errno: errno)
+            }
+        }
+    }
+
+    /// The writes since the last call, or nil when everything written is already flushed.
+    public func takePendingSync() -> PendingSync? {
+        guard !unsynced.isEmpty else { return nil }
+        defer { unsynced = [] }
+        return PendingSync(segments: unsynced, endOffset: nextOffset)
+    }
 
     /// The offset the next appended record gets (Kafka's log end offset).
     public var nextOffset: Int64 { segments.last?.nextOffset ?? 0 }
@@ -186,6 +208,7 @@ public final class PartitionLog {
             _ = ftruncate(active.fd, off_t(active.size))
             throw LogError.io(path: active.path, operation: "fsync", errno: e)
         }
+        if !configuration.fsyncEveryAppend && unsynced.last !== active { unsynced.append(active) }
         let last = first + Int64(parsed.lastOffsetDelta)
         active.batches.append((first, last, active.size, parsed.maxTimestamp))
         active.maxTimestamp = max(active.maxTimestamp, parsed.maxTimestamp)
@@ -214,6 +237,31 @@ public final class PartitionLog {
         return nil
     }
 
+    /// Every batch's header, oldest first (records are not read): how producer and
+    /// transaction state is rebuilt when a log is opened.
+    public func forEachBatchHeader(_ body: (RecordBatch) throws -> Void) throws {
+        for s in segments {
+            for b in s.batches {
+                let head = try pread(s, at: b.position, count: RecordBatch.headerSize)
+                try body(try RecordBatch.parseHeader(head))
+            }
+        }
+    }
+
+    /// The batch that holds `offset`, whole (for control records and tests).
+    public func batch(containing offset: Int64) throws -> [UInt8]? {
+        guard let s = segments.last(where: { $0.baseOffset <= offset }),
+              let i = s.batches.firstIndex(where: { $0.last >= offset && $0.base <= offset }) else { return nil }
+        let end = i + 1 < s.batches.count ? s.batches[i + 1].position : s.size
+        return try pread(s, at: s.batches[i].position, count: end - s.batches[i].position)
+    }
+
+    /// The largest record timestamp in the log (ListOffsets' MAX_TIMESTAMP), nil when empty.
+    public func maxTimestamp() throws -> Int64? {
+        let m = segments.map(\.maxTimestamp).max() ?? -1
+        return m >= 0 ? m : nil
+    }
+
     /// Bytes on disk over all segments.
     public var sizeInBytes: Int { segments.reduce(0) { $0 + $1.size } }
 
@@ -240,7 +288,7 @@ public final class PartitionLog {
 
     /// Whole batches from the one holding `offset` on, up to `maxBytes` — but always at least one
     /// batch, as Kafka does (KIP-74), so a consumer can make progress past a large batch.
-    public func read(from offset: Int64, maxBytes: Int) throws -> [UInt8] {
+    public func read(from offset: Int64, maxBytes: Int, below limit: Int64 = .max) throws -> [UInt8] {
         guard offset >= logStartOffset, offset <= nextOffset else {
             throw LogError.offsetOutOfRange(requested: offset, logStart: logStartOffset, logEnd: nextOffset)
         }
@@ -253,6 +301,9 @@ public final class PartitionLog {
             let s = segments[si]
             while bi < s.batches.count {
                 let b = s.batches[bi]
+                // A batch is served whole or not at all: one reaching the limit (the high
+                // watermark or last stable offset) waits until all of it is below.
+                if b.last >= limit { return out }
                 let end = bi + 1 < s.batches.count ? s.batches[bi + 1].position : s.size
                 let length = end - b.position
                 if !out.isEmpty && out.count + length > maxBytes { return out }

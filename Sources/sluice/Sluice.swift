@@ -21,8 +21,9 @@ struct Sluice: AsyncParsableCommand {
           sluice lag                           lag report of every group
           sluice lag orders-enricher --json    one group, machine-readable
           sluice job list --flink http://127.0.0.1:8081   Flink jobs
+          sluice engine                        run the embedded engine on 127.0.0.1:9092
         """,
-        subcommands: [ConsoleCommand.self, LagCommand.self, JobCommand.self],
+        subcommands: [ConsoleCommand.self, LagCommand.self, JobCommand.self, EngineCommand.self],
         defaultSubcommand: ConsoleCommand.self
     )
 }

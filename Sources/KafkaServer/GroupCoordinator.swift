@@ -1,0 +1,441 @@
+import KafkaProtocol
+import Logging
+import NIOCore
+
+/// The classic consumer-group protocol (JoinGroup/SyncGroup/Heartbeat/LeaveGroup) and committed
+/// offsets. It never looks inside the members' protocol metadata or assignments: the leader
+/// member assigns, so eager (range, roundrobin) and cooperative-sticky clients both work.
+/// Runs on the broker's event loop.
+final class GroupCoordinator: @unchecked Sendable {   // confined to the broker loop
+    static let offsetsTopic = "__consumer_offsets"
+    static let offsetsPartitions: Int32 = 1
+
+    enum State: String {
+        case empty = "Empty"
+        case preparingRebalance = "PreparingRebalance"
+        case completingRebalance = "CompletingRebalance"
+        case stable = "Stable"
+        case dead = "Dead"
+    }
+
+    final class Member: @unchecked Sendable {
+        let id: String
+        var groupInstanceId: String?
+        var clientId: String
+        var host: String
+        var sessionTimeoutMs: Int32
+        var rebalanceTimeoutMs: Int32
+        var protocols: [JoinGroupRequest.GroupProtocol]
+        var assignment: [UInt8] = []
+        var joinPromise: EventLoopPromise<JoinGroupResponse>?
+        var syncPromise: EventLoopPromise<SyncGroupResponse>?
+        var sessionTimer: Scheduled<Void>?
+        init(id: String, groupInstanceId: String?, clientId: String, host: String, sessionTimeoutMs: Int32, rebalanceTimeoutMs: Int32,
+             protocols: [JoinGroupRequest.GroupProtocol]) {
+            self.id = id; self.groupInstanceId = groupInstanceId; self.clientId = clientId; self.host = host
+            self.sessionTimeoutMs = sessionTimeoutMs; self.rebalanceTimeoutMs = rebalanceTimeoutMs; self.protocols = protocols
+        }
+        func metadata(for name: String) -> [UInt8] { protocols.first { $0.name == name }?.metadata ?? [] }
+    }
+
+    final class Group: @unchecked Sendable {
+        let id: String
+        var state: State = .empty
+        var generation: Int32 = 0
+        var protocolType: String?
+        var protocolName: String?
+        var leader: String?
+        /// In join order, so the first member to join leads.
+        var members: [Member] = []
+        /// Member ids handed out with MEMBER_ID_REQUIRED and not yet used (KIP-394).
+        var pendingIds: Set<String> = []
+        var rebalanceTimer: Scheduled<Void>?
+        var offsets: [TopicPartitionKey: OffsetRecord.Committed] = [:]
+        init(id: String) { self.id = id }
+        func member(_ id: String) -> Member? { members.first { $0.id == id } }
+    }
+
+    struct TopicPartitionKey: Hashable, Comparable {
+        var topic: String
+        var partition: Int32
+        static func < (a: Self, b: Self) -> Bool { (a.topic, a.partition) < (b.topic, b.partition) }
+    }
+
+    unowned let broker: Broker
+    var groups: [String: Group] = [:]
+    private var memberSerial = 0
+    private var logger: Logger { broker.logger }
+    private var loop: EventLoop { broker.loop }
+
+    init(broker: Broker) { self.broker = broker }
+
+    /// Rebuilds committed offsets from the offsets topic (the last record per key wins).
+    func load() throws {
+        guard let states = broker.partitions[Self.offsetsTopic] else { return }
+        var restored = 0
+        for state in states {
+            var next = state.log.logStartOffset
+            while next < state.log.nextOffset {
+                let bytes = try state.log.read(from: next, maxBytes: 1 << 20)
+                guard !bytes.isEmpty else { break }
+                for (batch, start) in try RecordBatch.split(bytes, allowTruncatedTail: false) {
+                    next = batch.lastOffset + 1
+                    // Offsets written inside a transaction count only once it committed; the
+                    // transaction coordinator re-applies those when it replays the markers.
+                    guard !batch.isControl, !batch.isTransactional else { continue }
+                    for r in try batch.records(in: bytes, at: start) {
+                        guard let rec = try OffsetRecord(key: r.key, value: r.value) else { continue }
+                        apply(rec)
+                        restored += 1
+                    }
+                }
+            }
+        }
+        if restored > 0 { logger.info("committed offsets restored", metadata: ["records": "\(restored)", "groups": "\(groups.count)"]) }
+    }
+
+    func apply(_ rec: OffsetRecord) {
+        let group = groups[rec.group] ?? Group(id: rec.group)
+        groups[rec.group] = group
+        let key = TopicPartitionKey(topic: rec.topic, partition: rec.partition)
+        if let value = rec.value { group.offsets[key] = value } else { group.offsets[key] = nil }
+        if group.offsets.isEmpty && group.members.isEmpty { groups[rec.group] = nil }
+    }
+
+    func stop() {
+        for g in groups.values {
+            g.rebalanceTimer?.cancel()
+            for m in g.members { m.sessionTimer?.cancel() }
+        }
+    }
+
+    /// Drops a deleted topic's committed offsets (in memory and with tombstones).
+    func forget(topic: String) {
+        for g in groups.values {
+            let keys = g.offsets.keys.filter { $0.topic == topic }
+            guard !keys.isEmpty else { continue }
+            _ = persist(keys.map { OffsetRecord(group: g.id, topic: $0.topic, partition: $0.partition, value: nil) })
+        }
+    }
+
+    // MARK: - Membership
+
+    func join(_ r: JoinGroupRequest, version: Int16, clientId: String, host: String) -> EventLoopFuture<JoinGroupResponse> {
+        func fail(_ code: KafkaErrorCode, memberId: String = r.memberId) -> EventLoopFuture<JoinGroupResponse> {
+            loop.makeSucceededFuture(JoinGroupResponse(errorCode: code, protocolName: nil, leader: "", memberId: memberId))
+        }
+        guard !r.groupId.isEmpty else { return fail(.invalidGroupId) }
+        guard (broker.configuration.minSessionTimeoutMs...broker.configuration.maxSessionTimeoutMs).contains(r.sessionTimeoutMs) else {
+            return fail(.invalidSessionTimeout)
+        }
+        guard !r.protocolType.isEmpty, !r.protocols.isEmpty else { return fail(.inconsistentGroupProtocol) }
+        let group = groups[r.groupId] ?? Group(id: r.groupId)
+        groups[r.groupId] = group
+        if let type = group.protocolType, !group.members.isEmpty,
+           type != r.protocolType || !group.members.contains(where: { m in m.protocols.contains { p in r.protocols.contains { $0.name == p.name } } }) {
+            return fail(.inconsistentGroupProtocol)
+        }
+        var memberId = r.memberId
+        if memberId.isEmpty {
+            memberSerial += 1
+            memberId = "\(clientId.isEmpty ? "member" : clientId)-\(memberSerial)-\(UInt32.random(in: 0...UInt32.max))"
+            // Since v4 a new member learns its id first and joins with it, so a join retried
+            // after a lost answer cannot leave a ghost member behind (KIP-394).
+            if version >= 4 && r.groupInstanceId == nil {
+                group.pendingIds.insert(memberId)
+                return fail(.memberIdRequired, memberId: memberId)
+            }
+        } else if group.member(memberId) == nil && !group.pendingIds.contains(memberId) {
+            return fail(.unknownMemberId)
+        }
+        group.pendingIds.remove(memberId)
+        let member: Member
+        if let existing = group.member(memberId) {
+            member = existing
+            member.protocols = r.protocols
+            member.sessionTimeoutMs = r.sessionTimeoutMs
+            member.rebalanceTimeoutMs = r.rebalanceTimeoutMs > 0 ? r.rebalanceTimeoutMs : r.sessionTimeoutMs
+            // A stable member rejoining with nothing changed (a lost answer) gets the same generation back.
+            if group.state == .stable && member.joinPromise == nil && existing.protocols == r.protocols && group.leader != memberId,
+               let name = group.protocolName {
+                touch(member, in: group)
+                return loop.makeSucceededFuture(JoinGroupResponse(generationId: group.generation, protocolType: group.protocolType,
+                                                                  protocolName: name, leader: group.leader ?? "", memberId: memberId))
+            }
+        } else {
+            member = Member(id: memberId, groupInstanceId: r.groupInstanceId, clientId: clientId, host: host, sessionTimeoutMs: r.sessionTimeoutMs,
+                            rebalanceTimeoutMs: r.rebalanceTimeoutMs > 0 ? r.rebalanceTimeoutMs : r.sessionTimeoutMs, protocols: r.protocols)
+            group.members.append(member)
+            group.protocolType = r.protocolType
+            logger.info("member joined", metadata: ["group": "\(group.id)", "member": "\(memberId)", "client_id": "\(clientId)"])
+        }
+        let promise = loop.makePromise(of: JoinGroupResponse.self)
+        member.joinPromise?.succeed(JoinGroupResponse(errorCode: .unknownMemberId, protocolName: nil, leader: "", memberId: memberId))
+        member.joinPromise = promise
+        touch(member, in: group)
+        prepareRebalance(group, reason: "member \(memberId) joined")
+        tryCompleteJoin(group)
+        return promise.futureResult
+    }
+
+    /// Starts a rebalance: members must rejoin within the longest rebalance timeout.
+    private func prepareRebalance(_ group: Group, reason: String) {
+        if group.state == .completingRebalance {
+            // Members waiting for their assignment must rejoin instead.
+            for m in group.members { m.syncPromise?.succeed(SyncGroupResponse(errorCode: .rebalanceInProgress, assignment: [])); m.syncPromise = nil }
+        }
+        guard group.state != .preparingRebalance else { return }
+        let wasEmpty = group.state == .empty
+        group.state = .preparingRebalance
+        logger.info("rebalance started", metadata: ["group": "\(group.id)", "generation": "\(group.generation)", "reason": "\(reason)"])
+        let timeout = group.members.map { Int64($0.rebalanceTimeoutMs) }.max() ?? 0
+        let delay = wasEmpty ? broker.configuration.initialRebalanceDelayMs : timeout
+        group.rebalanceTimer?.cancel()
+        group.rebalanceTimer = loop.scheduleTask(in: .milliseconds(delay)) { [weak self, weak group] in
+            guard let self, let group else { return }
+            group.rebalanceTimer = nil
+            // Members that did not rejoin in time are out.
+            for m in group.members where m.joinPromise == nil { self.remove(m, from: group, reason: "did not rejoin within the rebalance timeout") }
+            self.completeJoin(group)
+        }
+    }
+
+    private func tryCompleteJoin(_ group: Group) {
+        guard group.state == .preparingRebalance, group.members.allSatisfy({ $0.joinPromise != nil }) else { return }
+        // A new group waits out its initial delay for more members; others complete as soon as all rejoined.
+        if group.generation == 0 && broker.configuration.initialRebalanceDelayMs > 0 && group.rebalanceTimer != nil { return }
+        group.rebalanceTimer?.cancel()
+        group.rebalanceTimer = nil
+        completeJoin(group)
+    }
+
+    private func completeJoin(_ group: Group) {
+        guard group.state == .preparingRebalance else { return }
+        guard !group.members.isEmpty else {
+            group.state = .empty
+            group.generation += 1
+            group.protocolName = nil
+            group.leader = nil
+            dropIfUnused(group)
+            return
+        }
+        // The protocol every member supports, preferring the one members list earliest.
+        let candidates = group.members[0].protocols.map(\.name).filter { name in group.members.allSatisfy { $0.protocols.contains { $0.name == name } } }
+        guard let chosen = candidates.min(by: { a, b in votes(group, a) < votes(group, b) }) else {
+            for m in group.members {
+                m.joinPromise?.succeed(JoinGroupResponse(errorCode: .inconsistentGroupProtocol, protocolName: nil, leader: "", memberId: m.id))
+                m.joinPromise = nil
+            }
+            group.members = []
+            group.state = .empty
+            return
+        }
+        group.generation += 1
+        group.protocolName = chosen
+        if group.leader.flatMap(group.member) == nil { group.leader = group.members[0].id }
+        group.state = .completingRebalance
+        let leader = group.leader!
+        logger.info("rebalance joined", metadata: ["group": "\(group.id)", "generation": "\(group.generation)", "members": "\(group.members.count)",
+                                                  "protocol": "\(chosen)", "leader": "\(leader)"])
+        let all = group.members.map { JoinGroupResponse.Member(memberId: $0.id, groupInstanceId: $0.groupInstanceId, metadata: $0.metadata(for: chosen)) }
+        for m in group.members {
+            m.joinPromise?.succeed(JoinGroupResponse(generationId: group.generation, protocolType: group.protocolType, protocolName: chosen,
+                                                     leader: leader, memberId: m.id, members: m.id == leader ? all : []))
+            m.joinPromise = nil
+            touch(m, in: group)
+        }
+    }
+
+    /// Sum of preference ranks (lower is preferred by more members).
+    private func votes(_ group: Group, _ name: String) -> Int {
+        group.members.reduce(0) { $0 + ($1.protocols.firstIndex { $0.name == name } ?? 99) }
+    }
+
+    func sync(_ r: SyncGroupRequest) -> EventLoopFuture<SyncGroupResponse> {
+        func answer(_ code: KafkaErrorCode) -> EventLoopFuture<SyncGroupResponse> { loop.makeSucceededFuture(SyncGroupResponse(errorCode: code, assignment: [])) }
+        guard let group = groups[r.groupId], let member = group.member(r.memberId) else { return answer(.unknownMemberId) }
+        guard r.generationId == group.generation else { return answer(.illegalGeneration) }
+        if let type = r.protocolType, type != group.protocolType { return answer(.inconsistentGroupProtocol) }
+        if let name = r.protocolName, name != group.protocolName { return answer(.inconsistentGroupProtocol) }
+        touch(member, in: group)
+        switch group.state {
+        case .preparingRebalance, .empty, .dead: return answer(.rebalanceInProgress)
+        case .stable:
+            return loop.makeSucceededFuture(SyncGroupResponse(protocolType: group.protocolType, protocolName: group.protocolName, assignment: member.assignment))
+        case .completingRebalance:
+            let promise = loop.makePromise(of: SyncGroupResponse.self)
+            member.syncPromise?.succeed(SyncGroupResponse(errorCode: .rebalanceInProgress, assignment: []))
+            member.syncPromise = promise
+            if member.id == group.leader {
+                let given = Dictionary(r.assignments.map { ($0.memberId, $0.assignment) }, uniquingKeysWith: { a, _ in a })
+                for m in group.members { m.assignment = given[m.id] ?? [] }
+                group.state = .stable
+                logger.info("rebalance completed", metadata: ["group": "\(group.id)", "generation": "\(group.generation)", "members": "\(group.members.count)"])
+                for m in group.members {
+                    m.syncPromise?.succeed(SyncGroupResponse(protocolType: group.protocolType, protocolName: group.protocolName, assignment: m.assignment))
+                    m.syncPromise = nil
+                }
+            }
+            return promise.futureResult
+        }
+    }
+
+    func heartbeat(_ r: HeartbeatRequest) -> HeartbeatResponse {
+        guard let group = groups[r.groupId], let member = group.member(r.memberId) else { return HeartbeatResponse(errorCode: .unknownMemberId) }
+        guard r.generationId == group.generation else { return HeartbeatResponse(errorCode: .illegalGeneration) }
+        touch(member, in: group)
+        return HeartbeatResponse(errorCode: group.state == .preparingRebalance ? .rebalanceInProgress : .none)
+    }
+
+    func leave(_ r: LeaveGroupRequest) -> LeaveGroupResponse {
+        guard let group = groups[r.groupId] else {
+            return LeaveGroupResponse(errorCode: r.members.count == 1 ? .unknownMemberId : .none,
+                                      members: r.members.map { .init(memberId: $0.memberId, groupInstanceId: $0.groupInstanceId, errorCode: .unknownMemberId) })
+        }
+        var results: [LeaveGroupResponse.Member] = []
+        for who in r.members {
+            let member = group.member(who.memberId) ?? who.groupInstanceId.flatMap { id in group.members.first { $0.groupInstanceId == id } }
+            guard let member else {
+                results.append(.init(memberId: who.memberId, groupInstanceId: who.groupInstanceId, errorCode: .unknownMemberId))
+                continue
+            }
+            remove(member, from: group, reason: who.reason.map { "left: \($0)" } ?? "left the group")
+            results.append(.init(memberId: member.id, groupInstanceId: member.groupInstanceId))
+        }
+        // v0–2 carry one member and report its error at the top.
+        let top: KafkaErrorCode = r.members.count == 1 ? results[0].errorCode : .none
+        return LeaveGroupResponse(errorCode: top, members: results)
+    }
+
+    /// Resets the member's session deadline.
+    private func touch(_ member: Member, in group: Group) {
+        member.sessionTimer?.cancel()
+        member.sessionTimer = loop.scheduleTask(in: .milliseconds(Int64(member.sessionTimeoutMs))) { [weak self, weak group, weak member] in
+            guard let self, let group, let member, group.member(member.id) != nil else { return }
+            // A member waiting in JoinGroup is not expected to heartbeat.
+            if member.joinPromise != nil { return }
+            self.remove(member, from: group, reason: "session timeout (\(member.sessionTimeoutMs) ms without a heartbeat)")
+        }
+    }
+
+    private func remove(_ member: Member, from group: Group, reason: String) {
+        member.sessionTimer?.cancel()
+        member.joinPromise?.succeed(JoinGroupResponse(errorCode: .unknownMemberId, protocolName: nil, leader: "", memberId: member.id))
+        member.syncPromise?.succeed(SyncGroupResponse(errorCode: .unknownMemberId, assignment: []))
+        member.joinPromise = nil
+        member.syncPromise = nil
+        group.members.removeAll { $0 === member }
+        if group.leader == member.id { group.leader = nil }
+        logger.info("member left", metadata: ["group": "\(group.id)", "member": "\(member.id)", "reason": "\(reason)"])
+        switch group.state {
+        case .stable, .completingRebalance:
+            prepareRebalance(group, reason: "member \(member.id) \(reason)")
+            tryCompleteJoin(group)
+        case .preparingRebalance:
+            tryCompleteJoin(group)
+        case .empty, .dead:
+            break
+        }
+        if group.members.isEmpty && group.state == .preparingRebalance && group.rebalanceTimer == nil { completeJoin(group) }
+    }
+
+    private func dropIfUnused(_ group: Group) {
+        if group.members.isEmpty && group.offsets.isEmpty && group.pendingIds.isEmpty { groups[group.id] = nil }
+    }
+
+    // MARK: - Offsets
+
+    func commit(_ r: OffsetCommitRequest) -> EventLoopFuture<OffsetCommitResponse> {
+        @Sendable func all(_ code: KafkaErrorCode) -> OffsetCommitResponse {
+            OffsetCommitResponse(topics: r.topics.map { t in .init(name: t.name, partitions: t.partitions.map { .init(partitionIndex: $0.partitionIndex, errorCode: code) }) })
+        }
+        guard !r.groupId.isEmpty else { return loop.makeSucceededFuture(all(.invalidGroupId)) }
+        let group = groups[r.groupId]
+        if r.generationId >= 0 || !r.memberId.isEmpty {
+            // A group member's commit: it must be in the current generation.
+            guard let group, let member = group.member(r.memberId) else { return loop.makeSucceededFuture(all(.unknownMemberId)) }
+            guard r.generationId == group.generation else { return loop.makeSucceededFuture(all(.illegalGeneration)) }
+            if group.state == .completingRebalance { return loop.makeSucceededFuture(all(.rebalanceInProgress)) }
+            touch(member, in: group)
+        } else if let group, !group.members.isEmpty {
+            // A standalone commit into a group that has live members would fight them.
+            return loop.makeSucceededFuture(all(.unknownMemberId))
+        }
+        let now = Broker.nowMs()
+        var records: [OffsetRecord] = []
+        let topics = r.topics.map { t in
+            OffsetCommitResponse.Topic(name: t.name, partitions: t.partitions.map { p in
+                guard broker.partition(t.name, p.partitionIndex) != nil else { return .init(partitionIndex: p.partitionIndex, errorCode: .unknownTopicOrPartition) }
+                if (p.committedMetadata?.utf8.count ?? 0) > 4096 { return .init(partitionIndex: p.partitionIndex, errorCode: .init(12)) }   // OFFSET_METADATA_TOO_LARGE
+                records.append(OffsetRecord(group: r.groupId, topic: t.name, partition: p.partitionIndex,
+                                            value: .init(offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch,
+                                                         metadata: p.committedMetadata ?? "", commitTimestamp: now)))
+                return .init(partitionIndex: p.partitionIndex)
+            })
+        }
+        return persist(records).map { OffsetCommitResponse(topics: topics) }.flatMapErrorThrowing { _ in all(.kafkaStorageError) }
+    }
+
+    /// Writes offset records durably, then applies them.
+    func persist(_ records: [OffsetRecord]) -> EventLoopFuture<Void> {
+        guard !records.isEmpty else { return loop.makeSucceededVoidFuture() }
+        let state: PartitionState
+        do {
+            let states = try broker.internalTopic(Self.offsetsTopic, partitions: Self.offsetsPartitions)
+            state = states[Int(Self.partition(for: records[0].group, of: Int32(states.count)))]
+        } catch { return loop.makeFailedFuture(error) }
+        let batch = RecordBatch.encode(baseTimestamp: Broker.nowMs(), records: records.enumerated().map { i, r in
+            var rec = r.record
+            rec.offsetDelta = Int32(i)
+            return rec
+        })
+        return broker.appendInternal(state, batch: batch).map { for r in records { self.apply(r) } }
+    }
+
+    /// Kafka's placement: a group's offsets live in partition hash(group) mod partitions.
+    static func partition(for group: String, of count: Int32) -> Int32 {
+        var h: UInt32 = 0
+        for b in group.utf8 { h = h &* 31 &+ UInt32(b) }
+        return Int32(h % UInt32(max(1, count)))
+    }
+
+    func fetchOffsets(_ r: OffsetFetchRequest) -> OffsetFetchResponse {
+        OffsetFetchResponse(groups: r.groups.map { g in
+            let group = groups[g.groupId]
+            let pending = broker.transactions.pendingOffsetPartitions(group: g.groupId)
+            let wanted: [(String, [Int32])] = g.topics.map { $0.map { ($0.topic, $0.partitions) } }
+                ?? Dictionary(grouping: (group?.offsets.keys.sorted() ?? []), by: \.topic).sorted { $0.key < $1.key }.map { ($0.key, $0.value.map(\.partition)) }
+            return .init(groupId: g.groupId, topics: wanted.map { topic, parts in
+                .init(name: topic, partitions: parts.map { p in
+                    let key = TopicPartitionKey(topic: topic, partition: p)
+                    if r.requireStable && pending.contains(key) {
+                        return .init(partitionIndex: p, committedOffset: -1, metadata: "", errorCode: .unstableOffsetCommit)
+                    }
+                    guard let c = group?.offsets[key] else { return .init(partitionIndex: p, committedOffset: -1, metadata: "") }
+                    return .init(partitionIndex: p, committedOffset: c.offset, committedLeaderEpoch: c.leaderEpoch, metadata: c.metadata)
+                })
+            })
+        })
+    }
+
+    func list(_ r: ListGroupsRequest) -> ListGroupsResponse {
+        ListGroupsResponse(groups: groups.values.sorted { $0.id < $1.id }.compactMap { g in
+            guard r.statesFilter.isEmpty || r.statesFilter.contains(g.state.rawValue) else { return nil }
+            return .init(groupId: g.id, protocolType: g.protocolType ?? "consumer", groupState: g.state.rawValue, groupType: "classic")
+        })
+    }
+
+    func describe(_ r: DescribeGroupsRequest) -> DescribeGroupsResponse {
+        DescribeGroupsResponse(groups: r.groups.map { id in
+            guard let g = groups[id] else {
+                return .init(groupId: id, groupState: State.dead.rawValue, protocolType: "", protocolData: "", members: [])
+            }
+            let stable = g.state == .stable
+            return .init(groupId: id, groupState: g.state.rawValue, protocolType: g.protocolType ?? "",
+                         protocolData: g.protocolName ?? "", members: g.members.map { m in
+                             .init(memberId: m.id, groupInstanceId: m.groupInstanceId, clientId: m.clientId, clientHost: m.host,
+                                   memberMetadata: g.protocolName.map { m.metadata(for: $0) } ?? [], memberAssignment: stable ? m.assignment : [])
+                         })
+        })
+    }
+}

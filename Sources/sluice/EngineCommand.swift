@@ -1,0 +1,148 @@
+import ArgumentParser
+import Foundation
+import KafkaServer
+import Logging
+import StreamLog
+
+/// `sluice engine`: the embedded streaming engine's Kafka broker, in the foreground.
+struct EngineCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "engine",
+        abstract: "Run the embedded streaming engine: a single-node broker that speaks the Kafka protocol.",
+        discussion: """
+        Topics live under --data-dir; produce with acks=all is answered once the data is on disk.
+        Stop it with Ctrl-C or SIGTERM (clean shutdown). Logs go to stderr, one line per event.
+
+        A listener on anything but loopback needs SASL/PLAIN users in the config file.
+
+        Examples:
+          sluice engine                                   127.0.0.1:9092, data in $XDG_DATA_HOME/sluice/engine
+          sluice engine --data-dir /tmp/e --kafka-listen 127.0.0.1:19092
+          sluice engine --config engine.yaml --log-format json
+        """
+    )
+
+    @Option(name: .long, help: "Directory for topics and internal state (default $XDG_DATA_HOME/sluice/engine).")
+    var dataDir: String?
+
+    @Option(name: .long, help: "host:port the Kafka listener binds (default 127.0.0.1:9092).")
+    var kafkaListen: String?
+
+    @Option(name: .long, help: "host:port clients are told to connect to (default: the listener).")
+    var advertised: String?
+
+    @Option(name: .long, help: "Engine config file (YAML).")
+    var config: String?
+
+    @Option(name: .long, help: "When appends are flushed: group, every-append or none.")
+    var flush: String?
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    @Option(name: .long, help: "Log format: text (logfmt) or json.")
+    var logFormat: String = "text"
+
+    @Option(name: .long, help: .hidden)
+    var testDropConnectionAfterProduce: Int = 0
+
+    static func parseHostPort(_ s: String, what: String) throws -> (String, Int) {
+        guard let colon = s.lastIndex(of: ":"), let port = Int(s[s.index(after: colon)...]), (0...65535).contains(port) else {
+            throw ValidationError("\(what) '\(s)' is not host:port (for example 127.0.0.1:9092)")
+        }
+        var host = String(s[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host.isEmpty ? "127.0.0.1" : host, port)
+    }
+
+    static func defaultDataDir() -> String {
+        let env = ProcessInfo.processInfo.environment
+        let base = env["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ((env["HOME"] ?? "/tmp") + "/.local/share")
+        return base + "/sluice/engine"
+    }
+
+    func run() async throws {
+        guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("--log-level \(logLevel) is not one of trace, debug, info, notice, warning, error, critical") }
+        guard let format = EngineLogHandler.Format(rawValue: logFormat) else { throw ValidationError("--log-format must be text or json") }
+        LoggingSystem.bootstrap { label in EngineLogHandler(logLevel: level, label: label, format: format) }
+        let logger = Logger(label: "sluice.engine")
+
+        var file = EngineConfigFile()
+        if let config {
+            do { file = try EngineConfigFile.load(path: config) } catch {
+                FileHandle.standardError.write(Data("sluice engine: \(error)\n".utf8))
+                throw ExitCode(2)
+            }
+        }
+        var broker = file.broker
+        let (host, port) = try Self.parseHostPort(kafkaListen ?? file.listen ?? "127.0.0.1:9092", what: "--kafka-listen")
+        broker.host = host
+        broker.port = port
+        if let adv = advertised ?? file.advertised {
+            let (h, p) = try Self.parseHostPort(adv, what: "--advertised")
+            broker.advertisedHost = h
+            broker.advertisedPort = p
+        }
+        if let flush {
+            guard let policy = BrokerConfiguration.FlushPolicy(rawValue: flush) else {
+                throw ValidationError("--flush must be one of \(BrokerConfiguration.FlushPolicy.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            broker.flush = policy
+        }
+        broker.dropConnectionAfterProduce = testDropConnectionAfterProduce
+        let dataDir = dataDir ?? file.dataDir ?? Self.defaultDataDir()
+
+        let lock: DataDirectoryLock
+        let store: LogStore
+        do {
+            lock = try DataDirectoryLock(directory: dataDir)
+            store = try LogStore(directory: dataDir, logConfiguration: .init(fsyncEveryAppend: broker.flush == .everyAppend))
+        } catch {
+            logger.critical("cannot open the data directory", metadata: ["data_dir": "\(dataDir)", "error": "\(error)"])
+            FileHandle.standardError.write(Data("sluice engine: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let server: KafkaServer
+        do { server = try await KafkaServer.start(configuration: broker, store: store, logger: logger) } catch {
+            FileHandle.standardError.write(Data("sluice engine: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        logger.info("engine started", metadata: ["kafka_listen": "\(host):\(server.port)", "data_dir": "\(dataDir)", "flush": "\(broker.flush.rawValue)",
+                                                  "topics": "\(store.topics.count)", "pid": "\(getpid())"])
+        let signo = await Self.waitForSignal()
+        logger.info("engine stopping", metadata: ["signal": "\(signo == SIGTERM ? "SIGTERM" : "SIGINT")"])
+        await server.stop()
+        withExtendedLifetime(lock) {}
+        logger.info("engine stopped")
+    }
+
+    /// Waits for SIGINT or SIGTERM (handled, so the broker can flush and close cleanly).
+    static func waitForSignal() async -> Int32 {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
+            let queue = DispatchQueue(label: "sluice.engine.signals")
+            let once = OnceFlag()
+            var sources: [DispatchSourceSignal] = []
+            for signo in [SIGINT, SIGTERM] {
+                signal(signo, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: signo, queue: queue)
+                source.setEventHandler {
+                    guard once.take() else { return }
+                    for s in sources { s.cancel() }
+                    continuation.resume(returning: signo)
+                }
+                source.resume()
+                sources.append(source)
+            }
+            queue.sync { KeepAlive.sources = sources }
+        }
+    }
+}
+
+/// Fires once, whichever signal comes first.
+private final class OnceFlag: @unchecked Sendable {
+    private var taken = false
+    func take() -> Bool { defer { taken = true }; return !taken }
+}
+
+/// Keeps the signal sources alive while waiting.
+private enum KeepAlive { nonisolated(unsafe) static var sources: [DispatchSourceSignal] = [] }

@@ -1,0 +1,96 @@
+import Foundation
+import KafkaServer
+import StreamLog
+import Yams
+
+/// The engine's config file (YAML). Every key is optional; flags override it.
+///
+/// ```yaml
+/// data-dir: /var/lib/sluice
+/// kafka:
+///   listen: 127.0.0.1:9092
+///   advertised: broker.example.com:9092
+///   flush: group                      # group | every-append | none
+///   num.partitions: 3
+///   auto.create.topics.enable: true
+///   group.initial.rebalance.delay.ms: 0
+///   users: { alice: s3cret }          # SASL/PLAIN; required for a non-loopback listen
+/// topic-defaults:
+///   retention.ms: 604800000
+/// ```
+struct EngineConfigFile {
+    var dataDir: String?
+    var listen: String?
+    var advertised: String?
+    var broker = BrokerConfiguration()
+
+    struct Invalid: Error, CustomStringConvertible {
+        let path: String
+        let message: String
+        var description: String { "\(path): \(message)" }
+    }
+
+    static func load(path: String) throws -> EngineConfigFile {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw Invalid(path: path, message: "cannot read the file")
+        }
+        let root: Any?
+        do { root = try Yams.load(yaml: text) } catch { throw Invalid(path: path, message: "not valid YAML: \(error)") }
+        var out = EngineConfigFile()
+        guard let map = root as? [String: Any] else {
+            if root == nil { return out }
+            throw Invalid(path: path, message: "expected a mapping at the top level")
+        }
+        func string(_ v: Any, _ key: String) throws -> String {
+            if let s = v as? String { return s }
+            if let i = v as? Int { return String(i) }
+            if let b = v as? Bool { return String(b) }
+            throw Invalid(path: path, message: "\(key) must be a string")
+        }
+        func int(_ v: Any, _ key: String) throws -> Int64 {
+            if let i = v as? Int { return Int64(i) }
+            if let s = v as? String, let i = Int64(s) { return i }
+            throw Invalid(path: path, message: "\(key) must be a whole number")
+        }
+        for (key, value) in map {
+            switch key {
+            case "data-dir": out.dataDir = try string(value, key)
+            case "kafka":
+                guard let kafka = value as? [String: Any] else { throw Invalid(path: path, message: "kafka must be a mapping") }
+                for (k, v) in kafka {
+                    let name = "kafka.\(k)"
+                    switch k {
+                    case "listen": out.listen = try string(v, name)
+                    case "advertised": out.advertised = try string(v, name)
+                    case "flush":
+                        guard let policy = BrokerConfiguration.FlushPolicy(rawValue: try string(v, name)) else {
+                            throw Invalid(path: path, message: "\(name) must be one of \(BrokerConfiguration.FlushPolicy.allCases.map(\.rawValue).joined(separator: ", "))")
+                        }
+                        out.broker.flush = policy
+                    case "num.partitions":
+                        let n = try int(v, name)
+                        guard (1...10_000).contains(n) else { throw Invalid(path: path, message: "\(name) must be 1 to 10000") }
+                        out.broker.defaultPartitions = Int32(n)
+                    case "auto.create.topics.enable":
+                        guard let b = v as? Bool else { throw Invalid(path: path, message: "\(name) must be true or false") }
+                        out.broker.autoCreateTopics = b
+                    case "group.initial.rebalance.delay.ms": out.broker.initialRebalanceDelayMs = max(0, try int(v, name))
+                    case "users":
+                        guard let users = v as? [String: Any] else { throw Invalid(path: path, message: "\(name) must map user names to passwords") }
+                        out.broker.plainUsers = try users.mapValues { try string($0, name) }
+                    default:
+                        throw Invalid(path: path, message: "unknown key \(name) (known: listen, advertised, flush, num.partitions, auto.create.topics.enable, group.initial.rebalance.delay.ms, users)")
+                    }
+                }
+            case "topic-defaults":
+                guard let defaults = value as? [String: Any] else { throw Invalid(path: path, message: "topic-defaults must be a mapping") }
+                do {
+                    out.broker.topicDefaults = try TopicConfig(defaults.sorted { $0.key < $1.key }.map { ($0.key, try string($0.value, "topic-defaults.\($0.key)")) })
+                } catch let e as TopicConfig.Invalid { throw Invalid(path: path, message: "topic-defaults: \(e.message)") }
+            default:
+                throw Invalid(path: path, message: "unknown key \(key) (known: data-dir, kafka, topic-defaults)")
+            }
+        }
+        return out
+    }
+}
