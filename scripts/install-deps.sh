@@ -7,6 +7,8 @@ command -v tmux >/dev/null 2>&1 || need+=(tmux)
 # Apache Flink (the Flink peer in tests) runs on Java 17; the test job is compiled with javac.
 command -v javac >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
 command -v curl >/dev/null 2>&1 || need+=(curl)
+# Debian's kcat (librdkafka 2.0.2) is one of the real clients the engine is tested with.
+command -v kcat >/dev/null 2>&1 || need+=(kcat)
 if ((${#need[@]})); then
   echo "installing: ${need[*]}" >&2
   SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo

@@ -381,7 +381,7 @@ public final class Broker: @unchecked Sendable {
             switch state.producers.check(batch) {
             case let .reject(code, why): return fail(code, why)
             case let .duplicate(firstOffset, _):
-                logger.debug("duplicate batch answered with its original offset", metadata: ["topic": "\(topic)", "partition": "\(p.index)", "offset": "\(firstOffset)"])
+                logger.info("duplicate batch answered with its original offset", metadata: ["topic": "\(topic)", "partition": "\(p.index)", "offset": "\(firstOffset)"])
                 if first < 0 { first = firstOffset }
                 continue
             case .append: break
@@ -450,21 +450,19 @@ public final class Broker: @unchecked Sendable {
     }
 
     private func failWaiters(_ state: PartitionState, _ error: Error) {
-        durabilityWaiters.removeAll { w in
-            guard w.partition === state else { return false }
-            w.promise.fail(error)
-            return true
-        }
+        // Completing a promise runs its callbacks, which may append new waiters: take the
+        // finished ones out of the list first.
+        let (done, rest) = durabilityWaiters.partitioned { $0.partition === state }
+        durabilityWaiters = rest
+        for w in done { w.promise.fail(error) }
     }
 
     func advanceHighWatermark(_ state: PartitionState, to offset: Int64) {
         guard offset > state.highWatermark else { return }
         state.highWatermark = offset
-        durabilityWaiters.removeAll { w in
-            guard w.partition === state, w.offset <= offset else { return false }
-            w.promise.succeed(())
-            return true
-        }
+        let (done, rest) = durabilityWaiters.partitioned { $0.partition === state && $0.offset <= offset }
+        durabilityWaiters = rest
+        for w in done { w.promise.succeed(()) }
         wakeFetchers()
     }
 
@@ -498,12 +496,16 @@ public final class Broker: @unchecked Sendable {
 
     private func wakeFetchers() {
         guard !fetchWaiters.isEmpty else { return }
+        var answered: [(FetchWaiter, FetchResponse)] = []
         fetchWaiters.removeAll { w in
             let (response, bytes, errors) = readFetch(w.request)
             guard bytes >= Int(w.request.minBytes) || errors else { return false }
+            answered.append((w, response))
+            return true
+        }
+        for (w, response) in answered {
             w.timeout?.cancel()
             w.promise.succeed(response)
-            return true
         }
     }
 
@@ -618,5 +620,14 @@ public final class Broker: @unchecked Sendable {
                 }
             }
         }
+    }
+}
+
+extension Array {
+    /// The elements matching `predicate`, and the rest, each in order.
+    func partitioned(_ predicate: (Element) -> Bool) -> ([Element], [Element]) {
+        var yes: [Element] = [], no: [Element] = []
+        for e in self { if predicate(e) { yes.append(e) } else { no.append(e) } }
+        return (yes, no)
     }
 }
