@@ -8,11 +8,16 @@
 #      and on a small one (4 groups)
 #   5. Flink 2.3: a reading's cost (requests, ms) for 1 job × 10 vertices and for 50 jobs, and how
 #      fast the console answers keys while a savepoint is in progress
+#   6. the embedded engine beside tansu, measured by the same confluent-kafka script: produce
+#      throughput (1 KB records, acks=all), p99 produce latency, consume throughput (2 rounds each,
+#      alternating, medians)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export SLUICE_STATE="$(mktemp -d /tmp/sluice-bench.XXXXXX)"
 export KAFKA_PORT="${KAFKA_PORT:-$(( 20000 + RANDOM % 20000 ))}"
 SMALL_PORT=$(( KAFKA_PORT + 1 ))
+BROKER_PORT=$(( KAFKA_PORT + 2 ))
+ENGINE_PORT=$(( KAFKA_PORT + 3 ))
 export FLINK_REST_PORT="${FLINK_REST_PORT:-$(( 40000 + RANDOM % 10000 ))}"
 export FLINK_RPC_PORT="${FLINK_RPC_PORT:-$(( 50000 + RANDOM % 10000 ))}"
 OUT="$SLUICE_STATE/results.jsonl"
@@ -23,6 +28,8 @@ cleanup() {
   [[ -n "${LOAD_PID:-}" ]] && kill -TERM "$LOAD_PID" 2>/dev/null && wait "$LOAD_PID" 2>/dev/null
   scripts/kafka-peer.sh stop
   KAFKA_PORT=$SMALL_PORT SLUICE_STATE="$SLUICE_STATE/small" scripts/kafka-peer.sh stop
+  KAFKA_PORT=$BROKER_PORT SLUICE_STATE="$SLUICE_STATE/brokers" scripts/kafka-peer.sh stop
+  KAFKA_PORT=$ENGINE_PORT SLUICE_STATE="$SLUICE_STATE/brokers" SLUICE_BIN="${BIN:-}/sluice" scripts/engine-peer.sh stop
   scripts/flink-peer.sh stop
 }
 trap cleanup EXIT
@@ -82,5 +89,17 @@ JAR="$(scripts/flink-peer.sh build-job)"
 BP="$(XDG_STATE_HOME="$SLUICE_STATE" "$BIN/sluice" job run "$JAR" -p 2 --flink "$FLINK" -- --name bench-bp --rate 2000 --slowMs 8)"
 python3 Benchmarks/key_latency.py --sluice "$BIN/sluice" --flink "$FLINK" --job bench-bp --state "$SLUICE_STATE" | tee -a "$OUT" >&2
 "$BIN/sluice" job cancel "$BP" --flink "$FLINK" >/dev/null || true
+
+say "embedded engine beside tansu: produce, latency and consume with confluent-kafka"
+kill -TERM "$LOAD_PID" 2>/dev/null; wait "$LOAD_PID" 2>/dev/null || true; LOAD_PID=""
+scripts/kafka-peer.sh stop
+KAFKA_PORT=$SMALL_PORT SLUICE_STATE="$SLUICE_STATE/small" scripts/kafka-peer.sh stop
+scripts/flink-peer.sh stop
+TANSU="$(KAFKA_PORT=$BROKER_PORT SLUICE_STATE="$SLUICE_STATE/brokers" scripts/kafka-peer.sh start)"
+ENGINE="$(KAFKA_PORT=$ENGINE_PORT SLUICE_STATE="$SLUICE_STATE/brokers" SLUICE_BIN="$BIN/sluice" scripts/engine-peer.sh start)"
+for round in 1 2; do
+  scripts/kafka-peer.sh python Benchmarks/broker_bench.py --bootstrap "$TANSU" --label tansu --records 100000 | tee -a "$OUT" >&2
+  scripts/kafka-peer.sh python Benchmarks/broker_bench.py --bootstrap "$ENGINE" --label engine --records 100000 | tee -a "$OUT" >&2
+done
 
 python3 Benchmarks/table.py "$OUT"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # make test: unit tests, then integration and tmux UI tests against real peers: a Kafka-protocol
 # broker (tansu) with a load generator making four groups (caught up, lagging, stopped,
-# rebalancing), and an Apache Flink 2.3 session cluster with the project's test job.
+# rebalancing), an Apache Flink 2.3 session cluster with the project's test job, and the
+# embedded engine (`sluice engine`) driven by confluent-kafka and kcat; then the console's Kafka
+# integration and UI tests once more, against the engine with the same load.
 #
 # With CI=true a peer that cannot start fails the run; otherwise the integration tests are
 # reported as skipped (never silently passed).
@@ -12,11 +14,17 @@ export SLUICE_STATE="$(mktemp -d /tmp/sluice-test.XXXXXX)"
 export KAFKA_PORT="${KAFKA_PORT:-$(( 20000 + RANDOM % 20000 ))}"
 export FLINK_REST_PORT="${FLINK_REST_PORT:-$(( 40000 + RANDOM % 10000 ))}"
 export FLINK_RPC_PORT="${FLINK_RPC_PORT:-$(( 50000 + RANDOM % 10000 ))}"
+ENGINE_PORT="${ENGINE_PORT:-$(( 30000 + RANDOM % 10000 ))}"
 LOAD_PID=""
+stop_load() {
+  [[ -n "$LOAD_PID" ]] && kill -TERM "$LOAD_PID" 2>/dev/null && wait "$LOAD_PID" 2>/dev/null
+  LOAD_PID=""
+}
 cleanup() {
   set +e
-  [[ -n "$LOAD_PID" ]] && kill -TERM "$LOAD_PID" 2>/dev/null && wait "$LOAD_PID" 2>/dev/null
+  stop_load
   scripts/kafka-peer.sh stop
+  KAFKA_PORT="$ENGINE_PORT" scripts/engine-peer.sh stop
   scripts/flink-peer.sh stop
   rm -rf "$SLUICE_STATE"
 }
@@ -30,20 +38,32 @@ echo "== unit tests" >&2
 swift test --skip-build --skip IntegrationTests --skip ConsoleUITests
 
 echo "== peers: tansu on 127.0.0.1:$KAFKA_PORT" >&2
-if BOOT="$(scripts/kafka-peer.sh start)"; then
-  export SLUICE_TEST_KAFKA="$BOOT"
+# Starts the load generator against $1 and waits until its groups exist.
+start_load() {
   mkdir -p "$SLUICE_STATE"
-  scripts/kafka-peer.sh python scripts/kafka-load.py run --bootstrap "$BOOT" --prefix it --seconds 1500 \
+  scripts/kafka-peer.sh python scripts/kafka-load.py run --bootstrap "$1" --prefix it --seconds 1500 \
     >"$SLUICE_STATE/load.jsonl" 2>"$SLUICE_STATE/load.err" &
   LOAD_PID=$!
   for _ in $(seq 1 600); do
-    grep -q '"ready"' "$SLUICE_STATE/load.jsonl" 2>/dev/null && break
+    grep -q '"ready"' "$SLUICE_STATE/load.jsonl" 2>/dev/null && return 0
     kill -0 "$LOAD_PID" 2>/dev/null || { cat "$SLUICE_STATE/load.err" >&2; echo "load generator died" >&2; exit 1; }
     sleep 0.1
   done
-  grep -q '"ready"' "$SLUICE_STATE/load.jsonl" || { echo "load generator not ready after 60 s" >&2; exit 1; }
+  echo "load generator not ready after 60 s" >&2; exit 1
+}
+
+# confluent-kafka (and the venv it lives in) is what the engine's client tests drive.
+if PY="$(scripts/kafka-peer.sh venv-python)"; then
+  export SLUICE_TEST_PYTHON="$PY"
+elif [[ "${CI:-}" == "true" ]]; then
+  echo "FAIL: confluent-kafka could not be installed; the client tests cannot run" >&2
+  exit 1
+fi
+
+if BOOT="$(scripts/kafka-peer.sh start)"; then
+  export SLUICE_TEST_KAFKA="$BOOT"
+  start_load "$BOOT"
   export SLUICE_TEST_PREFIX=it
-  export SLUICE_TEST_PYTHON="$(scripts/kafka-peer.sh venv-python)"
 elif [[ "${CI:-}" == "true" ]]; then
   echo "FAIL: the Kafka peer (tansu) could not start; integration tests cannot run" >&2
   exit 1
@@ -66,3 +86,19 @@ echo "== integration tests" >&2
 swift test --skip-build --filter IntegrationTests
 echo "== UI tests (tmux)" >&2
 swift test --skip-build --filter ConsoleUITests
+
+# The console attaches to the embedded engine with no special case: the same Kafka suites again.
+echo "== engine on 127.0.0.1:$ENGINE_PORT: console integration and UI tests" >&2
+if [[ -n "${SLUICE_TEST_KAFKA:-}" ]]; then
+  stop_load
+  scripts/kafka-peer.sh stop
+fi
+if ENGINE="$(KAFKA_PORT="$ENGINE_PORT" scripts/engine-peer.sh start)"; then
+  export SLUICE_TEST_KAFKA="$ENGINE" SLUICE_TEST_PREFIX=it SLUICE_TEST_PEER_SCRIPT=scripts/engine-peer.sh
+  start_load "$ENGINE"
+  swift test --skip-build --filter 'IntegrationTests.LagAgreementTests'
+  swift test --skip-build --filter 'ConsoleUITests.ConsoleUITests/'
+else
+  echo "FAIL: the engine could not start" >&2
+  exit 1
+fi

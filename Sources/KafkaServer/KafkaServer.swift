@@ -74,6 +74,8 @@ public final class KafkaServer: Sendable {
             try? await threadPool.shutdownGracefully()
             throw StartError.bind(host: configuration.host, port: configuration.port, underlying: "\(error)")
         }
+        let bound = channel.localAddress?.port ?? configuration.port
+        try await broker.loop.submit { broker.listenPort = bound }.get()
         return KafkaServer(broker: broker, channel: channel, group: group, brokerGroup: brokerGroup, threadPool: threadPool, logger: logger)
     }
 
@@ -273,7 +275,12 @@ final class BrokerConnection: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        if let bad = error as? KafkaFrameDecoder.BadFrameSize {
+        if let io = error as? IOError, [ECONNRESET, EPIPE].contains(io.errnoCode) {
+            // The client went away: routine, not worth a warning.
+            logger.debug("connection reset by the client")
+            closing = true
+            context.close(promise: nil)
+        } else if let bad = error as? KafkaFrameDecoder.BadFrameSize {
             close(context: context, "frame of \(bad.size) bytes is outside 4…\(broker.configuration.maxRequestBytes) (socket.request.max.bytes)")
         } else {
             close(context: context, "\(error)")

@@ -51,7 +51,10 @@ public final class PartitionLog: @unchecked Sendable {   // used from one thread
         var maxTimestamp: Int64 = -1
         init(baseOffset: Int64, path: String, fd: Int32, size: Int) { self.baseOffset = baseOffset; self.path = path; self.fd = fd; self.size = size }
         deinit { close(fd) }
-        var nextOffset: Int64 { batches.last.map { $0.last + 1 } ?? baseOffset }
+        /// Compaction may leave a closed segment empty or ending early; the offset after it is
+        /// then remembered here so the log end stays where it was.
+        var endOffset: Int64?
+        var nextOffset: Int64 { max(batches.last.map { $0.last + 1 } ?? baseOffset, endOffset ?? 0) }
     }
 
     public let directory: String
@@ -98,8 +101,9 @@ public final class PartitionLog: @unchecked Sendable {   // used from one thread
         var expected: Int64?
         for (i, (base, name)) in names.enumerated() {
             let path = directory + "/" + name
-            if let e = expected, e != base {
-                // A gap or overlap: the segments after a cut are not part of this log any more.
+            if let e = expected, base < e {
+                // An overlap: the segments after a cut are not part of this log any more.
+                // (Gaps are normal once compaction has removed records.)
                 for (_, later) in names[i...] { unlink(directory + "/" + later) }
                 recovery.reason = recovery.reason ?? "segment \(name) does not continue at offset \(e)"
                 break
@@ -148,7 +152,7 @@ public final class PartitionLog: @unchecked Sendable {   // used from one thread
             let bytes = try pread(s, at: position, count: RecordBatch.logOverhead + length)
             let batch: RecordBatch
             do { batch = try RecordBatch.parse(bytes) } catch { reason = "batch at \(position): \(error)"; break }
-            guard batch.baseOffset == next else { reason = "batch at \(position) has offset \(batch.baseOffset), expected \(next)"; break }
+            guard batch.baseOffset >= next else { reason = "batch at \(position) has offset \(batch.baseOffset), expected ≥ \(next)"; break }
             s.batches.append((batch.baseOffset, batch.lastOffset, position, batch.maxTimestamp))
             s.maxTimestamp = max(s.maxTimestamp, batch.maxTimestamp)
             recovery.batches += 1
@@ -164,7 +168,7 @@ public final class PartitionLog: @unchecked Sendable {   // used from one thread
         return true
     }
 
-    private func pread(_ s: Segment, at position: Int, count: Int) throws -> [UInt8] {
+    func pread(_ s: Segment, at position: Int, count: Int) throws -> [UInt8] {
         var out = [UInt8](repeating: 0, count: count)
         var done = 0
         while done < count {

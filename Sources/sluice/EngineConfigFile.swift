@@ -14,6 +14,7 @@ import Yams
 ///   num.partitions: 3
 ///   auto.create.topics.enable: true
 ///   group.initial.rebalance.delay.ms: 0
+///   log.retention.check.interval.ms: 60000
 ///   users: { alice: s3cret }          # SASL/PLAIN; required for a non-loopback listen
 /// topic-defaults:
 ///   retention.ms: 604800000
@@ -75,11 +76,15 @@ struct EngineConfigFile {
                         guard let b = v as? Bool else { throw Invalid(path: path, message: "\(name) must be true or false") }
                         out.broker.autoCreateTopics = b
                     case "group.initial.rebalance.delay.ms": out.broker.initialRebalanceDelayMs = max(0, try int(v, name))
+                    case "log.retention.check.interval.ms":
+                        let n = try int(v, name)
+                        guard n >= 100 else { throw Invalid(path: path, message: "\(name) must be at least 100") }
+                        out.broker.retentionCheckIntervalMs = n
                     case "users":
                         guard let users = v as? [String: Any] else { throw Invalid(path: path, message: "\(name) must map user names to passwords") }
                         out.broker.plainUsers = try users.mapValues { try string($0, name) }
                     default:
-                        throw Invalid(path: path, message: "unknown key \(name) (known: listen, advertised, flush, num.partitions, auto.create.topics.enable, group.initial.rebalance.delay.ms, users)")
+                        throw Invalid(path: path, message: "unknown key \(name) (known: listen, advertised, flush, num.partitions, auto.create.topics.enable, group.initial.rebalance.delay.ms, log.retention.check.interval.ms, users)")
                     }
                 }
             case "topic-defaults":

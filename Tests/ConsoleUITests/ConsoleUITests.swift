@@ -101,9 +101,9 @@ import Testing
         let t = try Tmux(width: 120, height: 30)
         defer { t.close() }
         try t.type("\(UIPeer.sluice) --kafka \(kafka) --view groups")
-        // tansu hands the id back percent-encoded (docs/compatibility.md), so the escapes are
-        // already neutralised on the wire; what matters here is that the row shows, the screen
-        // is not cleared and the title is untouched. Raw escapes are covered by RendererTests.
+        // tansu hands the id back percent-encoded (docs/compatibility.md); the engine hands it
+        // back as committed, escapes and all. Either way the row shows, the screen is not
+        // cleared and the title is untouched.
         #expect(try t.waitFor(timeout: 15) { s in s.split(separator: "\n").contains { $0.hasPrefix(" evil") } },
                 "hostile group not listed:\n\((try? t.screen()) ?? "")")
         #expect(try t.screen().contains("Groups ("))
@@ -141,7 +141,8 @@ import Testing
 
     @Test func brokerKilledMidSessionShowsBannerThenReconnects() throws {
         _ = try UIPeer.requireKafka()  // the peer install exists when the shared broker runs
-        let script = UIPeer.root.appendingPathComponent("scripts/kafka-peer.sh").path
+        // The same kind of broker the suite runs against (tansu, or the embedded engine).
+        let script = UIPeer.root.appendingPathComponent(UIPeer.env["SLUICE_TEST_PEER_SCRIPT"] ?? "scripts/kafka-peer.sh").path
         let state = NSTemporaryDirectory() + "/sluice-ui-broker-\(getpid())"
         let port = 40000 + Int(getpid() % 20000)
         let env = "SLUICE_STATE=\(state) KAFKA_PORT=\(port)"

@@ -1,0 +1,161 @@
+import Foundation
+import Testing
+
+/// The embedded engine with unmodified clients: confluent-kafka (a current librdkafka) and
+/// Debian's kcat (librdkafka 2.0.2). Each test runs its own engine on a free port.
+@Suite(.serialized, .enabled(if: Peer.python != nil || Peer.isCI))
+struct EngineClientTests {
+    @Test func produceAndConsumeAtAcksZeroOneAndAll() throws {
+        let engine = EngineProcess()
+        try engine.start()
+        let found = try clientScenario("acks", engine)
+        let consumed = try #require(found["consumed"] as? [String: Int])
+        #expect(consumed == ["0": 300, "1": 300, "all": 300])
+    }
+
+    @Test func kcatProducesListsAndConsumes() throws {
+        let engine = EngineProcess()
+        try engine.start()
+        let kcat = try #require(["/usr/bin/kcat", "/usr/local/bin/kcat"].first { FileManager.default.isExecutableFile(atPath: $0) },
+                                "kcat is not installed (make deps installs Debian's kcat)")
+        let input = FileManager.default.temporaryDirectory.appendingPathComponent("kcat-\(UUID().uuidString).txt")
+        try "k1:one\nk2:two\nk3:three\n".write(to: input, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: input) }
+        let produced = try run(kcat, ["-b", engine.bootstrap, "-P", "-t", "kc-topic", "-K:", "-X", "acks=all", "-l", input.path], timeout: 30)
+        #expect(produced.status == 0, "\(produced.stderr)")
+        let listed = try run(kcat, ["-b", engine.bootstrap, "-L", "-t", "kc-topic"], timeout: 30)
+        #expect(listed.stdout.contains("topic \"kc-topic\" with 1 partitions"), "\(listed.stdout)\(listed.stderr)")
+        let consumed = try run(kcat, ["-b", engine.bootstrap, "-C", "-t", "kc-topic", "-o", "beginning", "-e", "-f", "%k=%s@%o\n"], timeout: 30)
+        #expect(consumed.stdout.split(separator: "\n") == ["k1=one@0", "k2=two@1", "k3=three@2"], "\(consumed.stdout)\(consumed.stderr)")
+    }
+
+    @Test(arguments: ["range", "cooperative-sticky"])
+    func groupsRebalanceWhenMembersJoinLeaveAndTimeOut(assignor: String) throws {
+        let engine = EngineProcess()
+        try engine.start()
+        let found = try clientScenario("groups", engine, ["--assignor", assignor])
+        let two = try #require(found["two_members"] as? [String: [Int]])
+        #expect(two.values.flatMap { $0 }.sorted() == Array(0..<6), "two members split the six partitions: \(two)")
+        let recovered = try #require(found["recovered_after_kill_s"] as? Double)
+        // The killed member's session timeout is 3 s: its partitions come back after it, not before.
+        #expect(recovered >= 2.5 && recovered < 15, "partitions came back \(recovered) s after the member was killed")
+        #expect(engine.log.contains("reason=\"session timeout (3000 ms without a heartbeat)\""))
+        #expect(engine.log.contains("reason=\"left the group\""))
+    }
+
+    @Test func idempotentRetriesOverDroppedConnectionsWriteNoDuplicates() throws {
+        let engine = EngineProcess(extraArgs: ["--test-drop-connection-after-produce", "5"])
+        try engine.start()
+        let found = try clientScenario("idempotent", engine, ["--count", "20000"])
+        #expect(found["records"] as? Int == 20000)
+        #expect(found["duplicates"] as? Int == 0)
+        // The hook really dropped answers, and the retried batches were recognised.
+        #expect(engine.log.contains("test hook: dropping the connection"))
+        #expect(engine.log.contains("duplicate batch answered with its original offset"))
+    }
+
+    @Test func transactionsCommitAbortAndFence() throws {
+        let engine = EngineProcess()
+        try engine.start()
+        let found = try clientScenario("transactions", engine)
+        #expect(found["read_committed"] as? Int == 200)
+        #expect(found["aborted_written"] as? Int == 25)
+        #expect(found["fenced"] as? Bool == true)
+        #expect(engine.log.contains("msg=\"transaction aborted\""))
+        #expect(engine.log.contains("msg=\"transaction committed\""))
+    }
+
+    @Test func retentionMovesTheLogStartThatClientsSee() throws {
+        let config = FileManager.default.temporaryDirectory.appendingPathComponent("engine-\(UUID().uuidString).yaml")
+        try "kafka:\n  log.retention.check.interval.ms: 200\n".write(to: config, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: config) }
+        let engine = EngineProcess(extraArgs: ["--config", config.path])
+        try engine.start()
+        let found = try clientScenario("retention", engine)
+        #expect((found["log_start"] as? Int ?? 0) > 0)
+        #expect(found["high_watermark"] as? Int == 200)
+        #expect(engine.log.contains("msg=\"retention deleted segments\""))
+    }
+
+    /// Acknowledged records survive `kill -9`, cycle after cycle: each cycle produces with
+    /// acks=all while the engine is killed mid-stream, restarts it on the same data, and checks
+    /// every acknowledged record is there once, at the offset it was acknowledged with.
+    @Test func acknowledgedRecordsSurviveKill9() throws {
+        let engine = EngineProcess()
+        try engine.start()
+        let python = try #require(Peer.python)
+        let script = Peer.root.appendingPathComponent("scripts/engine-clients.py").path
+        let acked = engine.dataDir + ".acked"
+        defer { try? FileManager.default.removeItem(atPath: acked) }
+        FileManager.default.createFile(atPath: acked, contents: nil)
+        var total = 0
+        for cycle in 1...3 {
+            let producer = try ChildProcess(python, [script, "produce-acked", "--bootstrap", engine.bootstrap, "--topic", "crash",
+                                                     "--count", "200000", "--out", acked, "--cycle", "\(cycle)"],
+                                            stdout: "/dev/null", stderr: "/dev/null")
+            // Kill once this cycle has a good number of acknowledgements.
+            let deadline = Date().addingTimeInterval(60)
+            func ackedThisCycle() -> Int {
+                ((try? String(contentsOfFile: acked, encoding: .utf8)) ?? "").split(separator: "\n").filter { $0.contains(" \(cycle)-") }.count
+            }
+            while ackedThisCycle() < 3000 && Date() < deadline && producer.isRunning { usleep(20_000) }
+            #expect(ackedThisCycle() >= 3000, "cycle \(cycle): only \(ackedThisCycle()) acknowledged before the kill")
+            #expect(engine.stop(signal: SIGKILL) == SIGKILL)
+            producer.wait(timeout: 60)
+            try engine.start()
+            let found = try clientScenario("verify-acked", engine, ["--topic", "crash", "--acked", acked])
+            let n = try #require(found["acked"] as? Int)
+            #expect(n > total, "cycle \(cycle): acknowledged \(n), before \(total)")
+            total = n
+        }
+    }
+
+    @Test func aTornTailIsCutToTheLastWholeBatchOnRestart() throws {
+        let engine = EngineProcess()
+        try engine.start()
+        _ = try clientScenario("acks", engine)
+        #expect(engine.stop() == 0, "SIGTERM is a clean exit")
+        #expect(engine.log.contains("msg=\"engine stopped\""))
+        // Append half a batch to one partition's active segment, as a crash mid-write would.
+        let dir = try #require(try FileManager.default.contentsOfDirectory(atPath: engine.dataDir + "/topics").first { $0.hasPrefix("acks-all-") })
+        let segment = engine.dataDir + "/topics/\(dir)/0/00000000000000000000.log"
+        let before = try #require(FileManager.default.attributesOfItem(atPath: segment)[.size] as? Int)
+        let handle = try #require(FileHandle(forWritingAtPath: segment))
+        handle.seekToEndOfFile()
+        handle.write(Data([0, 0, 0, 0, 0, 0, 0, 99, 0, 0, 4, 0, 0, 0, 0, 0, 2, 7, 7]))
+        try handle.close()
+        try engine.start()
+        #expect(engine.log.contains("msg=\"log recovered\""))
+        #expect(engine.log.contains("partition=\(dir)-0"))
+        let after = try #require(FileManager.default.attributesOfItem(atPath: segment)[.size] as? Int)
+        #expect(after == before, "the torn tail was cut back to the last whole batch")
+    }
+
+    @Test func aNonLoopbackListenerNeedsCredentials() throws {
+        let r = try run(Peer.sluice, ["engine", "--data-dir", FileManager.default.temporaryDirectory.appendingPathComponent("e-\(UUID().uuidString)").path,
+                                      "--kafka-listen", "0.0.0.0:0"], timeout: 30)
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("refusing to listen on 0.0.0.0 without credentials"))
+    }
+
+    @Test func saslPlainIsEnforcedWhenUsersAreConfigured() throws {
+        let config = FileManager.default.temporaryDirectory.appendingPathComponent("engine-\(UUID().uuidString).yaml")
+        try "kafka:\n  users:\n    alice: s3cret\n".write(to: config, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: config) }
+        let engine = EngineProcess(extraArgs: ["--config", config.path])
+        try engine.start()
+        let kcat = try #require(["/usr/bin/kcat", "/usr/local/bin/kcat"].first { FileManager.default.isExecutableFile(atPath: $0) })
+        func list(_ password: String) throws -> ProcessResult {
+            try run(kcat, ["-b", engine.bootstrap, "-L", "-m", "5", "-X", "security.protocol=SASL_PLAINTEXT", "-X", "sasl.mechanisms=PLAIN",
+                           "-X", "sasl.username=alice", "-X", "sasl.password=\(password)"], timeout: 30)
+        }
+        let good = try list("s3cret")
+        #expect(good.status == 0 && good.stdout.contains("1 brokers"), "\(good.stdout)\(good.stderr)")
+        let bad = try list("wrong")
+        #expect(bad.status != 0)
+        #expect(engine.log.contains("SASL/PLAIN authentication failed"))
+        let anonymous = try run(kcat, ["-b", engine.bootstrap, "-L", "-m", "5"], timeout: 30)
+        #expect(anonymous.status != 0, "a client without credentials gets no metadata")
+        #expect(engine.log.contains("before SASL authentication"))
+    }
+}

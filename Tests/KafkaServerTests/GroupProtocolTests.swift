@@ -1,0 +1,89 @@
+import Foundation
+import KafkaProtocol
+import KafkaServer
+import StreamLog
+import Testing
+
+/// The group coordinator spoken to directly: generations, the leader, rebalance signals,
+/// generation checks on commits, and offsets that outlive a restart.
+@Suite struct GroupProtocolTests {
+    func join(_ c: RawConnection, member: String = "", version: Int16 = 5, session: Int32 = 10_000) throws -> JoinGroupResponse {
+        try c.call(JoinGroupRequest(groupId: "g", sessionTimeoutMs: session, rebalanceTimeoutMs: 5_000, memberId: member,
+                                    protocolType: "consumer", protocols: [.init(name: "range", metadata: [1, 2])]), version: version)
+    }
+
+    @Test func membersJoinSyncAndAreToldToRejoin() async throws {
+        let broker = try await TestBroker()
+        do {
+            let a = try broker.connect()
+            let first = try join(a)
+            #expect(first.errorCode == .memberIdRequired, "v4+ hands out the member id first (KIP-394)")
+            let joined = try join(a, member: first.memberId)
+            #expect(joined.errorCode == KafkaErrorCode.none)
+            #expect(joined.generationId == 1)
+            #expect(joined.leader == first.memberId)
+            #expect(joined.members.map(\.metadata) == [[1, 2]], "the leader receives every member's metadata")
+            let synced = try a.call(SyncGroupRequest(groupId: "g", generationId: 1, memberId: first.memberId,
+                                                     assignments: [.init(memberId: first.memberId, assignment: [9, 9])]), version: 3)
+            #expect(synced.assignment == [9, 9])
+            #expect(try a.call(HeartbeatRequest(groupId: "g", generationId: 1, memberId: first.memberId), version: 3).errorCode == KafkaErrorCode.none)
+            #expect(try a.call(HeartbeatRequest(groupId: "g", generationId: 0, memberId: first.memberId), version: 3).errorCode == .illegalGeneration)
+            #expect(try a.call(HeartbeatRequest(groupId: "g", generationId: 1, memberId: "stranger"), version: 3).errorCode == .unknownMemberId)
+
+            // A second member joins (v3: no member-id round trip); it waits until the first rejoins.
+            let b = try broker.connect()
+            let pending = Task { try join(b, version: 3) }
+            let deadline = Date().addingTimeInterval(10)
+            var state = ""
+            while state != "PreparingRebalance" && Date() < deadline {
+                state = try a.call(DescribeGroupsRequest(groups: ["g"]), version: 4).groups[0].groupState
+            }
+            #expect(state == "PreparingRebalance", "the second member's join starts a rebalance")
+            let beat = try a.call(HeartbeatRequest(groupId: "g", generationId: 1, memberId: first.memberId), version: 3).errorCode
+            #expect(beat == .rebalanceInProgress)
+            let rejoined = try join(a, member: first.memberId)
+            let second = try await pending.value
+            #expect(rejoined.generationId == 2 && second.generationId == 2)
+            #expect(rejoined.members.count == 2 && second.members.isEmpty, "only the leader gets the member list")
+
+            let described = try a.call(DescribeGroupsRequest(groups: ["g"]), version: 4).groups[0]
+            #expect(described.groupState == "CompletingRebalance")
+            #expect(described.members.count == 2)
+            let commitEarly = try a.call(OffsetCommitRequest(groupId: "g", generationId: 2, memberId: first.memberId,
+                                                             topics: []), version: 7)
+            #expect(commitEarly.topics.isEmpty)
+        }
+        await broker.stop()
+    }
+
+    @Test func commitsAreCheckedAndSurviveARestart() async throws {
+        let broker = try await TestBroker()
+        let dir = broker.directory
+        do {
+            let c = try broker.connect()
+            _ = try c.call(CreateTopicsRequest(topics: [.init(name: "t", numPartitions: 2)]), version: 5)
+            let stale = try c.call(OffsetCommitRequest(groupId: "g", generationId: 3, memberId: "ghost",
+                                                       topics: [.init(name: "t", partitions: [.init(partitionIndex: 0, committedOffset: 5)])]), version: 7)
+            #expect(stale.topics[0].partitions[0].errorCode == .unknownMemberId)
+            let simple = try c.call(OffsetCommitRequest(groupId: "g", topics: [.init(name: "t", partitions: [
+                .init(partitionIndex: 0, committedOffset: 42, committedMetadata: "m"), .init(partitionIndex: 1, committedOffset: 7),
+                .init(partitionIndex: 9, committedOffset: 1),
+            ])]), version: 7)
+            #expect(simple.topics[0].partitions.map(\.errorCode) == [KafkaErrorCode.none, .none, .unknownTopicOrPartition])
+        }
+        await broker.server.stop()
+        // The same data directory, a new broker: the offsets come back from __consumer_offsets.
+        let again = try await TestBroker(reuse: dir)
+        do {
+            let c = try again.connect()
+            let fetched = try c.call(OffsetFetchRequest(groups: [.init(groupId: "g", topics: nil)]), version: 7)
+            let parts = fetched.groups[0].topics.first { $0.name == "t" }?.partitions ?? []
+            #expect(parts.map(\.committedOffset) == [42, 7])
+            #expect(parts.first?.metadata == "m")
+            let listed = try c.call(ListGroupsRequest(), version: 4)
+            #expect(listed.groups.map(\.groupId) == ["g"])
+            #expect(listed.groups.first?.groupState == "Empty")
+        }
+        await again.stop()
+    }
+}
