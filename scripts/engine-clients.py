@@ -390,6 +390,48 @@ def scenario_retention(a):
     return {"log_start": lo, "high_watermark": hi}
 
 
+def scenario_compaction(a):
+    """A compacted topic: old values of a key and, after delete.retention.ms, deleted keys
+    disappear from what a client reads from the beginning; the latest value of every key stays."""
+    admin = AdminClient({"bootstrap.servers": a.bootstrap})
+    topic = "cmp-%s" % uuid.uuid4().hex[:6]
+    create(admin, topic, 1, {"cleanup.policy": "compact", "segment.bytes": "1024", "delete.retention.ms": "100",
+                             "min.compaction.lag.ms": "0"})
+    p = Producer({"bootstrap.servers": a.bootstrap, "acks": "all", "linger.ms": 0, "batch.num.messages": 1})
+    latest = {}
+    produced = 0
+    for rnd in range(30):
+        for k in range(10):
+            v = ("k%d-r%d" % (k, rnd)).encode()
+            p.produce(topic, key=b"k%d" % k, value=v)
+            latest[b"k%d" % k] = v
+            produced += 1
+        p.poll(0)
+    p.produce(topic, key=b"k0", value=None)   # delete k0
+    del latest[b"k0"]
+    produced += 1
+    for i in range(40):                       # roll the tombstone into a closed segment
+        p.produce(topic, key=b"filler%d" % i, value=b"f")
+        latest[b"filler%d" % i] = b"f"
+        produced += 1
+    check(p.flush(20) == 0, "not all produced")
+    deadline = time.time() + 30
+    seen = []
+    while time.time() < deadline:
+        seen = consume_all(a.bootstrap, topic, 1, timeout=5)
+        keys = [m.key() for m in seen]
+        if len(seen) < produced and b"k0" not in keys:
+            break
+        time.sleep(0.3)
+    final = {}
+    for m in seen:
+        final[m.key()] = m.value()
+    check(b"k0" not in final, "the deleted key k0 is still there after delete.retention.ms")
+    check(len(seen) < produced, "nothing was compacted: read %d of %d" % (len(seen), produced))
+    check(final == latest, "latest values differ: %s" % {k: (final.get(k), v) for k, v in latest.items() if final.get(k) != v})
+    return {"produced": produced, "read": len(seen), "keys": len(final)}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("scenario")

@@ -77,6 +77,20 @@ struct EngineClientTests {
         #expect(engine.log.contains("msg=\"retention deleted segments\""))
     }
 
+    @Test func compactionKeepsTheLatestValuePerKeyAndDropsDeletedKeys() throws {
+        let config = FileManager.default.temporaryDirectory.appendingPathComponent("engine-\(UUID().uuidString).yaml")
+        try "kafka:\n  log.retention.check.interval.ms: 200\n".write(to: config, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: config) }
+        let engine = EngineProcess(extraArgs: ["--config", config.path])
+        try engine.start()
+        let found = try clientScenario("compaction", engine)
+        let produced = try #require(found["produced"] as? Int)
+        let read = try #require(found["read"] as? Int)
+        #expect(read < produced / 2, "read \(read) of \(produced) records")
+        #expect(found["keys"] as? Int == 49, "9 live keys plus 40 fillers")
+        #expect(engine.log.contains("msg=\"log compacted\""))
+    }
+
     /// Acknowledged records survive `kill -9`, cycle after cycle: each cycle produces with
     /// acks=all while the engine is killed mid-stream, restarts it on the same data, and checks
     /// every acknowledged record is there once, at the offset it was acknowledged with.
