@@ -16,7 +16,9 @@ let package = Package(
     ],
     targets: [
         // Wire codec: pure, no I/O, shared by the client and (later) the engine's server.
-        .target(name: "KafkaProtocol"),
+        .target(name: "KafkaProtocol", dependencies: ["CCRC32C"]),
+        // CRC-32C in hardware where the CPU has it (the only C besides the ncurses shim).
+        .target(name: "CCRC32C"),
         .target(name: "KafkaClient", dependencies: [
             "KafkaProtocol",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -53,7 +55,7 @@ let package = Package(
         ]),
         // `make bench`: measurements printed beside the peers' (Benchmarks/run.sh).
         .executableTarget(name: "SluiceBench", dependencies: [
-            "Console", "Connectors", "KafkaClient", "ConsoleModel", "Terminal", "FlinkClient",
+            "Console", "Connectors", "KafkaClient", "KafkaProtocol", "ConsoleModel", "Terminal", "FlinkClient",
         ], path: "Benchmarks/SluiceBench"),
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"]),
         .testTarget(name: "KafkaClientTests", dependencies: [

@@ -58,7 +58,7 @@ def main():
                 p.poll(0.001)
     left = p.flush(120)
     elapsed = time.perf_counter() - t0
-    print(json.dumps({"bench": "broker_produce", "broker": a.label, "records": a.records, "size": a.size,
+    print(json.dumps({"bench": "broker_produce", "broker": a.label, "client": "confluent-kafka", "records": a.records, "size": a.size,
                       "seconds": elapsed, "records_per_s": a.records / elapsed, "mb_per_s": a.records * a.size / elapsed / 1e6,
                       "errors": errors[0], "unflushed": left}), flush=True)
 
@@ -78,7 +78,7 @@ def main():
     lp.flush(30)
     lat.sort()
     pct = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] * 1000 if lat else None
-    print(json.dumps({"bench": "broker_latency", "broker": a.label, "records": len(lat), "rate": a.latency_rate,
+    print(json.dumps({"bench": "broker_latency", "broker": a.label, "client": "confluent-kafka", "records": len(lat), "rate": a.latency_rate,
                       "p50_ms": pct(0.50), "p99_ms": pct(0.99), "max_ms": lat[-1] * 1000 if lat else None}), flush=True)
 
     # Consume everything produced by the throughput run (and the rest) from the beginning.
@@ -94,7 +94,7 @@ def main():
         got += sum(1 for m in msgs if not m.error())
     elapsed = time.perf_counter() - t0
     c.close()
-    print(json.dumps({"bench": "broker_consume", "broker": a.label, "records": got, "expected": total, "seconds": elapsed,
+    print(json.dumps({"bench": "broker_consume", "broker": a.label, "client": "confluent-kafka", "records": got, "expected": total, "seconds": elapsed,
                       "records_per_s": got / elapsed, "mb_per_s": got * a.size / elapsed / 1e6}), flush=True)
 
 

@@ -8,9 +8,10 @@
 #      and on a small one (4 groups)
 #   5. Flink 2.3: a reading's cost (requests, ms) for 1 job × 10 vertices and for 50 jobs, and how
 #      fast the console answers keys while a savepoint is in progress
-#   6. the embedded engine beside tansu, measured by the same confluent-kafka script: produce
-#      throughput (1 KB records, acks=all), p99 produce latency, consume throughput (2 rounds each,
-#      alternating, medians)
+#   6. the embedded engine beside tansu, each measured by the same clients in the same run:
+#      SluiceBench's pipelining client (produce 1 KB records with acks=all, p99 produce latency,
+#      consume; 3 alternating rounds, medians) and confluent-kafka from Python (1 round, where
+#      the Python client itself is the limit)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export SLUICE_STATE="$(mktemp -d /tmp/sluice-bench.XXXXXX)"
@@ -97,9 +98,11 @@ KAFKA_PORT=$SMALL_PORT SLUICE_STATE="$SLUICE_STATE/small" scripts/kafka-peer.sh 
 scripts/flink-peer.sh stop
 TANSU="$(KAFKA_PORT=$BROKER_PORT SLUICE_STATE="$SLUICE_STATE/brokers" scripts/kafka-peer.sh start)"
 ENGINE="$(KAFKA_PORT=$ENGINE_PORT SLUICE_STATE="$SLUICE_STATE/brokers" SLUICE_BIN="$BIN/sluice" scripts/engine-peer.sh start)"
-for round in 1 2; do
-  scripts/kafka-peer.sh python Benchmarks/broker_bench.py --bootstrap "$TANSU" --label tansu --records 100000 | tee -a "$OUT" >&2
-  scripts/kafka-peer.sh python Benchmarks/broker_bench.py --bootstrap "$ENGINE" --label engine --records 100000 | tee -a "$OUT" >&2
+for round in 1 2 3; do
+  "$BIN/SluiceBench" broker "$TANSU" tansu 200000 | tee -a "$OUT" >&2
+  "$BIN/SluiceBench" broker "$ENGINE" engine 200000 | tee -a "$OUT" >&2
 done
+scripts/kafka-peer.sh python Benchmarks/broker_bench.py --bootstrap "$TANSU" --label tansu --records 100000 | tee -a "$OUT" >&2
+scripts/kafka-peer.sh python Benchmarks/broker_bench.py --bootstrap "$ENGINE" --label engine --records 100000 | tee -a "$OUT" >&2
 
 python3 Benchmarks/table.py "$OUT"

@@ -4,6 +4,7 @@ import FlinkClient
 import ConsoleModel
 import Connectors
 import KafkaClient
+import KafkaProtocol
 import Terminal
 
 /// Measurements for `make bench`; each prints one JSON object per line for Benchmarks/run.sh.
@@ -11,6 +12,8 @@ import Terminal
 ///   SluiceBench render            frame render of a 10,000-row view (and the row build behind it)
 ///   SluiceBench refresh KAFKA N   N full refresh cycles against a broker
 ///   SluiceBench flink URL JAR     Flink reading cost: 1 job × 10 vertices in focus, then 50 jobs listed
+///   SluiceBench broker KAFKA LABEL [RECORDS]   a broker's produce (1 KB records, acks=all) and
+///                                 consume speed and produce latency, with a pipelining client
 
 func emit(_ fields: [String: Any]) {
     let data = try! JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
@@ -145,6 +148,86 @@ case "refresh":
     emit(["bench": "refresh_cycle", "groups": groups, "group_partitions": partitions, "requests_per_cycle": requests,
           "ms_per_api": breakdown,
           "cpu_s_per_cycle": cpu].merging(stats(times.sorted())) { a, _ in a })
+
+case "broker":
+    // One client for every broker measured: batches of 100 × 1 KB records, up to 16 produce
+    // requests in flight (as librdkafka pipelines), acks=all; then fetches from the start.
+    let kafka = args.dropFirst().first ?? "127.0.0.1:9092"
+    let label = args.dropFirst(2).first ?? "broker"
+    let total = Int(args.dropFirst(3).first ?? "200000") ?? 200_000
+    let partitions: Int32 = 4, perBatch = 100, size = 1024, inFlight = 16
+    let client = KafkaClient(configuration: KafkaClientConfiguration(bootstrap: BrokerAddress.parseList(kafka)!))
+    let node = try await client.metadata(topics: []).brokers[0].nodeId
+    let topic = "bench-\(UInt32.random(in: 0...UInt32.max))"
+    let created = try await client.request(CreateTopicsRequest(topics: [.init(name: topic, numPartitions: partitions, replicationFactor: 1)]), node: node)
+    guard created.topics.first?.errorCode.isOK == true else { fatalError("create topic: \(created)") }
+    for _ in 0..<100 where try await client.metadata(topics: [topic]).topics.first?.partitions.count != Int(partitions) {
+        try await Task.sleep(nanoseconds: 100_000_000)
+    }
+    let payload = [UInt8](repeating: 0x78, count: size)
+    let batch = RecordBatch.encode(baseTimestamp: Int64(Date().timeIntervalSince1970 * 1000),
+                                   records: (0..<perBatch).map { Record(offsetDelta: Int32($0), value: payload) })
+    func produce(_ p: Int32, _ records: [UInt8]) async throws {
+        let r = try await client.request(ProduceRequest(acks: -1, timeoutMs: 30_000, topics: [.init(name: topic, partitions: [.init(index: p, records: records)])]), node: node)
+        guard let code = r.topics.first?.partitions.first?.errorCode, code.isOK else { throw KafkaClientError.unknownBroker(nodeId: -1) }
+    }
+    for p in 0..<partitions { try await produce(p, batch) }   // warm-up, not measured
+    let requests = total / perBatch
+    let start = ContinuousClock.now
+    try await withThrowingTaskGroup(of: Void.self) { g in
+        for w in 0..<inFlight {
+            g.addTask {
+                var i = w
+                while i < requests { try await produce(Int32(i % Int(partitions)), batch); i += inFlight }
+            }
+        }
+        try await g.waitForAll()
+    }
+    let produceSeconds = milliseconds(ContinuousClock.now - start) / 1000
+    emit(["bench": "broker_produce", "broker": label, "client": "sluice", "records": requests * perBatch, "size": size,
+          "seconds": produceSeconds, "records_per_s": Double(requests * perBatch) / produceSeconds,
+          "mb_per_s": Double(requests * perBatch * size) / produceSeconds / 1e6])
+    // Latency: one 1 KB record per request, one request at a time.
+    let single = RecordBatch.encode(baseTimestamp: Int64(Date().timeIntervalSince1970 * 1000), records: [Record(offsetDelta: 0, value: payload)])
+    var lat: [Double] = []
+    for i in 0..<2000 {
+        let t = ContinuousClock.now
+        try await produce(Int32(i % Int(partitions)), single)
+        lat.append(milliseconds(ContinuousClock.now - t))
+    }
+    lat.sort()
+    emit(["bench": "broker_latency", "broker": label, "client": "sluice", "records": lat.count,
+          "p50_ms": lat[lat.count / 2], "p99_ms": lat[lat.count * 99 / 100], "max_ms": lat.last!])
+    // Consume everything from offset 0: one fetch loop per partition, 4 MB per fetch, so
+    // fetches overlap as a consumer's prefetching does.
+    let expected = (requests + Int(partitions)) * perBatch + 2000   // measured, warm-up and latency records
+    let cstart = ContinuousClock.now
+    let read = try await withThrowingTaskGroup(of: Int.self) { g in
+        for p in 0..<partitions {
+            g.addTask {
+                let end = try await client.request(ListOffsetsRequest(topics: [.init(name: topic, partitions: [.init(partitionIndex: p, timestamp: -1)])]),
+                                                   node: node).topics[0].partitions[0].offset
+                var offset: Int64 = 0, count = 0
+                while offset < end {
+                    let f = try await client.request(FetchRequest(maxWaitMs: 500, minBytes: 1, maxBytes: 64 << 20, topics: [.init(topic: topic, partitions:
+                        [.init(partition: p, fetchOffset: offset, partitionMaxBytes: 4 << 20)])]), node: node)
+                    for (b, _) in try RecordBatch.split(f.responses.first?.partitions.first?.records ?? [], allowTruncatedTail: true) {
+                        count += Int(b.recordCount)
+                        offset = b.lastOffset + 1
+                    }
+                }
+                return count
+            }
+        }
+        var sum = 0
+        for try await n in g { sum += n }
+        return sum
+    }
+    guard read == expected else { fatalError("read \(read) records, expected \(expected)") }
+    let consumeSeconds = milliseconds(ContinuousClock.now - cstart) / 1000
+    emit(["bench": "broker_consume", "broker": label, "client": "sluice", "records": read, "seconds": consumeSeconds,
+          "records_per_s": Double(read) / consumeSeconds, "mb_per_s": Double(read * size) / consumeSeconds / 1e6])
+    await client.shutdown()
 
 case "flink":
     let url = args.dropFirst().first ?? "http://127.0.0.1:8081"

@@ -152,6 +152,10 @@ public struct FetchResponse: KafkaMessage {
     public var sessionId: Int32
     public var responses: [Topic]
 
+    public var encodedSizeHint: Int {
+        responses.reduce(64) { t, topic in topic.partitions.reduce(t + topic.topic.utf8.count + 8) { $0 + ($1.records?.count ?? 0) + 64 } }
+    }
+
     public init(throttleTimeMs: Int32 = 0, errorCode: KafkaErrorCode = .none, sessionId: Int32 = 0, responses: [Topic]) {
         self.throttleTimeMs = throttleTimeMs; self.errorCode = errorCode; self.sessionId = sessionId; self.responses = responses
     }

@@ -5,7 +5,7 @@ public enum KafkaFrame {
 
     /// A complete request frame, size prefix included.
     public static func request<R: KafkaRequest>(_ body: R, version: Int16, correlationId: Int32, clientId: String?) throws -> [UInt8] {
-        var w = KafkaWriter()
+        var w = KafkaWriter(capacity: body.encodedSizeHint + 64 + (clientId?.utf8.count ?? 0))
         w.writeInt32(0)
         RequestHeader(apiKey: R.apiKey.rawValue, apiVersion: version, correlationId: correlationId, clientId: clientId).encode(into: &w)
         try body.encode(into: &w, version: version)
@@ -15,7 +15,7 @@ public enum KafkaFrame {
 
     /// A complete response frame, size prefix included.
     public static func response<M: KafkaMessage>(_ body: M, version: Int16, correlationId: Int32) throws -> [UInt8] {
-        var w = KafkaWriter()
+        var w = KafkaWriter(capacity: body.encodedSizeHint + 16)
         w.writeInt32(0)
         ResponseHeader(correlationId: correlationId).encode(into: &w, headerVersion: M.apiKey.responseHeaderVersion(version))
         try body.encode(into: &w, version: version)

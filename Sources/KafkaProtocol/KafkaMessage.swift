@@ -4,6 +4,9 @@
 /// decode and dropped on encode, as the message specs describe.
 public protocol KafkaMessage: Sendable, Equatable {
     static var apiKey: ApiKey { get }
+    /// Roughly how many bytes the encoding takes, so large messages (fetch answers, produce
+    /// requests) are written into one allocation instead of a growing one.
+    var encodedSizeHint: Int { get }
     func encode(into writer: inout KafkaWriter, version: Int16) throws
     init(from reader: inout KafkaReader, version: Int16) throws
 }
@@ -14,6 +17,8 @@ public protocol KafkaRequest: KafkaMessage {
 }
 
 extension KafkaMessage {
+    public var encodedSizeHint: Int { 256 }
+
     /// Throws unless the codec implements `version` for this API.
     static func check(_ version: Int16) throws {
         guard let range = apiKey.supportedVersions, range.contains(version) else {

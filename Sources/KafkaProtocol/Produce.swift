@@ -22,6 +22,10 @@ public struct ProduceRequest: KafkaRequest {
     public var timeoutMs: Int32
     public var topics: [Topic]
 
+    public var encodedSizeHint: Int {
+        topics.reduce(64) { t, topic in topic.partitions.reduce(t + topic.name.utf8.count + 8) { $0 + ($1.records?.count ?? 0) + 16 } }
+    }
+
     public init(transactionalId: String? = nil, acks: Int16, timeoutMs: Int32, topics: [Topic]) {
         self.transactionalId = transactionalId; self.acks = acks; self.timeoutMs = timeoutMs; self.topics = topics
     }

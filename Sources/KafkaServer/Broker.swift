@@ -394,10 +394,15 @@ public final class Broker: @unchecked Sendable {
                 continue
             case .append: break
             }
-            var bytes = Array(records[start..<(start + batch.size)])
-            if config.logAppendTime { RecordBatch.stampLogAppendTime(Self.nowMs(), in: &bytes) }
             do {
-                let offsets = try state.log.append(bytes)
+                let offsets: (first: Int64, last: Int64)
+                if config.logAppendTime {
+                    var bytes = Array(records[start..<(start + batch.size)])
+                    RecordBatch.stampLogAppendTime(Self.nowMs(), in: &bytes)
+                    offsets = try state.log.append(bytes)
+                } else {
+                    offsets = try state.log.append(validated: records, batch, range: start..<(start + batch.size))
+                }
                 if first < 0 { first = offsets.first }
                 state.producers.record(batch, firstOffset: offsets.first)
                 if batch.isTransactional, state.ongoing[batch.producerId] == nil { state.ongoing[batch.producerId] = offsets.first }

@@ -187,25 +187,30 @@ public final class PartitionLog: @unchecked Sendable {   // used from one thread
         let parsed: RecordBatch
         do { parsed = try RecordBatch.parse(batch) } catch let e as KafkaProtocolError { throw LogError.invalidBatch(e) }
         guard parsed.size == batch.count else { throw LogError.invalidBatch(.trailingBytes(count: batch.count - parsed.size)) }
+        return try append(validated: batch, parsed, leaderEpoch: leaderEpoch)
+    }
+
+    /// Appends `range` of `bytes`, one batch that `parsed` describes and the caller has already
+    /// checked (the broker validates each batch of a produce request once). The batch is written
+    /// as it is, except for its base offset and leader epoch, which go out from a small header
+    /// copy in the same `pwritev`: the request's bytes are never copied.
+    @discardableResult
+    public func append(validated bytes: [UInt8], _ parsed: RecordBatch, range: Range<Int>? = nil, leaderEpoch: Int32 = 0) throws -> (first: Int64, last: Int64) {
+        let range = range ?? 0..<bytes.count
+        precondition(range.count == parsed.size && range.count >= RecordBatch.headerSize)
         var active = segments[segments.count - 1]
-        if active.size > 0 && active.size + batch.count > configuration.segmentBytes {
+        if active.size > 0 && active.size + range.count > configuration.segmentBytes {
             active = try open(path: segmentPath(nextOffset), baseOffset: nextOffset)
             segments.append(active)
         }
         let first = active.nextOffset
-        var bytes = batch
-        RecordBatch.assign(baseOffset: first, partitionLeaderEpoch: leaderEpoch, in: &bytes, at: 0)
-        var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeBytes { Foundation.pwrite(active.fd, $0.baseAddress! + done, bytes.count - done, off_t(active.size + done)) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                let e = errno
-                // Leave no partial batch behind (a full disk, say): the log stays as it was.
-                _ = ftruncate(active.fd, off_t(active.size))
-                throw LogError.io(path: active.path, operation: "write", errno: e)
+        var head = Array(bytes[range.lowerBound..<(range.lowerBound + 16)])
+        RecordBatch.assign(baseOffset: first, partitionLeaderEpoch: leaderEpoch, in: &head, at: 0)
+        try bytes.withUnsafeBytes { all in
+            try head.withUnsafeBytes { h in
+                let rest = UnsafeRawBufferPointer(rebasing: all[(range.lowerBound + 16)..<range.upperBound])
+                try write(active, [h, rest], total: range.count)
             }
-            done += n
         }
         if configuration.fsyncEveryAppend && fsync(active.fd) != 0 {
             let e = errno
@@ -216,8 +221,31 @@ public final class PartitionLog: @unchecked Sendable {   // used from one thread
         let last = first + Int64(parsed.lastOffsetDelta)
         active.batches.append((first, last, active.size, parsed.maxTimestamp))
         active.maxTimestamp = max(active.maxTimestamp, parsed.maxTimestamp)
-        active.size += bytes.count
+        active.size += range.count
         return (first, last)
+    }
+
+    /// Writes the pieces at the segment's end; on failure (a full disk, say) cuts off whatever
+    /// part was written, so the log stays as it was.
+    private func write(_ s: Segment, _ pieces: [UnsafeRawBufferPointer], total: Int) throws {
+        var done = 0
+        while done < total {
+            var skip = done
+            var iov: [iovec] = []
+            for p in pieces {
+                if skip >= p.count { skip -= p.count; continue }
+                iov.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: p.baseAddress! + skip), iov_len: p.count - skip))
+                skip = 0
+            }
+            let n = pwritev(s.fd, iov, Int32(iov.count), off_t(s.size + done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                let e = errno
+                _ = ftruncate(s.fd, off_t(s.size))
+                throw LogError.io(path: s.path, operation: "write", errno: e)
+            }
+            done += n
+        }
     }
 
     /// The first offset whose record timestamp is at or after `timestamp` (ms): what ListOffsets
@@ -296,27 +324,56 @@ public final class PartitionLog: @unchecked Sendable {   // used from one thread
         guard offset >= logStartOffset, offset <= nextOffset else {
             throw LogError.offsetOutOfRange(requested: offset, logStart: logStartOffset, logEnd: nextOffset)
         }
-        var out: [UInt8] = []
-        guard offset < nextOffset else { return out }
-        // The segment holding the offset: the last whose base is ≤ offset.
+        guard offset < nextOffset else { return [] }
+        // Which bytes: whole batches, contiguous within each segment, so one read per segment.
+        var spans: [(segment: Segment, from: Int, to: Int)] = []
+        var total = 0
         var si = segments.lastIndex { $0.baseOffset <= offset } ?? 0
         var bi = segments[si].batches.firstIndex { $0.last >= offset } ?? segments[si].batches.count
-        while si < segments.count {
+        collect: while si < segments.count {
             let s = segments[si]
+            var from = -1, to = -1
             while bi < s.batches.count {
                 let b = s.batches[bi]
                 // A batch is served whole or not at all: one reaching the limit (the high
                 // watermark or last stable offset) waits until all of it is below.
-                if b.last >= limit { return out }
+                if b.last >= limit { break }
                 let end = bi + 1 < s.batches.count ? s.batches[bi + 1].position : s.size
-                let length = end - b.position
-                if !out.isEmpty && out.count + length > maxBytes { return out }
-                out += try pread(s, at: b.position, count: length)
+                if total > 0 && total + (end - b.position) > maxBytes { break }
+                if from < 0 { from = b.position }
+                to = end
+                total += end - b.position
                 bi += 1
             }
+            if from >= 0 { spans.append((s, from, to)) }
+            if bi < s.batches.count { break collect }
             si += 1
             bi = 0
         }
+        guard total > 0 else { return [] }
+        var failure: Error?
+        let out = try [UInt8](unsafeUninitializedCapacity: total) { buffer, count in
+            var at = 0
+            for span in spans {
+                do { try preadFully(span.segment, at: span.from, into: UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(buffer)[at..<(at + span.to - span.from)])) } catch {
+                    failure = error
+                    break
+                }
+                at += span.to - span.from
+            }
+            count = failure == nil ? total : 0
+        }
+        if let failure { throw failure }
         return out
+    }
+
+    private func preadFully(_ s: Segment, at position: Int, into buffer: UnsafeMutableRawBufferPointer) throws {
+        var done = 0
+        while done < buffer.count {
+            let n = Foundation.pread(s.fd, buffer.baseAddress! + done, buffer.count - done, off_t(position + done))
+            if n < 0 { if errno == EINTR { continue }; throw LogError.io(path: s.path, operation: "read", errno: errno) }
+            if n == 0 { throw LogError.io(path: s.path, operation: "read (unexpected end)", errno: EIO) }
+            done += n
+        }
     }
 }
