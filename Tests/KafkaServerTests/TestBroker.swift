@@ -21,7 +21,7 @@ final class TestBroker {
         configure(&config)
         logs = LogCapture()
         let capture = logs
-        let logger = Logger(label: "test") { _ in capture }
+        let logger = Logger(label: "test") { _ in LogCapture.Handler(sink: capture) }
         let store = try LogStore(directory: directory, logConfiguration: .init(fsyncEveryAppend: config.flush == .everyAppend))
         server = try await KafkaServer.start(configuration: config, store: store, logger: logger)
     }
@@ -36,21 +36,28 @@ final class TestBroker {
     }
 }
 
-/// Keeps every log line, for assertions that a refusal was logged.
-final class LogCapture: LogHandler, @unchecked Sendable {
+/// Keeps every log line, for assertions that a refusal was logged. Shared by every logger the
+/// broker derives (one per connection), so only the lines are shared, behind a lock.
+final class LogCapture: @unchecked Sendable {
     private let lock = NIOLock()
     private var lines: [String] = []
-    var logLevel: Logger.Level = .debug
-    var metadata: Logger.Metadata = [:]
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-    func log(event: LogEvent) {
-        let meta = (event.metadata ?? [:]).merging(metadata) { a, _ in a }.map { "\($0)=\($1)" }.sorted().joined(separator: " ")
-        lock.withLock { lines.append("\(event.level) \(event.message) \(meta)") }
-    }
+    func append(_ line: String) { lock.withLock { lines.append(line) } }
     var text: String { lock.withLock { lines.joined(separator: "\n") } }
+
+    /// The value-type handler swift-log expects: each logger copy has its own metadata.
+    struct Handler: LogHandler {
+        let sink: LogCapture
+        var logLevel: Logger.Level = .debug
+        var metadata: Logger.Metadata = [:]
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(event: LogEvent) {
+            let meta = (event.metadata ?? [:]).merging(metadata) { a, _ in a }.map { "\($0)=\($1)" }.sorted().joined(separator: " ")
+            sink.append("\(event.level) \(event.message) \(meta)")
+        }
+    }
 }
 
 /// A blocking TCP connection speaking raw Kafka frames, so tests can send what no client would.
