@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 
-.PHONY: build release test unit integration deps demo bench clean
+.PHONY: build release test unit fuzz integration deps demo bench clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -18,7 +18,11 @@ test: deps
 	bash scripts/test.sh
 
 unit:
-	$(SWIFT) test --skip IntegrationTests
+	$(SWIFT) test --skip IntegrationTests --skip ConsoleUITests --skip RequestFuzzTests
+
+# The request decoders and a live broker fed mutated requests (SLUICE_FUZZ_SECONDS per target).
+fuzz:
+	$(SWIFT) test --filter RequestFuzzTests
 
 demo: deps
 	bash scripts/demo.sh

@@ -35,7 +35,10 @@ swift build --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true
 swift build --build-tests >/dev/null   # fail here if the build failed
 
 echo "== unit tests" >&2
-swift test --skip-build --skip IntegrationTests --skip ConsoleUITests
+swift test --skip-build --skip IntegrationTests --skip ConsoleUITests --skip RequestFuzzTests
+# Alone, so its busy cores do not slow the timing checks of the unit tests above.
+echo "== request fuzzing (${SLUICE_FUZZ_SECONDS:-5} s per target)" >&2
+swift test --skip-build --filter RequestFuzzTests
 
 echo "== peers: tansu on 127.0.0.1:$KAFKA_PORT" >&2
 # Starts the load generator against $1 and waits until its groups exist.
