@@ -116,5 +116,6 @@ extension PartitionLog {
         fresh.maxTimestamp = batches.map(\.maxTimestamp).max() ?? -1
         fresh.endOffset = endOffset
         segments[i] = fresh
+        writeIndex(fresh)
     }
 }

@@ -38,6 +38,8 @@ public final class PartitionLog: @unchecked Sendable {   // used from one thread
         /// Bytes cut from the tail (a torn or corrupt batch and anything after it).
         public var truncatedBytes = 0
         public var reason: String?
+        /// Closed segments opened from their index instead of a scan.
+        public var indexedSegments = 0
     }
 
     final class Segment: @unchecked Sendable {
@@ -104,23 +106,45 @@ public final class PartitionLog: @unchecked Sendable {   // used from one thread
             if let e = expected, base < e {
                 // An overlap: the segments after a cut are not part of this log any more.
                 // (Gaps are normal once compaction has removed records.)
-                for (_, later) in names[i...] { unlink(directory + "/" + later) }
+                for (_, later) in names[i...] { Self.remove(segmentAt: directory + "/" + later) }
                 recovery.reason = recovery.reason ?? "segment \(name) does not continue at offset \(e)"
                 break
             }
             let segment = try open(path: path, baseOffset: base)
+            // A closed segment with a sound index is trusted; the last one is always scanned.
+            if i < names.count - 1, let index = SegmentIndex.load(path: SegmentIndex.path(forSegment: path), segmentSize: segment.size) {
+                segment.batches = index.entries
+                segment.maxTimestamp = index.entries.map(\.maxTimestamp).max() ?? -1
+                segment.endOffset = index.endOffset
+                recovery.indexedSegments += 1
+                recovery.batches += index.entries.count
+                segments.append(segment)
+                expected = segment.nextOffset
+                continue
+            }
             let cut = try recover(segment)
             segments.append(segment)
             expected = segment.nextOffset
+            if i < names.count - 1 && !cut { writeIndex(segment) }
             if cut {
                 for (_, later) in names[(i + 1)...] {
                     recovery.truncatedBytes += Int((try? FileManager.default.attributesOfItem(atPath: directory + "/" + later)[.size] as? Int) ?? 0)
-                    unlink(directory + "/" + later)
+                    Self.remove(segmentAt: directory + "/" + later)
                 }
                 break
             }
         }
         if segments.isEmpty { segments.append(try open(path: segmentPath(0), baseOffset: 0)) }
+    }
+
+    /// Deletes a segment file and its index.
+    static func remove(segmentAt path: String) {
+        unlink(path)
+        unlink(SegmentIndex.path(forSegment: path))
+    }
+
+    func writeIndex(_ s: Segment) {
+        SegmentIndex.write(segmentPath: s.path, segmentSize: s.size, endOffset: s.endOffset, entries: s.batches)
     }
 
     func segmentPath(_ base: Int64) -> String {
@@ -200,6 +224,7 @@ public final class PartitionLog: @unchecked Sendable {   // used from one thread
         precondition(range.count == parsed.size && range.count >= RecordBatch.headerSize)
         var active = segments[segments.count - 1]
         if active.size > 0 && active.size + range.count > configuration.segmentBytes {
+            writeIndex(active)   // the segment is closed from now on
             active = try open(path: segmentPath(nextOffset), baseOffset: nextOffset)
             segments.append(active)
         }
@@ -307,10 +332,12 @@ public final class PartitionLog: @unchecked Sendable {   // used from one thread
         var total = Int64(sizeInBytes)
         while segments.count > 1 {
             let oldest = segments[0]
-            let expired = retentionMs.map { oldest.maxTimestamp >= 0 && oldest.maxTimestamp < now - $0 } ?? false
+            // A closed segment compaction emptied holds nothing to keep.
+            let expired = retentionMs.map { oldest.batches.isEmpty || (oldest.maxTimestamp >= 0 && oldest.maxTimestamp < now - $0) } ?? false
             let oversize = retentionBytes.map { total > $0 } ?? false
             guard expired || oversize else { break }
             guard unlink(oldest.path) == 0 else { throw LogError.io(path: oldest.path, operation: "delete", errno: errno) }
+            unlink(SegmentIndex.path(forSegment: oldest.path))
             total -= Int64(oldest.size)
             segments.removeFirst()
             deleted += 1
