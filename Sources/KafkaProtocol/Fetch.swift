@@ -182,7 +182,7 @@ public struct FetchResponse: KafkaMessage {
                     if compact { w.writeTaggedFields() }
                 }
                 if version >= 11 { w.writeInt32(p.preferredReadReplica) }
-                w.writeNullableBytes(p.records, compact: compact)
+                w.writeRecords(p.records, compact: compact)
                 if compact { w.writeTaggedFields() }
             }
             if compact { w.writeTaggedFields() }

@@ -23,6 +23,18 @@ public enum KafkaFrame {
         return w.bytes
     }
 
+    /// A response frame as pieces to send in order, large record sets not copied (the broker's
+    /// fetch answers): the size prefix counts them all.
+    public static func responseParts<M: KafkaMessage>(_ body: M, version: Int16, correlationId: Int32) throws -> [ArraySlice<UInt8>] {
+        var w = KafkaWriter(capacity: 256)
+        w.defersRecords = true
+        w.writeInt32(0)
+        ResponseHeader(correlationId: correlationId).encode(into: &w, headerVersion: M.apiKey.responseHeaderVersion(version))
+        try body.encode(into: &w, version: version)
+        w.patchInt32(Int32(w.totalCount - 4), at: 0)
+        return w.parts
+    }
+
     /// Decodes a response payload (without the size prefix) of a known API and version.
     public static func decodeResponse<M: KafkaMessage>(_ type: M.Type, payload: [UInt8], version: Int16) throws -> (correlationId: Int32, body: M) {
         var r = KafkaReader(payload)

@@ -1,6 +1,14 @@
 /// Appends Kafka wire primitives to a growable byte array.
 public struct KafkaWriter: Sendable {
     public private(set) var bytes: [UInt8]
+    /// When set, large record sets are not copied in: `writeRecords` writes their length and
+    /// notes them in `deferred`, to be sent after `bytes[..<position]` (a server's fetch answers).
+    public var defersRecords = false
+    /// Record sets left out of `bytes`, each to go at its position, in order.
+    public private(set) var deferred: [(position: Int, bytes: [UInt8])] = []
+
+    /// The encoded size including deferred record sets.
+    public var totalCount: Int { bytes.count + deferred.reduce(0) { $0 + $1.bytes.count } }
 
     public init(capacity: Int = 256) {
         bytes = []
@@ -77,6 +85,27 @@ public struct KafkaWriter: Sendable {
     }
 
     public mutating func writeBytes(_ b: [UInt8], compact: Bool) { writeNullableBytes(b, compact: compact) }
+
+    /// A `records` field: nullable bytes, left out of `bytes` when `defersRecords` is set and the
+    /// set is large enough that copying it would cost more than sending it separately.
+    public mutating func writeRecords(_ b: [UInt8]?, compact: Bool) {
+        guard defersRecords, let b, b.count >= 16 * 1024 else { return writeNullableBytes(b, compact: compact) }
+        writeLength(b.count, compact: compact, wide: true)
+        deferred.append((bytes.count, b))
+    }
+
+    /// The pieces in wire order: stretches of `bytes` with the deferred record sets between them.
+    public var parts: [ArraySlice<UInt8>] {
+        var out: [ArraySlice<UInt8>] = []
+        var at = 0
+        for d in deferred {
+            if d.position > at { out.append(bytes[at..<d.position]) }
+            out.append(d.bytes[...])
+            at = d.position
+        }
+        if at < bytes.count { out.append(bytes[at...]) }
+        return out
+    }
 
     public mutating func writeNullableArray<T>(
         _ items: [T]?, compact: Bool, _ element: (inout KafkaWriter, T) throws -> Void

@@ -40,7 +40,7 @@ public struct ProduceRequest: KafkaRequest {
             w.writeString(t.name, compact: compact)
             w.writeArray(t.partitions, compact: compact) { w, p in
                 w.writeInt32(p.index)
-                w.writeNullableBytes(p.records, compact: compact)
+                w.writeRecords(p.records, compact: compact)
                 if compact { w.writeTaggedFields() }
             }
             if compact { w.writeTaggedFields() }

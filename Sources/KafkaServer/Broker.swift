@@ -13,6 +13,9 @@ public final class Broker: @unchecked Sendable {
     public enum Reply: Sendable {
         /// A whole response frame, size prefix included.
         case frame([UInt8])
+        /// A frame in pieces, sent in order: large record sets go out without being copied into
+        /// the encoding first (fetch answers).
+        case parts([ArraySlice<UInt8>])
         /// No answer (Produce with acks=0).
         case none
         /// Close the connection (a malformed or unanswerable request), with the reason logged.
@@ -86,11 +89,20 @@ public final class Broker: @unchecked Sendable {
         }
     }
 
+    /// Answers everything still waiting (long polls with what there is, acknowledgements with an
+    /// error), so no connection is left hanging and no promise is dropped unanswered.
     func stop() {
         retentionTask?.cancel()
         groups.stop()
-        for w in fetchWaiters { w.timeout?.cancel() }
+        let waiting = fetchWaiters
         fetchWaiters = []
+        for w in waiting {
+            w.timeout?.cancel()
+            w.promise.succeed(readFetch(w.request).0)
+        }
+        let durability = durabilityWaiters
+        durabilityWaiters = []
+        for w in durability { w.promise.fail(ChannelError.ioOnClosedChannel) }
     }
 
     // MARK: - Requests
@@ -112,7 +124,12 @@ public final class Broker: @unchecked Sendable {
             case .apiVersions: return try answer(ApiVersionsRequest.self, header, body) { _ in self.apiVersions() }
             case .metadata: return try answer(MetadataRequest.self, header, body) { try self.metadata($0) }
             case .produce: return try produce(header, body)
-            case .fetch: return try answerLater(FetchRequest.self, header, body) { self.fetch($0, version: header.apiVersion) }
+            case .fetch:
+                var reader = body
+                let request = try FetchRequest(from: &reader, version: header.apiVersion)
+                return fetch(request, version: header.apiVersion).flatMapThrowing {
+                    .parts(try KafkaFrame.responseParts($0, version: header.apiVersion, correlationId: header.correlationId))
+                }
             case .listOffsets: return try answer(ListOffsetsRequest.self, header, body) { try self.listOffsets($0) }
             case .findCoordinator: return try answer(FindCoordinatorRequest.self, header, body) { self.findCoordinator($0, version: header.apiVersion) }
             case .createTopics: return try answer(CreateTopicsRequest.self, header, body) { self.createTopics($0) }

@@ -102,10 +102,19 @@ final class GroupCoordinator: @unchecked Sendable {   // confined to the broker 
         if group.offsets.isEmpty && group.members.isEmpty { groups[rec.group] = nil }
     }
 
+    /// Cancels timers and tells members still waiting in JoinGroup or SyncGroup to look for the
+    /// coordinator again (it is going away).
     func stop() {
         for g in groups.values {
             g.rebalanceTimer?.cancel()
-            for m in g.members { m.sessionTimer?.cancel() }
+            for m in g.members {
+                m.sessionTimer?.cancel()
+                let join = m.joinPromise, sync = m.syncPromise
+                m.joinPromise = nil
+                m.syncPromise = nil
+                join?.succeed(JoinGroupResponse(errorCode: .coordinatorNotAvailable, protocolName: nil, leader: "", memberId: m.id))
+                sync?.succeed(SyncGroupResponse(errorCode: .coordinatorNotAvailable, assignment: []))
+            }
         }
     }
 

@@ -180,6 +180,12 @@ final class BrokerConnection: ChannelInboundHandler, @unchecked Sendable {
                 guard !closing else { continue }
                 context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
                 wrote = true
+            case let .parts(parts):
+                guard !closing else { continue }
+                var buffer = context.channel.allocator.buffer(capacity: parts.reduce(0) { $0 + $1.count })
+                for p in parts { buffer.writeBytes(p) }
+                context.write(wrapOutboundOut(buffer), promise: nil)
+                wrote = true
             case .none: break
             case let .close(reason):
                 if wrote { context.flush() }

@@ -112,3 +112,21 @@ import Testing
         #expect { try b.records(in: bytes, at: 0) } throws: { e in "\(e)".contains("zstd") }
     }
 }
+
+/// A fetch answer in pieces (large record sets not copied in) is byte for byte the whole frame.
+@Suite struct DeferredRecordsTests {
+    @Test func partsJoinToTheSameFrame() throws {
+        let big = RecordBatch.encode(baseTimestamp: 1, records: (0..<40).map { Record(offsetDelta: Int32($0), value: Array(repeating: UInt8($0), count: 1000)) })
+        let small = RecordBatch.encode(baseTimestamp: 1, records: [Record(offsetDelta: 0, value: [1])])
+        let response = FetchResponse(responses: [.init(topic: "t", partitions: [
+            .init(partitionIndex: 0, highWatermark: 40, records: big), .init(partitionIndex: 1, highWatermark: 1, records: small),
+            .init(partitionIndex: 2, highWatermark: 40, records: big),
+        ])])
+        for v: Int16 in [4, 11, 12] {
+            let whole = try KafkaFrame.response(response, version: v, correlationId: 5)
+            let parts = try KafkaFrame.responseParts(response, version: v, correlationId: 5)
+            #expect(parts.filter { $0.count == big.count && Array($0) == big }.count == 2, "both large sets travel uncopied; the small one inline")
+            #expect(Array(parts.joined()) == whole, "v\(v)")
+        }
+    }
+}
