@@ -132,6 +132,9 @@ public struct FetchResponse: KafkaMessage {
         public var abortedTransactions: [AbortedTransaction]?
         public var preferredReadReplica: Int32
         public var records: [UInt8]?
+        /// Set by a server that sends this partition's records itself (from a file): their length;
+        /// `records` is then ignored and the encoding has an external part in their place.
+        public var externalRecordsLength: Int?
         public init(partitionIndex: Int32, errorCode: KafkaErrorCode = .none, highWatermark: Int64, lastStableOffset: Int64 = -1,
                     logStartOffset: Int64 = -1, abortedTransactions: [AbortedTransaction]? = nil, preferredReadReplica: Int32 = -1,
                     records: [UInt8]? = nil) {
@@ -153,7 +156,7 @@ public struct FetchResponse: KafkaMessage {
     public var responses: [Topic]
 
     public var encodedSizeHint: Int {
-        responses.reduce(64) { t, topic in topic.partitions.reduce(t + topic.topic.utf8.count + 8) { $0 + ($1.records?.count ?? 0) + 64 } }
+        responses.reduce(64) { t, topic in topic.partitions.reduce(t + topic.topic.utf8.count + 8) { $0 + ($1.records?.count ?? $1.externalRecordsLength ?? 0) + 64 } }
     }
 
     public init(throttleTimeMs: Int32 = 0, errorCode: KafkaErrorCode = .none, sessionId: Int32 = 0, responses: [Topic]) {
@@ -182,7 +185,11 @@ public struct FetchResponse: KafkaMessage {
                     if compact { w.writeTaggedFields() }
                 }
                 if version >= 11 { w.writeInt32(p.preferredReadReplica) }
-                w.writeRecords(p.records, compact: compact)
+                if let external = p.externalRecordsLength, w.defersRecords {
+                    w.writeExternalRecords(length: external, compact: compact)
+                } else {
+                    w.writeRecords(p.records, compact: compact)
+                }
                 if compact { w.writeTaggedFields() }
             }
             if compact { w.writeTaggedFields() }

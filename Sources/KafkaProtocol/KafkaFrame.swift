@@ -25,7 +25,7 @@ public enum KafkaFrame {
 
     /// A response frame as pieces to send in order, large record sets not copied (the broker's
     /// fetch answers): the size prefix counts them all.
-    public static func responseParts<M: KafkaMessage>(_ body: M, version: Int16, correlationId: Int32) throws -> [ArraySlice<UInt8>] {
+    public static func responseParts<M: KafkaMessage>(_ body: M, version: Int16, correlationId: Int32) throws -> [KafkaWriter.Part] {
         var w = KafkaWriter(capacity: 256)
         w.defersRecords = true
         w.writeInt32(0)

@@ -4,11 +4,19 @@ public struct KafkaWriter: Sendable {
     /// When set, large record sets are not copied in: `writeRecords` writes their length and
     /// notes them in `deferred`, to be sent after `bytes[..<position]` (a server's fetch answers).
     public var defersRecords = false
-    /// Record sets left out of `bytes`, each to go at its position, in order.
-    public private(set) var deferred: [(position: Int, bytes: [UInt8])] = []
+    /// Record sets left out of `bytes`, each to go at its position, in order: bytes in hand, or
+    /// (`external`) bytes the sender supplies itself, such as a file region.
+    public private(set) var deferred: [(position: Int, bytes: [UInt8]?, length: Int)] = []
+
+    /// One piece of an encoding whose record sets were left out.
+    public enum Part: Equatable, Sendable {
+        case bytes(ArraySlice<UInt8>)
+        /// The `ordinal`-th external record set (in encoding order), `length` bytes long.
+        case external(ordinal: Int, length: Int)
+    }
 
     /// The encoded size including deferred record sets.
-    public var totalCount: Int { bytes.count + deferred.reduce(0) { $0 + $1.bytes.count } }
+    public var totalCount: Int { bytes.count + deferred.reduce(0) { $0 + $1.length } }
 
     public init(capacity: Int = 256) {
         bytes = []
@@ -91,19 +99,32 @@ public struct KafkaWriter: Sendable {
     public mutating func writeRecords(_ b: [UInt8]?, compact: Bool) {
         guard defersRecords, let b, b.count >= 16 * 1024 else { return writeNullableBytes(b, compact: compact) }
         writeLength(b.count, compact: compact, wide: true)
-        deferred.append((bytes.count, b))
+        deferred.append((bytes.count, b, b.count))
+    }
+
+    /// A `records` field of `length` bytes that the sender will supply (only with `defersRecords`).
+    public mutating func writeExternalRecords(length: Int, compact: Bool) {
+        precondition(defersRecords, "external records need a writer that defers them")
+        writeLength(length, compact: compact, wide: true)
+        deferred.append((bytes.count, nil, length))
     }
 
     /// The pieces in wire order: stretches of `bytes` with the deferred record sets between them.
-    public var parts: [ArraySlice<UInt8>] {
-        var out: [ArraySlice<UInt8>] = []
+    public var parts: [Part] {
+        var out: [Part] = []
         var at = 0
+        var ordinal = 0
         for d in deferred {
-            if d.position > at { out.append(bytes[at..<d.position]) }
-            out.append(d.bytes[...])
+            if d.position > at { out.append(.bytes(bytes[at..<d.position])) }
+            if let b = d.bytes {
+                out.append(.bytes(b[...]))
+            } else {
+                out.append(.external(ordinal: ordinal, length: d.length))
+                ordinal += 1
+            }
             at = d.position
         }
-        if at < bytes.count { out.append(bytes[at...]) }
+        if at < bytes.count { out.append(.bytes(bytes[at...])) }
         return out
     }
 

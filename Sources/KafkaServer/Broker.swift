@@ -13,9 +13,9 @@ public final class Broker: @unchecked Sendable {
     public enum Reply: Sendable {
         /// A whole response frame, size prefix included.
         case frame([UInt8])
-        /// A frame in pieces, sent in order: large record sets go out without being copied into
-        /// the encoding first (fetch answers).
-        case parts([ArraySlice<UInt8>])
+        /// A frame in pieces, sent in order: the encoding with holes where record sets go, and
+        /// for each hole the stretches of segment files to send there (`sendfile`, no copy).
+        case parts([KafkaWriter.Part], files: [[PartitionLog.FileSpan]])
         /// No answer (Produce with acks=0).
         case none
         /// Close the connection (a malformed or unanswerable request), with the reason logged.
@@ -127,8 +127,9 @@ public final class Broker: @unchecked Sendable {
             case .fetch:
                 var reader = body
                 let request = try FetchRequest(from: &reader, version: header.apiVersion)
-                return fetch(request, version: header.apiVersion).flatMapThrowing {
-                    .parts(try KafkaFrame.responseParts($0, version: header.apiVersion, correlationId: header.correlationId))
+                return fetch(request, version: header.apiVersion).flatMapThrowing { answer in
+                    .parts(try KafkaFrame.responseParts(answer.response, version: header.apiVersion, correlationId: header.correlationId),
+                           files: answer.files)
                 }
             case .listOffsets: return try answer(ListOffsetsRequest.self, header, body) { try self.listOffsets($0) }
             case .findCoordinator: return try answer(FindCoordinatorRequest.self, header, body) { self.findCoordinator($0, version: header.apiVersion) }
@@ -500,17 +501,24 @@ public final class Broker: @unchecked Sendable {
 
     // MARK: - Fetch
 
+    /// A fetch answer: the response, whose record sets are external, and the file stretches
+    /// holding them, one list per partition with records, in encoding order.
+    struct FetchAnswer: @unchecked Sendable {
+        var response: FetchResponse
+        var files: [[PartitionLog.FileSpan]]
+    }
+
     final class FetchWaiter: @unchecked Sendable {
         let request: FetchRequest
         let version: Int16
-        let promise: EventLoopPromise<FetchResponse>
+        let promise: EventLoopPromise<FetchAnswer>
         var timeout: Scheduled<Void>?
-        init(request: FetchRequest, version: Int16, promise: EventLoopPromise<FetchResponse>) {
+        init(request: FetchRequest, version: Int16, promise: EventLoopPromise<FetchAnswer>) {
             self.request = request; self.version = version; self.promise = promise
         }
     }
 
-    private func fetch(_ request: FetchRequest, version: Int16) -> EventLoopFuture<FetchResponse> {
+    private func fetch(_ request: FetchRequest, version: Int16) -> EventLoopFuture<FetchAnswer> {
         let (response, bytes, errors) = readFetch(request)
         if bytes >= Int(request.minBytes) || errors || request.maxWaitMs <= 0 { return loop.makeSucceededFuture(response) }
         // Long poll: answer when enough arrives or the wait is over.
@@ -526,7 +534,7 @@ public final class Broker: @unchecked Sendable {
 
     private func wakeFetchers() {
         guard !fetchWaiters.isEmpty else { return }
-        var answered: [(FetchWaiter, FetchResponse)] = []
+        var answered: [(FetchWaiter, FetchAnswer)] = []
         fetchWaiters.removeAll { w in
             let (response, bytes, errors) = readFetch(w.request)
             guard bytes >= Int(w.request.minBytes) || errors else { return false }
@@ -539,11 +547,12 @@ public final class Broker: @unchecked Sendable {
         }
     }
 
-    /// Reads what a fetch asks for now: the response, its record bytes, and whether any
-    /// partition answered with an error (which ends a long poll at once).
-    private func readFetch(_ request: FetchRequest) -> (FetchResponse, Int, Bool) {
+    /// Finds what a fetch asks for now (where on disk, not the bytes): the answer, its record
+    /// bytes, and whether any partition answered with an error (which ends a long poll at once).
+    private func readFetch(_ request: FetchRequest) -> (FetchAnswer, Int, Bool) {
         var total = 0
         var errors = false
+        var files: [[PartitionLog.FileSpan]] = []
         let committed = request.isolationLevel == 1
         let responses = request.topics.map { t in
             FetchResponse.Topic(topic: t.topic, partitions: t.partitions.map { p in
@@ -562,21 +571,27 @@ public final class Broker: @unchecked Sendable {
                 let room = max(0, Int(request.maxBytes) - total)
                 // The first partition with data gets at least one batch, however large (KIP-74).
                 let maxBytes = total == 0 ? Int(p.partitionMaxBytes) : min(Int(p.partitionMaxBytes), room)
-                var records: [UInt8] = []
+                var spans: [PartitionLog.FileSpan] = []
                 if p.fetchOffset < limit && maxBytes > 0 {
-                    do { records = try state.log.read(from: p.fetchOffset, maxBytes: maxBytes, below: limit) } catch {
+                    do { spans = try state.log.spans(from: p.fetchOffset, maxBytes: maxBytes, below: limit) } catch {
                         logger.error("read failed", metadata: ["topic": "\(t.topic)", "partition": "\(p.partition)", "error": "\(error)"])
                         errors = true
                         return .init(partitionIndex: p.partition, errorCode: .kafkaStorageError, highWatermark: hw, lastStableOffset: lso, logStartOffset: start)
                     }
                 }
-                total += records.count
+                let length = spans.reduce(0) { $0 + $1.length }
+                total += length
                 let aborted = committed ? state.abortedTransactions(from: p.fetchOffset, to: limit) : nil
-                return .init(partitionIndex: p.partition, highWatermark: hw, lastStableOffset: lso, logStartOffset: start,
-                             abortedTransactions: aborted, records: records)
+                var answer = FetchResponse.Partition(partitionIndex: p.partition, highWatermark: hw, lastStableOffset: lso, logStartOffset: start,
+                                                     abortedTransactions: aborted, records: [])
+                if length > 0 {
+                    answer.externalRecordsLength = length
+                    files.append(spans)
+                }
+                return answer
             })
         }
-        return (FetchResponse(responses: responses), total, errors)
+        return (FetchAnswer(response: FetchResponse(responses: responses), files: files), total, errors)
     }
 
     // MARK: - ListOffsets

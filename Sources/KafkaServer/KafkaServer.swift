@@ -180,11 +180,9 @@ final class BrokerConnection: ChannelInboundHandler, @unchecked Sendable {
                 guard !closing else { continue }
                 context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
                 wrote = true
-            case let .parts(parts):
+            case let .parts(parts, files):
                 guard !closing else { continue }
-                var buffer = context.channel.allocator.buffer(capacity: parts.reduce(0) { $0 + $1.count })
-                for p in parts { buffer.writeBytes(p) }
-                context.write(wrapOutboundOut(buffer), promise: nil)
+                writeParts(context: context, parts, files)
                 wrote = true
             case .none: break
             case let .close(reason):
@@ -198,6 +196,25 @@ final class BrokerConnection: ChannelInboundHandler, @unchecked Sendable {
             readsPaused = false
             _ = context.channel.setOption(.autoRead, value: true)
             context.read()
+        }
+    }
+
+    /// Writes an answer's pieces: encoded bytes as buffers, record sets straight from the segment
+    /// files (`sendfile`), each through a descriptor of its own closed once written.
+    private func writeParts(context: ChannelHandlerContext, _ parts: [KafkaWriter.Part], _ files: [[PartitionLog.FileSpan]]) {
+        for part in parts {
+            switch part {
+            case let .bytes(b):
+                context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: b)), promise: nil)
+            case let .external(ordinal, _):
+                for span in files[ordinal] {
+                    let handle = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: span.openDescriptor())
+                    let region = FileRegion(fileHandle: handle, readerIndex: span.position, endIndex: span.position + span.length)
+                    let promise = context.eventLoop.makePromise(of: Void.self)
+                    promise.futureResult.whenComplete { _ in try? handle.close() }
+                    context.write(NIOAny(IOData.fileRegion(region)), promise: promise)
+                }
+            }
         }
     }
 

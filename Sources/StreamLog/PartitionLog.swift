@@ -345,25 +345,35 @@ public final class PartitionLog: @unchecked Sendable {   // used from one thread
         return deleted
     }
 
-    /// Whole batches from the one holding `offset` on, up to `maxBytes` — but always at least one
-    /// batch, as Kafka does (KIP-74), so a consumer can make progress past a large batch.
-    public func read(from offset: Int64, maxBytes: Int, below limit: Int64 = .max) throws -> [UInt8] {
+    /// A stretch of a segment file holding whole batches: what a fetch sends. It keeps its
+    /// segment open, so a span stays readable even if retention deletes the file meanwhile.
+    public struct FileSpan: @unchecked Sendable {
+        let segment: Segment
+        public let position: Int
+        public let length: Int
+        /// A descriptor of its own for the file (the caller closes it): for `sendfile`.
+        public func openDescriptor() -> Int32 { dup(segment.fd) }
+    }
+
+    /// Where the batches `read(from:maxBytes:below:)` would return lie on disk, without reading
+    /// them: whole batches from the one holding `offset`, contiguous within each segment.
+    public func spans(from offset: Int64, maxBytes: Int, below limit: Int64 = .max) throws -> [FileSpan] {
         guard offset >= logStartOffset, offset <= nextOffset else {
             throw LogError.offsetOutOfRange(requested: offset, logStart: logStartOffset, logEnd: nextOffset)
         }
         guard offset < nextOffset else { return [] }
-        // Which bytes: whole batches, contiguous within each segment, so one read per segment.
-        var spans: [(segment: Segment, from: Int, to: Int)] = []
+        var spans: [FileSpan] = []
         var total = 0
         var si = segments.lastIndex { $0.baseOffset <= offset } ?? 0
         var bi = segments[si].batches.firstIndex { $0.last >= offset } ?? segments[si].batches.count
-        collect: while si < segments.count {
+        while si < segments.count {
             let s = segments[si]
             var from = -1, to = -1
             while bi < s.batches.count {
                 let b = s.batches[bi]
                 // A batch is served whole or not at all: one reaching the limit (the high
-                // watermark or last stable offset) waits until all of it is below.
+                // watermark or last stable offset) waits until all of it is below; at least one
+                // batch goes out however small `maxBytes` (KIP-74).
                 if b.last >= limit { break }
                 let end = bi + 1 < s.batches.count ? s.batches[bi + 1].position : s.size
                 if total > 0 && total + (end - b.position) > maxBytes { break }
@@ -372,21 +382,32 @@ public final class PartitionLog: @unchecked Sendable {   // used from one thread
                 total += end - b.position
                 bi += 1
             }
-            if from >= 0 { spans.append((s, from, to)) }
-            if bi < s.batches.count { break collect }
+            if from >= 0 { spans.append(FileSpan(segment: s, position: from, length: to - from)) }
+            if bi < s.batches.count { break }
             si += 1
             bi = 0
         }
+        return spans
+    }
+
+    /// Whole batches from the one holding `offset` on, up to `maxBytes` — but always at least one
+    /// batch, as Kafka does (KIP-74) — and none reaching `limit`.
+    public func read(from offset: Int64, maxBytes: Int, below limit: Int64 = .max) throws -> [UInt8] {
+        let spans = try spans(from: offset, maxBytes: maxBytes, below: limit)
+        let total = spans.reduce(0) { $0 + $1.length }
         guard total > 0 else { return [] }
         var failure: Error?
-        let out = try [UInt8](unsafeUninitializedCapacity: total) { buffer, count in
+        let out = [UInt8](unsafeUninitializedCapacity: total) { buffer, count in
             var at = 0
             for span in spans {
-                do { try preadFully(span.segment, at: span.from, into: UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(buffer)[at..<(at + span.to - span.from)])) } catch {
+                do {
+                    try preadFully(span.segment, at: span.position,
+                                   into: UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(buffer)[at..<(at + span.length)]))
+                } catch {
                     failure = error
                     break
                 }
-                at += span.to - span.from
+                at += span.length
             }
             count = failure == nil ? total : 0
         }

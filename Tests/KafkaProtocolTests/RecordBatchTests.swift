@@ -125,8 +125,20 @@ import Testing
         for v: Int16 in [4, 11, 12] {
             let whole = try KafkaFrame.response(response, version: v, correlationId: 5)
             let parts = try KafkaFrame.responseParts(response, version: v, correlationId: 5)
-            #expect(parts.filter { $0.count == big.count && Array($0) == big }.count == 2, "both large sets travel uncopied; the small one inline")
-            #expect(Array(parts.joined()) == whole, "v\(v)")
+            let slices = parts.compactMap { p -> ArraySlice<UInt8>? in if case let .bytes(b) = p { return b }; return nil }
+            #expect(slices.count == parts.count)
+            #expect(Array(slices.joined()) == whole, "v\(v)")
+            #expect(slices.filter { $0.count == big.count && Array($0) == big }.count == 2, "both large sets travel uncopied; the small one inline")
+            // Records a sender supplies itself (a file region) leave a hole of the right length.
+            var external = response
+            external.responses[0].partitions[0].records = nil
+            external.responses[0].partitions[0].externalRecordsLength = big.count
+            let holes = try KafkaFrame.responseParts(external, version: v, correlationId: 5)
+            #expect(holes.contains(.external(ordinal: 0, length: big.count)))
+            let filled = holes.flatMap { p -> [UInt8] in
+                switch p { case let .bytes(b): Array(b); case .external: big }
+            }
+            #expect(filled == whole, "v\(v) with the file's bytes in the hole")
         }
     }
 }
