@@ -74,21 +74,12 @@ final class GroupCoordinator: @unchecked Sendable {   // confined to the broker 
         guard let states = broker.partitions[Self.offsetsTopic] else { return }
         var restored = 0
         for state in states {
-            var next = state.log.logStartOffset
-            while next < state.log.nextOffset {
-                let bytes = try state.log.read(from: next, maxBytes: 1 << 20)
-                guard !bytes.isEmpty else { break }
-                for (batch, start) in try RecordBatch.split(bytes, allowTruncatedTail: false) {
-                    next = batch.lastOffset + 1
-                    // Offsets written inside a transaction count only once it committed; the
-                    // transaction coordinator re-applies those when it replays the markers.
-                    guard !batch.isControl, !batch.isTransactional else { continue }
-                    for r in try batch.records(in: bytes, at: start) {
-                        guard let rec = try OffsetRecord(key: r.key, value: r.value) else { continue }
-                        apply(rec)
-                        restored += 1
-                    }
-                }
+            try state.forEachRecord { batch, record in
+                // Offsets written inside a transaction count only once it committed; the
+                // transaction coordinator re-applies those when it replays the markers.
+                guard !batch.isControl, !batch.isTransactional, let rec = try OffsetRecord(key: record.key, value: record.value) else { return }
+                apply(rec)
+                restored += 1
             }
         }
         if restored > 0 { logger.info("committed offsets restored", metadata: ["records": "\(restored)", "groups": "\(groups.count)"]) }

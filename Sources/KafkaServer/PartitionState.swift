@@ -32,4 +32,18 @@ final class PartitionState: @unchecked Sendable {   // confined to the broker lo
     func abortedTransactions(from: Int64, to: Int64) -> [FetchResponse.AbortedTransaction] {
         aborted.filter { $0.lastOffset >= from && $0.firstOffset < to }.map { .init(producerId: $0.producerId, firstOffset: $0.firstOffset) }
     }
+
+    /// Every record of the log, oldest first, with its batch: how the broker's internal topics
+    /// (offsets, transaction state) are replayed on start.
+    func forEachRecord(_ body: (RecordBatch, Record) throws -> Void) throws {
+        var next = log.logStartOffset
+        while next < log.nextOffset {
+            let bytes = try log.read(from: next, maxBytes: 1 << 20)
+            guard !bytes.isEmpty else { break }
+            for (batch, start) in try RecordBatch.split(bytes, allowTruncatedTail: false) {
+                next = batch.lastOffset + 1
+                for r in try batch.records(in: bytes, at: start) { try body(batch, r) }
+            }
+        }
+    }
 }

@@ -56,7 +56,7 @@ final class TransactionCoordinator: @unchecked Sendable {   // confined to the b
         }
         if let states = broker.partitions[Self.stateTopic] {
             for s in states {
-                try forEachRecord(s) { _, record in
+                try s.forEachRecord { _, record in
                     guard let (id, state) = try TransactionRecords.decode(key: record.key, value: record.value) else { return }
                     if let state {
                         maxId = max(maxId, state.producerId)
@@ -74,7 +74,7 @@ final class TransactionCoordinator: @unchecked Sendable {   // confined to the b
         if let states = broker.partitions[GroupCoordinator.offsetsTopic] {
             for s in states {
                 var pending: [Int64: [OffsetRecord]] = [:]
-                try forEachRecord(s) { batch, record in
+                try s.forEachRecord { batch, record in
                     guard batch.isTransactional else { return }
                     if batch.isControl {
                         let type = record.key.flatMap { $0.count >= 4 ? Int16(bitPattern: UInt16($0[2]) << 8 | UInt16($0[3])) : nil }
@@ -98,18 +98,6 @@ final class TransactionCoordinator: @unchecked Sendable {   // confined to the b
             case .ongoing:
                 armTimeout(txn)
             default: break
-            }
-        }
-    }
-
-    private func forEachRecord(_ s: PartitionState, _ body: (RecordBatch, Record) throws -> Void) throws {
-        var next = s.log.logStartOffset
-        while next < s.log.nextOffset {
-            let bytes = try s.log.read(from: next, maxBytes: 1 << 20)
-            guard !bytes.isEmpty else { break }
-            for (batch, start) in try RecordBatch.split(bytes, allowTruncatedTail: false) {
-                next = batch.lastOffset + 1
-                for r in try batch.records(in: bytes, at: start) { try body(batch, r) }
             }
         }
     }

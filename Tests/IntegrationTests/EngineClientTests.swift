@@ -66,10 +66,7 @@ struct EngineClientTests {
     }
 
     @Test func retentionMovesTheLogStartThatClientsSee() throws {
-        let config = FileManager.default.temporaryDirectory.appendingPathComponent("engine-\(UUID().uuidString).yaml")
-        try "kafka:\n  log.retention.check.interval.ms: 200\n".write(to: config, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: config) }
-        let engine = EngineProcess(extraArgs: ["--config", config.path])
+        let engine = try EngineProcess(config: "kafka:\n  log.retention.check.interval.ms: 200\n")
         try engine.start()
         let found = try clientScenario("retention", engine)
         #expect((found["log_start"] as? Int ?? 0) > 0)
@@ -78,10 +75,7 @@ struct EngineClientTests {
     }
 
     @Test func compactionKeepsTheLatestValuePerKeyAndDropsDeletedKeys() throws {
-        let config = FileManager.default.temporaryDirectory.appendingPathComponent("engine-\(UUID().uuidString).yaml")
-        try "kafka:\n  log.retention.check.interval.ms: 200\n".write(to: config, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: config) }
-        let engine = EngineProcess(extraArgs: ["--config", config.path])
+        let engine = try EngineProcess(config: "kafka:\n  log.retention.check.interval.ms: 200\n")
         try engine.start()
         let found = try clientScenario("compaction", engine)
         let produced = try #require(found["produced"] as? Int)
@@ -145,6 +139,17 @@ struct EngineClientTests {
         #expect(after == before, "the torn tail was cut back to the last whole batch")
     }
 
+    @Test func aSecondEngineOnTheSameDataIsRefused() throws {
+        let engine = EngineProcess()
+        try engine.start()
+        let second = try run(Peer.sluice, ["engine", "--data-dir", engine.dataDir, "--kafka-listen", "127.0.0.1:0"], timeout: 30)
+        #expect(second.status == 2)
+        #expect(second.stderr.contains("is in use by another engine (pid "), "\(second.stderr)")
+        // The first one is unaffected, and after it stops the directory is free again.
+        #expect(engine.stop() == 0)
+        try engine.start()
+    }
+
     @Test func aNonLoopbackListenerNeedsCredentials() throws {
         let r = try run(Peer.sluice, ["engine", "--data-dir", FileManager.default.temporaryDirectory.appendingPathComponent("e-\(UUID().uuidString)").path,
                                       "--kafka-listen", "0.0.0.0:0"], timeout: 30)
@@ -153,10 +158,7 @@ struct EngineClientTests {
     }
 
     @Test func saslPlainIsEnforcedWhenUsersAreConfigured() throws {
-        let config = FileManager.default.temporaryDirectory.appendingPathComponent("engine-\(UUID().uuidString).yaml")
-        try "kafka:\n  users:\n    alice: s3cret\n".write(to: config, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: config) }
-        let engine = EngineProcess(extraArgs: ["--config", config.path])
+        let engine = try EngineProcess(config: "kafka:\n  users:\n    alice: s3cret\n")
         try engine.start()
         let kcat = try #require(["/usr/bin/kcat", "/usr/local/bin/kcat"].first { FileManager.default.isExecutableFile(atPath: $0) })
         func list(_ password: String) throws -> ProcessResult {

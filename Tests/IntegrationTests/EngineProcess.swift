@@ -18,6 +18,13 @@ final class EngineProcess {
         self.extraArgs = extraArgs
     }
 
+    /// An engine run with `config` (YAML) as its config file, kept beside its log.
+    convenience init(config: String) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-engine-\(UUID().uuidString)").path
+        try config.write(toFile: dir + ".yaml", atomically: true, encoding: .utf8)
+        self.init(dataDir: dir, extraArgs: ["--config", dir + ".yaml"])
+    }
+
     /// Starts (or restarts, on the same port when it had one) and waits until it listens.
     func start(timeout: Double = 30) throws {
         let previous = (try? String(contentsOfFile: logPath, encoding: .utf8))?.components(separatedBy: "msg=\"engine started\"").count ?? 1
@@ -54,6 +61,7 @@ final class EngineProcess {
         stop(signal: SIGKILL)
         try? FileManager.default.removeItem(atPath: dataDir)
         try? FileManager.default.removeItem(atPath: logPath)
+        try? FileManager.default.removeItem(atPath: dataDir + ".yaml")
     }
 
     struct EngineFailed: Error, CustomStringConvertible {
