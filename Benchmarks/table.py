@@ -51,24 +51,24 @@ def broker(bench, key, label, client):
     return med(key, bench, lambda r: r["broker"] == label and r.get("client") == client)
 
 
+def throughput_row(bench, what, client, note, target):
+    e, t = broker(bench, "records_per_s", "engine", client), broker(bench, "records_per_s", "tansu", client)
+    if not (e and t):
+        return
+    em, tm = broker(bench, "mb_per_s", "engine", client), broker(bench, "mb_per_s", "tansu", client)
+    out.append(("engine %s (%s)" % (what, note), "%.0f rec/s (%.0f MB/s)" % (e, em), "%.0f rec/s (%.0f MB/s, tansu)" % (t, tm),
+                "≥ 2× tansu" if target else "—",
+                ("%s %.1f×" % ("PASS" if e / t >= 2 else "FAIL", e / t)) if target else "%.1f×" % (e / t)))
+
+
 for client, note, target in (("sluice", "pipelining client", True), ("confluent-kafka", "confluent-kafka from Python, client-bound", False)):
-    e, t = broker("broker_produce", "records_per_s", "engine", client), broker("broker_produce", "records_per_s", "tansu", client)
-    if e and t:
-        em, tm = broker("broker_produce", "mb_per_s", "engine", client), broker("broker_produce", "mb_per_s", "tansu", client)
-        out.append(("engine produce, 1 KB records, acks=all (%s)" % note, "%.0f rec/s (%.0f MB/s)" % (e, em),
-                    "%.0f rec/s (%.0f MB/s, tansu)" % (t, tm), "≥ 2× tansu" if target else "—",
-                    ("%s %.1f×" % ("PASS" if e / t >= 2 else "FAIL", e / t)) if target else "%.1f×" % (e / t)))
+    throughput_row("broker_produce", "produce, 1 KB records, acks=all", client, note, target)
     e, t = broker("broker_latency", "p99_ms", "engine", client), broker("broker_latency", "p99_ms", "tansu", client)
     if e and t:
         out.append(("engine produce latency p99, acks=all, one record at a time (%s)" % note,
                     "%.2f ms (p50 %.2f)" % (e, broker("broker_latency", "p50_ms", "engine", client)),
                     "%.2f ms (p50 %.2f, tansu)" % (t, broker("broker_latency", "p50_ms", "tansu", client)), "—", ""))
-    e, t = broker("broker_consume", "records_per_s", "engine", client), broker("broker_consume", "records_per_s", "tansu", client)
-    if e and t:
-        em, tm = broker("broker_consume", "mb_per_s", "engine", client), broker("broker_consume", "mb_per_s", "tansu", client)
-        out.append(("engine consume from the beginning (%s)" % note, "%.0f rec/s (%.0f MB/s)" % (e, em),
-                    "%.0f rec/s (%.0f MB/s, tansu)" % (t, tm), "≥ 2× tansu" if target else "—",
-                    ("%s %.1f×" % ("PASS" if e / t >= 2 else "FAIL", e / t)) if target else "%.1f×" % (e / t)))
+    throughput_row("broker_consume", "consume from the beginning", client, note, target)
 
 w = [max(len(r[i]) for r in out + [("benchmark", "sluice", "peer", "target", "result")]) for i in range(5)]
 print("| " + " | ".join(h.ljust(w[i]) for i, h in enumerate(("benchmark", "sluice", "peer", "target", "result"))) + " |")

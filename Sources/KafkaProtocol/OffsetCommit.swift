@@ -87,57 +87,24 @@ public struct OffsetCommitRequest: KafkaRequest {
     }
 }
 
-/// OffsetCommit response: an error code per partition.
+/// OffsetCommit response: an error code per partition (the shape TxnOffsetCommit shares).
 public struct OffsetCommitResponse: KafkaMessage {
     public static let apiKey = ApiKey.offsetCommit
 
-    public struct Partition: Equatable, Sendable {
-        public var partitionIndex: Int32
-        public var errorCode: KafkaErrorCode
-        public init(partitionIndex: Int32, errorCode: KafkaErrorCode = .none) { self.partitionIndex = partitionIndex; self.errorCode = errorCode }
-    }
-
-    public struct Topic: Equatable, Sendable {
-        public var name: String
-        public var partitions: [Partition]
-        public init(name: String, partitions: [Partition]) { self.name = name; self.partitions = partitions }
-    }
-
     public var throttleTimeMs: Int32
-    public var topics: [Topic]
+    public var topics: [PartitionErrors]
 
-    public init(throttleTimeMs: Int32 = 0, topics: [Topic]) { self.throttleTimeMs = throttleTimeMs; self.topics = topics }
+    public init(throttleTimeMs: Int32 = 0, topics: [PartitionErrors]) { self.throttleTimeMs = throttleTimeMs; self.topics = topics }
 
     public func encode(into w: inout KafkaWriter, version: Int16) throws {
         try Self.check(version)
-        let compact = Self.apiKey.isFlexible(version)
         if version >= 3 { w.writeInt32(throttleTimeMs) }
-        w.writeArray(topics, compact: compact) { w, t in
-            w.writeString(t.name, compact: compact)
-            w.writeArray(t.partitions, compact: compact) { w, p in
-                w.writeInt32(p.partitionIndex)
-                w.writeInt16(p.errorCode.rawValue)
-                if compact { w.writeTaggedFields() }
-            }
-            if compact { w.writeTaggedFields() }
-        }
-        if compact { w.writeTaggedFields() }
+        PartitionErrors.encode(topics, into: &w, compact: Self.apiKey.isFlexible(version))
     }
 
     public init(from r: inout KafkaReader, version: Int16) throws {
         try Self.check(version)
-        let compact = Self.apiKey.isFlexible(version)
         throttleTimeMs = version >= 3 ? try r.readInt32("throttle time") : 0
-        topics = try r.readArray(compact: compact, "topics") { r in
-            let name = try r.readString(compact: compact, "topic name")
-            let partitions = try r.readArray(compact: compact, "partitions") { r in
-                let p = Partition(partitionIndex: try r.readInt32("partition index"), errorCode: KafkaErrorCode(try r.readInt16("error code")))
-                if compact { try r.readTaggedFields() }
-                return p
-            }
-            if compact { try r.readTaggedFields() }
-            return Topic(name: name, partitions: partitions)
-        }
-        if compact { try r.readTaggedFields() }
+        topics = try PartitionErrors.decode(from: &r, compact: Self.apiKey.isFlexible(version))
     }
 }

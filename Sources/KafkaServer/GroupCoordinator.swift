@@ -347,7 +347,7 @@ final class GroupCoordinator: @unchecked Sendable {   // confined to the broker 
 
     func commit(_ r: OffsetCommitRequest) -> EventLoopFuture<OffsetCommitResponse> {
         @Sendable func all(_ code: KafkaErrorCode) -> OffsetCommitResponse {
-            OffsetCommitResponse(topics: r.topics.map { t in .init(name: t.name, partitions: t.partitions.map { .init(partitionIndex: $0.partitionIndex, errorCode: code) }) })
+            OffsetCommitResponse(topics: r.topics.map { t in PartitionErrors(topic: t.name, partitions: t.partitions.map { ($0.partitionIndex, code) }) })
         }
         guard !r.groupId.isEmpty else { return loop.makeSucceededFuture(all(.invalidGroupId)) }
         let group = groups[r.groupId]
@@ -364,13 +364,13 @@ final class GroupCoordinator: @unchecked Sendable {   // confined to the broker 
         let now = Broker.nowMs()
         var records: [OffsetRecord] = []
         let topics = r.topics.map { t in
-            OffsetCommitResponse.Topic(name: t.name, partitions: t.partitions.map { p in
-                guard broker.partition(t.name, p.partitionIndex) != nil else { return .init(partitionIndex: p.partitionIndex, errorCode: .unknownTopicOrPartition) }
-                if (p.committedMetadata?.utf8.count ?? 0) > 4096 { return .init(partitionIndex: p.partitionIndex, errorCode: .init(12)) }   // OFFSET_METADATA_TOO_LARGE
+            PartitionErrors(topic: t.name, partitions: t.partitions.map { p -> (index: Int32, errorCode: KafkaErrorCode) in
+                guard broker.partition(t.name, p.partitionIndex) != nil else { return (p.partitionIndex, .unknownTopicOrPartition) }
+                if (p.committedMetadata?.utf8.count ?? 0) > 4096 { return (p.partitionIndex, KafkaErrorCode(12)) }   // OFFSET_METADATA_TOO_LARGE
                 records.append(OffsetRecord(group: r.groupId, topic: t.name, partition: p.partitionIndex,
                                             value: .init(offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch,
                                                          metadata: p.committedMetadata ?? "", commitTimestamp: now)))
-                return .init(partitionIndex: p.partitionIndex)
+                return (p.partitionIndex, .none)
             })
         }
         return persist(records).map { OffsetCommitResponse(topics: topics) }.flatMapErrorThrowing { _ in all(.kafkaStorageError) }

@@ -90,7 +90,7 @@ import Testing
             if v != 1 { m.topics[0].partitions[0].commitTimestamp = -1 }
             return m
         }
-        try rt.check(OffsetCommitResponse(throttleTimeMs: 5, topics: [.init(name: "t", partitions: [.init(partitionIndex: 0, errorCode: .illegalGeneration)])]),
+        try rt.check(OffsetCommitResponse(throttleTimeMs: 5, topics: [PartitionErrors(topic: "t", partitions: [(0, .illegalGeneration), (3, .none)])]),
                      versions: 0...9) { m, v in
             var m = m
             if v < 3 { m.throttleTimeMs = 0 }
