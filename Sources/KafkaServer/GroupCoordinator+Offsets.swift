@@ -1,0 +1,101 @@
+import KafkaProtocol
+import NIOCore
+
+/// Committed offsets: OffsetCommit (checked against the member's generation), their records in
+/// `__consumer_offsets`, OffsetFetch, and the group listings.
+extension GroupCoordinator {
+
+    func commit(_ r: OffsetCommitRequest) -> EventLoopFuture<OffsetCommitResponse> {
+        @Sendable func all(_ code: KafkaErrorCode) -> OffsetCommitResponse {
+            OffsetCommitResponse(topics: r.topics.map { t in PartitionErrors(topic: t.name, partitions: t.partitions.map { ($0.partitionIndex, code) }) })
+        }
+        guard !r.groupId.isEmpty else { return loop.makeSucceededFuture(all(.invalidGroupId)) }
+        let group = groups[r.groupId]
+        if r.generationId >= 0 || !r.memberId.isEmpty {
+            // A group member's commit: it must be in the current generation.
+            guard let group, let member = group.member(r.memberId) else { return loop.makeSucceededFuture(all(.unknownMemberId)) }
+            guard r.generationId == group.generation else { return loop.makeSucceededFuture(all(.illegalGeneration)) }
+            if group.state == .completingRebalance { return loop.makeSucceededFuture(all(.rebalanceInProgress)) }
+            touch(member, in: group)
+        } else if let group, !group.members.isEmpty {
+            // A standalone commit into a group that has live members would fight them.
+            return loop.makeSucceededFuture(all(.unknownMemberId))
+        }
+        let now = Broker.nowMs()
+        var records: [OffsetRecord] = []
+        let topics = r.topics.map { t in
+            PartitionErrors(topic: t.name, partitions: t.partitions.map { p -> (index: Int32, errorCode: KafkaErrorCode) in
+                guard broker.partition(t.name, p.partitionIndex) != nil else { return (p.partitionIndex, .unknownTopicOrPartition) }
+                if (p.committedMetadata?.utf8.count ?? 0) > 4096 { return (p.partitionIndex, KafkaErrorCode(12)) }   // OFFSET_METADATA_TOO_LARGE
+                records.append(OffsetRecord(group: r.groupId, topic: t.name, partition: p.partitionIndex,
+                                            value: .init(offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch,
+                                                         metadata: p.committedMetadata ?? "", commitTimestamp: now)))
+                return (p.partitionIndex, .none)
+            })
+        }
+        return persist(records).map { OffsetCommitResponse(topics: topics) }.flatMapErrorThrowing { _ in all(.kafkaStorageError) }
+    }
+
+    /// Writes offset records durably, then applies them.
+    func persist(_ records: [OffsetRecord]) -> EventLoopFuture<Void> {
+        guard !records.isEmpty else { return loop.makeSucceededVoidFuture() }
+        let state: PartitionState
+        do {
+            let states = try broker.internalTopic(Self.offsetsTopic, partitions: Self.offsetsPartitions)
+            state = states[Int(Self.partition(for: records[0].group, of: Int32(states.count)))]
+        } catch { return loop.makeFailedFuture(error) }
+        let batch = RecordBatch.encode(baseTimestamp: Broker.nowMs(), records: records.enumerated().map { i, r in
+            var rec = r.record
+            rec.offsetDelta = Int32(i)
+            return rec
+        })
+        return broker.appendInternal(state, batch: batch).map { for r in records { self.apply(r) } }
+    }
+
+    /// Kafka's placement: a group's offsets live in partition hash(group) mod partitions.
+    static func partition(for group: String, of count: Int32) -> Int32 {
+        var h: UInt32 = 0
+        for b in group.utf8 { h = h &* 31 &+ UInt32(b) }
+        return Int32(h % UInt32(max(1, count)))
+    }
+
+    func fetchOffsets(_ r: OffsetFetchRequest) -> OffsetFetchResponse {
+        OffsetFetchResponse(groups: r.groups.map { g in
+            let group = groups[g.groupId]
+            let pending = broker.transactions.pendingOffsetPartitions(group: g.groupId)
+            let wanted: [(String, [Int32])] = g.topics.map { $0.map { ($0.topic, $0.partitions) } }
+                ?? Dictionary(grouping: (group?.offsets.keys.sorted() ?? []), by: \.topic).sorted { $0.key < $1.key }.map { ($0.key, $0.value.map(\.partition)) }
+            return .init(groupId: g.groupId, topics: wanted.map { topic, parts in
+                .init(name: topic, partitions: parts.map { p in
+                    let key = TopicPartitionKey(topic: topic, partition: p)
+                    if r.requireStable && pending.contains(key) {
+                        return .init(partitionIndex: p, committedOffset: -1, metadata: "", errorCode: .unstableOffsetCommit)
+                    }
+                    guard let c = group?.offsets[key] else { return .init(partitionIndex: p, committedOffset: -1, metadata: "") }
+                    return .init(partitionIndex: p, committedOffset: c.offset, committedLeaderEpoch: c.leaderEpoch, metadata: c.metadata)
+                })
+            })
+        })
+    }
+
+    func list(_ r: ListGroupsRequest) -> ListGroupsResponse {
+        ListGroupsResponse(groups: groups.values.sorted { $0.id < $1.id }.compactMap { g in
+            guard r.statesFilter.isEmpty || r.statesFilter.contains(g.state.rawValue) else { return nil }
+            return .init(groupId: g.id, protocolType: g.protocolType ?? "consumer", groupState: g.state.rawValue, groupType: "classic")
+        })
+    }
+
+    func describe(_ r: DescribeGroupsRequest) -> DescribeGroupsResponse {
+        DescribeGroupsResponse(groups: r.groups.map { id in
+            guard let g = groups[id] else {
+                return .init(groupId: id, groupState: State.dead.rawValue, protocolType: "", protocolData: "", members: [])
+            }
+            let stable = g.state == .stable
+            return .init(groupId: id, groupState: g.state.rawValue, protocolType: g.protocolType ?? "",
+                         protocolData: g.protocolName ?? "", members: g.members.map { m in
+                             .init(memberId: m.id, groupInstanceId: m.groupInstanceId, clientId: m.clientId, clientHost: m.host,
+                                   memberMetadata: g.protocolName.map { m.metadata(for: $0) } ?? [], memberAssignment: stable ? m.assignment : [])
+                         })
+        })
+    }
+}
