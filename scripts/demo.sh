@@ -1,26 +1,34 @@
 #!/usr/bin/env bash
-# make demo: a real Kafka-protocol broker (tansu) with a load generator making four consumer
-# groups — caught up, lagging, stopped, rebalancing — and Apache Flink 2.3 running two jobs (one
-# held back by a slow operator, one whose checkpoints expire), with the console opened on both.
-# Quitting the console (q) stops everything. (Until the embedded engine lands, this is the demo.)
-# SLUICE_DEMO_FLINK=0 leaves Flink out.
+# make demo: the embedded engine (`sluice engine`, a Kafka-protocol broker) with a load generator
+# making four consumer groups — caught up, lagging, stopped, rebalancing — and Apache Flink 2.3
+# running two jobs (one held back by a slow operator, one whose checkpoints expire), with the
+# console opened on both. Quitting the console (q) stops everything.
+# SLUICE_DEMO_FLINK=0 leaves Flink out; SLUICE_DEMO_BROKER=tansu uses tansu instead of the engine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export SLUICE_STATE="${SLUICE_STATE:-/tmp/sluice-demo}"
 export KAFKA_PORT="${KAFKA_PORT:-19092}"
 LOAD_PID=""
+if [[ "${SLUICE_DEMO_BROKER:-engine}" == tansu ]]; then PEER=scripts/kafka-peer.sh; else PEER=scripts/engine-peer.sh; fi
 cleanup() {
   set +e
   [[ -n "$LOAD_PID" ]] && kill -TERM "$LOAD_PID" 2>/dev/null && wait "$LOAD_PID" 2>/dev/null
-  scripts/kafka-peer.sh stop
+  SLUICE_BIN="${BIN:-}" "$PEER" stop
   [[ "${SLUICE_DEMO_FLINK:-1}" == 1 ]] && scripts/flink-peer.sh stop
 }
 trap cleanup EXIT
 swift build -c release --product sluice 2>&1 | grep -E "error|Compiling sluice|Build complete" >&2 || true
 BIN="$(swift build -c release --show-bin-path)/sluice"
 [[ -x "$BIN" ]] || { echo "build failed" >&2; exit 1; }
-echo "starting the broker (tansu, memory storage) on 127.0.0.1:$KAFKA_PORT…" >&2
-BOOT="$(scripts/kafka-peer.sh start)"
+if [[ "$PEER" == scripts/engine-peer.sh ]]; then
+  echo "starting the embedded engine on 127.0.0.1:$KAFKA_PORT (data in $SLUICE_STATE/engine, fresh each demo)…" >&2
+  SLUICE_BIN="$BIN" scripts/engine-peer.sh stop
+  rm -rf "$SLUICE_STATE/engine/data"
+  BOOT="$(SLUICE_BIN="$BIN" scripts/engine-peer.sh start)"
+else
+  echo "starting the broker (tansu, memory storage) on 127.0.0.1:$KAFKA_PORT…" >&2
+  BOOT="$(scripts/kafka-peer.sh start)"
+fi
 mkdir -p "$SLUICE_STATE"
 scripts/kafka-peer.sh python scripts/kafka-load.py run --bootstrap "$BOOT" --prefix demo --seconds 86400 \
   >"$SLUICE_STATE/load.jsonl" 2>"$SLUICE_STATE/load.err" &
