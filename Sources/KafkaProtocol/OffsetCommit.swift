@@ -86,25 +86,3 @@ public struct OffsetCommitRequest: KafkaRequest {
         if compact { try r.readTaggedFields() }
     }
 }
-
-/// OffsetCommit response: an error code per partition (the shape TxnOffsetCommit shares).
-public struct OffsetCommitResponse: KafkaMessage {
-    public static let apiKey = ApiKey.offsetCommit
-
-    public var throttleTimeMs: Int32
-    public var topics: [PartitionErrors]
-
-    public init(throttleTimeMs: Int32 = 0, topics: [PartitionErrors]) { self.throttleTimeMs = throttleTimeMs; self.topics = topics }
-
-    public func encode(into w: inout KafkaWriter, version: Int16) throws {
-        try Self.check(version)
-        if version >= 3 { w.writeInt32(throttleTimeMs) }
-        PartitionErrors.encode(topics, into: &w, compact: Self.apiKey.isFlexible(version))
-    }
-
-    public init(from r: inout KafkaReader, version: Int16) throws {
-        try Self.check(version)
-        throttleTimeMs = version >= 3 ? try r.readInt32("throttle time") : 0
-        topics = try PartitionErrors.decode(from: &r, compact: Self.apiKey.isFlexible(version))
-    }
-}

@@ -73,25 +73,3 @@ public struct TxnOffsetCommitRequest: KafkaRequest {
         if compact { try r.readTaggedFields() }
     }
 }
-
-/// TxnOffsetCommit response: an error per partition.
-public struct TxnOffsetCommitResponse: KafkaMessage {
-    public static let apiKey = ApiKey.txnOffsetCommit
-
-    public var throttleTimeMs: Int32
-    public var topics: [PartitionErrors]
-
-    public init(throttleTimeMs: Int32 = 0, topics: [PartitionErrors]) { self.throttleTimeMs = throttleTimeMs; self.topics = topics }
-
-    public func encode(into w: inout KafkaWriter, version: Int16) throws {
-        try Self.check(version)
-        w.writeInt32(throttleTimeMs)
-        PartitionErrors.encode(topics, into: &w, compact: Self.apiKey.isFlexible(version))
-    }
-
-    public init(from r: inout KafkaReader, version: Int16) throws {
-        try Self.check(version)
-        throttleTimeMs = try r.readInt32("throttle time")
-        topics = try PartitionErrors.decode(from: &r, compact: Self.apiKey.isFlexible(version))
-    }
-}

@@ -170,13 +170,13 @@ final class TransactionCoordinator: @unchecked Sendable {   // confined to the b
 
     func addPartitions(_ r: AddPartitionsToTxnRequest) -> AddPartitionsToTxnResponse {
         func all(_ code: KafkaErrorCode) -> AddPartitionsToTxnResponse {
-            AddPartitionsToTxnResponse(results: r.topics.map { PartitionErrors(topic: $0.topic, partitions: $0.partitions.map { ($0, code) }) })
+            AddPartitionsToTxnResponse(topics: r.topics.map { PartitionErrors(topic: $0.topic, partitions: $0.partitions.map { ($0, code) }) })
         }
         let (found, code) = validate(r.transactionalId, r.producerId, r.producerEpoch)
         guard let txn = found else { return all(code) }
         let unknown = r.topics.flatMap { t in t.partitions.filter { broker.partition(t.topic, $0) == nil }.map { (t.topic, $0) } }
         if !unknown.isEmpty {
-            return AddPartitionsToTxnResponse(results: r.topics.map { t in
+            return AddPartitionsToTxnResponse(topics: r.topics.map { t in
                 PartitionErrors(topic: t.topic, partitions: t.partitions.map { p in
                     (p, unknown.contains { $0 == (t.topic, p) } ? .unknownTopicOrPartition : KafkaErrorCode(55))   // OPERATION_NOT_ATTEMPTED
                 })

@@ -154,7 +154,7 @@ import Testing
         try rt.check(InitProducerIdResponse(throttleTimeMs: 1, producerId: 7, producerEpoch: 3), versions: 0...5)
         try rt.check(AddPartitionsToTxnRequest(transactionalId: "tx", producerId: 7, producerEpoch: 3,
                                                topics: [TopicPartitions(topic: "t", partitions: [0, 2])]), versions: 0...3)
-        try rt.check(AddPartitionsToTxnResponse(throttleTimeMs: 1, results: [PartitionErrors(topic: "t", partitions: [(0, .none), (2, .concurrentTransactions)])]),
+        try rt.check(AddPartitionsToTxnResponse(throttleTimeMs: 1, topics: [PartitionErrors(topic: "t", partitions: [(0, .none), (2, .concurrentTransactions)])]),
                      versions: 0...3)
         try rt.check(AddOffsetsToTxnRequest(transactionalId: "tx", producerId: 7, producerEpoch: 3, groupId: "g"), versions: 0...4)
         try rt.check(TxnErrorResponse<AddOffsetsToTxnRequest>(throttleTimeMs: 1, errorCode: .invalidTxnState), versions: 0...4)

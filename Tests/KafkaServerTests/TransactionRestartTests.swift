@@ -33,7 +33,7 @@ import Testing
             #expect(try produce(c, pid: pid, epoch: 0, seq: 0, value: "early") == .invalidTxnState)
             let added = try c.call(AddPartitionsToTxnRequest(transactionalId: "tx1", producerId: pid, producerEpoch: 0,
                                                              topics: [TopicPartitions(topic: "t", partitions: [0])]), version: 1)
-            #expect(added.results[0].partitions[0].errorCode == KafkaErrorCode.none)
+            #expect(added.topics[0].partitions[0].errorCode == KafkaErrorCode.none)
             #expect(try produce(c, pid: pid, epoch: 0, seq: 0, value: "inside") == KafkaErrorCode.none)
             #expect(try fetch(c, committed: true).lastStableOffset == 0, "an open transaction holds the last stable offset back")
             #expect(try fetch(c, committed: false).highWatermark == 1)
