@@ -20,22 +20,35 @@ let package = Package(
         // CRC-32C in hardware where the CPU has it (the only C besides the ncurses shim).
         .target(name: "CCRC32C"),
         .target(name: "KafkaClient", dependencies: [
-            "KafkaProtocol",
+            "KafkaProtocol", "KafkaFraming",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .target(name: "ConsoleModel"),
         // The embedded engine's partitioned, durable log.
         .target(name: "StreamLog", dependencies: ["KafkaProtocol"]),
-        // The engine's Kafka broker: the protocol served over NIO from StreamLog.
-        .target(name: "KafkaServer", dependencies: [
-            "KafkaProtocol", "StreamLog", "KafkaClient",
+        // Kafka's size-prefixed frames over NIO: shared by the client and the engine's server.
+        .target(name: "KafkaFraming", dependencies: ["KafkaProtocol", .product(name: "NIOCore", package: "swift-nio")]),
+        // The embedded engine in-process: partitions, group commit, producers, transactions,
+        // groups and offsets over StreamLog, with a Swift API; no wire.
+        .target(name: "EngineCore", dependencies: [
+            "KafkaProtocol", "StreamLog",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // Flink's REST API: typed answers, job actions.
+        // The engine's Kafka front: frames, SASL, decode, call EngineCore, encode.
+        .target(name: "KafkaServer", dependencies: [
+            "KafkaProtocol", "KafkaFraming", "EngineCore", "StreamLog",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Flink's REST API as Codable values, both ways: read by FlinkClient, written by the engine's REST server.
+        .target(name: "FlinkWire"),
+        // Flink's REST API over HTTP: typed answers, job actions.
         .target(name: "FlinkClient", dependencies: [
+            "FlinkWire",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -48,7 +61,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "sluice", dependencies: [
-            "Console", "Connectors", "KafkaClient", "ConsoleModel", "Terminal", "CNCursesW", "FlinkClient", "KafkaServer", "StreamLog",
+            "Console", "Connectors", "KafkaClient", "ConsoleModel", "Terminal", "CNCursesW", "FlinkClient", "KafkaServer", "EngineCore", "StreamLog",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
@@ -63,6 +76,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
+        .testTarget(name: "FlinkWireTests", dependencies: ["FlinkWire"], resources: [.copy("Captured")]),
         .testTarget(name: "FlinkClientTests", dependencies: [
             "FlinkClient", "Connectors", "ConsoleModel",
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -72,8 +86,12 @@ let package = Package(
         ]),
         .testTarget(name: "ConsoleModelTests", dependencies: ["ConsoleModel"]),
         .testTarget(name: "StreamLogTests", dependencies: ["StreamLog", "KafkaProtocol"]),
+        .testTarget(name: "EngineCoreTests", dependencies: [
+            "EngineCore", "KafkaProtocol", "StreamLog",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "KafkaServerTests", dependencies: [
-            "KafkaServer", "KafkaClient", "KafkaProtocol", "StreamLog",
+            "KafkaServer", "EngineCore", "KafkaClient", "KafkaProtocol", "StreamLog",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),

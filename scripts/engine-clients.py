@@ -7,7 +7,7 @@ means every check held; a failed check exits 1 with the reason on stderr.
 
   engine-clients.py acks --bootstrap H:P
   engine-clients.py groups --bootstrap H:P --assignor range|cooperative-sticky
-  engine-clients.py idempotent --bootstrap H:P          (engine dropping connections after produces)
+  engine-clients.py idempotent --bootstrap H:P          (through a proxy dropping produce answers)
   engine-clients.py transactions --bootstrap H:P
   engine-clients.py retention --bootstrap H:P
   engine-clients.py compaction --bootstrap H:P
@@ -192,7 +192,7 @@ def scenario_member(a):
 
 
 def scenario_idempotent(a):
-    """The engine drops the connection after appending some produce requests (its test hook), so
+    """A proxy drops the connection after the engine appended some produce requests, so
     the producer retries batches that were already written; none may be written twice."""
     admin = AdminClient({"bootstrap.servers": a.bootstrap})
     topic = "idem-%s" % uuid.uuid4().hex[:6]

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+@_exported import FlinkWire
 import NIOCore
 import NIOHTTP1
 import Synchronization
@@ -103,18 +104,13 @@ public final class FlinkClient: Sendable {
 
     /// Triggers a savepoint; returns the trigger id to poll with ``savepointStatus(job:request:)``.
     public func triggerSavepoint(job jid: String, targetDirectory: String?) async throws -> String {
-        struct Body: Encodable {
-            var target: String?; var cancel = false
-            enum CodingKeys: String, CodingKey { case target = "target-directory", cancel = "cancel-job" }
-        }
-        let r: TriggerResponse = try await send(.POST, "/jobs/\(try Self.id(jid))/savepoints", json: Body(target: targetDirectory))
+        let r: TriggerResponse = try await send(.POST, "/jobs/\(try Self.id(jid))/savepoints", json: SavepointTriggerRequest(targetDirectory: targetDirectory))
         return r.requestId
     }
 
     /// Stop-with-savepoint ("pause"); `drain` advances event time to the end first. Polled like a savepoint.
     public func stopWithSavepoint(job jid: String, targetDirectory: String?, drain: Bool) async throws -> String {
-        struct Body: Encodable { var targetDirectory: String?; var drain: Bool }
-        let r: TriggerResponse = try await send(.POST, "/jobs/\(try Self.id(jid))/stop", json: Body(targetDirectory: targetDirectory, drain: drain))
+        let r: TriggerResponse = try await send(.POST, "/jobs/\(try Self.id(jid))/stop", json: StopWithSavepointRequest(targetDirectory: targetDirectory, drain: drain))
         return r.requestId
     }
 

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOPosix
 import NIOConcurrencyHelpers
+import KafkaFraming
 import KafkaProtocol
 
 /// One TCP connection to one broker, with the API versions that broker advertised.

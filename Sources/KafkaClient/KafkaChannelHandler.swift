@@ -1,4 +1,5 @@
 import NIOCore
+import KafkaFraming
 import KafkaProtocol
 
 /// A request on its way out: the encoded frame, its correlation id and where the answer goes.

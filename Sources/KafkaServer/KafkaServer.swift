@@ -1,5 +1,6 @@
+import EngineCore
 import Foundation
-import KafkaClient
+import KafkaFraming
 import KafkaProtocol
 import Logging
 import NIOCore
@@ -7,7 +8,8 @@ import NIOPosix
 import StreamLog
 
 /// The engine's Kafka listener: accepts connections, splits frames, authenticates (SASL/PLAIN
-/// when users are configured) and hands each request to the ``Broker``.
+/// when users are configured) and hands each request to the ``RequestHandler`` on the engine's
+/// loop.
 public final class KafkaServer: Sendable {
     public enum StartError: Error, CustomStringConvertible {
         case credentialsRequired(host: String)
@@ -22,37 +24,40 @@ public final class KafkaServer: Sendable {
         }
     }
 
-    public let broker: Broker
+    public let engine: Engine
+    let handler: RequestHandler
     let channel: Channel
     let group: MultiThreadedEventLoopGroup
-    let brokerGroup: MultiThreadedEventLoopGroup
-    let threadPool: NIOThreadPool
+    /// True when this server opened the engine itself (and so stops it).
+    let ownsEngine: Bool
     public let logger: Logger
 
     /// The port actually bound (useful with port 0).
     public var port: Int { channel.localAddress?.port ?? 0 }
 
-    /// Opens the logs under `store` and starts listening.
+    /// Opens the engine over `store` and serves it; ``stop()`` stops both.
     public static func start(configuration: BrokerConfiguration, store: LogStore, logger: Logger) async throws -> KafkaServer {
         if configuration.plainUsers.isEmpty && !BrokerConfiguration.isLoopback(configuration.host) {
             throw StartError.credentialsRequired(host: configuration.host)
         }
-        let brokerGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, System.coreCount))
-        let threadPool = NIOThreadPool(numberOfThreads: 2)
-        threadPool.start()
-        let loop = brokerGroup.next()
-        let broker: Broker
-        do {
-            broker = try await loop.submit {
-                try Broker(loop: loop, configuration: configuration, store: store, threadPool: threadPool, logger: logger)
-            }.get()
-        } catch {
-            try? await group.shutdownGracefully()
-            try? await brokerGroup.shutdownGracefully()
-            try? await threadPool.shutdownGracefully()
+        let engine = try await Engine.start(configuration: configuration.engine, store: store, logger: logger)
+        do { return try await start(configuration: configuration, engine: engine, ownsEngine: true, logger: logger) } catch {
+            await engine.stop()
             throw error
         }
+    }
+
+    /// Serves an engine that is already running (and that outlives this listener).
+    public static func start(configuration: BrokerConfiguration, engine: Engine, logger: Logger) async throws -> KafkaServer {
+        try await start(configuration: configuration, engine: engine, ownsEngine: false, logger: logger)
+    }
+
+    private static func start(configuration: BrokerConfiguration, engine: Engine, ownsEngine: Bool, logger: Logger) async throws -> KafkaServer {
+        if configuration.plainUsers.isEmpty && !BrokerConfiguration.isLoopback(configuration.host) {
+            throw StartError.credentialsRequired(host: configuration.host)
+        }
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, System.coreCount))
+        let handler = try await engine.loop.submit { RequestHandler(engine: engine, configuration: configuration) }.get()
         let users = configuration.plainUsers
         let maxFrame = configuration.maxRequestBytes
         let bootstrap = ServerBootstrap(group: group)
@@ -62,256 +67,33 @@ public final class KafkaServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(KafkaFrameDecoder(maxFrameSize: maxFrame)))
-                    try channel.pipeline.syncOperations.addHandler(BrokerConnection(broker: broker, users: users, logger: logger))
+                    try channel.pipeline.syncOperations.addHandler(ClientConnection(handler: handler, maxRequestBytes: maxFrame, users: users, logger: logger))
                 }
             }
         let channel: Channel
         do {
             channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
         } catch {
+            try? await engine.loop.submit { handler.stop() }.get()
             try? await group.shutdownGracefully()
-            try? await brokerGroup.shutdownGracefully()
-            try? await threadPool.shutdownGracefully()
             throw StartError.bind(host: configuration.host, port: configuration.port, underlying: "\(error)")
         }
         let bound = channel.localAddress?.port ?? configuration.port
-        try await broker.loop.submit { broker.listenPort = bound }.get()
-        return KafkaServer(broker: broker, channel: channel, group: group, brokerGroup: brokerGroup, threadPool: threadPool, logger: logger)
+        try await engine.loop.submit { handler.listenPort = bound }.get()
+        return KafkaServer(engine: engine, handler: handler, channel: channel, group: group, ownsEngine: ownsEngine, logger: logger)
     }
 
-    init(broker: Broker, channel: Channel, group: MultiThreadedEventLoopGroup, brokerGroup: MultiThreadedEventLoopGroup,
-         threadPool: NIOThreadPool, logger: Logger) {
-        self.broker = broker; self.channel = channel; self.group = group; self.brokerGroup = brokerGroup
-        self.threadPool = threadPool; self.logger = logger
+    init(engine: Engine, handler: RequestHandler, channel: Channel, group: MultiThreadedEventLoopGroup, ownsEngine: Bool, logger: Logger) {
+        self.engine = engine; self.handler = handler; self.channel = channel; self.group = group
+        self.ownsEngine = ownsEngine; self.logger = logger
     }
 
-    /// Stops accepting, waits for in-flight flushes, and closes everything.
+    /// Stops accepting, answers waiting long polls, closes connections, and (when it opened the
+    /// engine) stops the engine after its in-flight flushes.
     public func stop() async {
         try? await channel.close()
-        try? await broker.loop.submit { self.broker.stop() }.get()
-        try? await threadPool.shutdownGracefully()
+        try? await engine.loop.submit { self.handler.stop() }.get()
+        if ownsEngine { await engine.stop() }
         try? await group.shutdownGracefully()
-        try? await brokerGroup.shutdownGracefully()
-    }
-}
-
-/// One client connection: requests are handled in arrival order and their answers written in
-/// the same order (Kafka's rule), while several may be in flight at once — a produce waiting
-/// for its fsync does not stop the next one being appended.
-final class BrokerConnection: ChannelInboundHandler, @unchecked Sendable {
-    typealias InboundIn = ByteBuffer
-    typealias OutboundOut = ByteBuffer
-
-    enum Auth { case open, awaitingHandshake, awaitingToken(rawV0: Bool), authenticated(String) }
-
-    let broker: Broker
-    let users: [String: String]
-    var logger: Logger
-    private var auth: Auth
-    private var address = "?"
-    private var nextSequence = 0
-    private var nextToWrite = 0
-    private var ready: [Int: Broker.Reply] = [:]
-    private var inFlight = 0
-    private var readsPaused = false
-    private var closing = false
-    static let maxInFlight = 32
-
-    init(broker: Broker, users: [String: String], logger: Logger) {
-        self.broker = broker
-        self.users = users
-        self.logger = logger
-        auth = users.isEmpty ? .open : .awaitingHandshake
-    }
-
-    func channelActive(context: ChannelHandlerContext) {
-        address = context.remoteAddress?.ipAddress ?? "?"
-        logger[metadataKey: "client"] = "\(address):\(context.remoteAddress?.port ?? 0)"
-        logger.debug("connection opened")
-        context.fireChannelActive()
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !closing else { return }
-        var frame = unwrapInboundIn(data)
-        let payload = frame.readBytes(length: frame.readableBytes) ?? []
-        if case .awaitingToken(true) = auth {
-            // After SaslHandshake v0 the token arrives as a bare size-prefixed blob.
-            authenticate(context: context, token: payload, reply: { ok, _ in ok ? [0, 0, 0, 0] : nil })
-            return
-        }
-        let header: RequestHeader
-        let body: KafkaReader
-        do { (header, body) = try KafkaFrame.decodeRequestHeader(payload: payload) } catch {
-            return close(context: context, "unreadable request header: \(error)")
-        }
-        if case .open = auth {} else if case .authenticated = auth {} else {
-            return handleSasl(context: context, header: header, body: body)
-        }
-        let sequence = nextSequence
-        nextSequence += 1
-        inFlight += 1
-        if inFlight >= Self.maxInFlight && !readsPaused {
-            readsPaused = true
-            _ = context.channel.setOption(.autoRead, value: false)
-        }
-        let client = Broker.Client(address: address)
-        let broker = self.broker
-        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        broker.loop.flatSubmit { broker.handle(header: header, body: body, client: client) }
-            .hop(to: context.eventLoop)
-            .whenComplete { result in
-                switch result {
-                case let .success(reply): self.ready[sequence] = reply
-                case let .failure(error): self.ready[sequence] = .close("\(ApiKey(rawValue: header.apiKey).map { "\($0)" } ?? "request") failed: \(error)")
-                }
-                self.flushReady(context: bound.value)
-            }
-    }
-
-    /// Writes answers that are next in order.
-    private func flushReady(context: ChannelHandlerContext) {
-        var wrote = false
-        while let reply = ready.removeValue(forKey: nextToWrite) {
-            nextToWrite += 1
-            inFlight -= 1
-            switch reply {
-            case let .frame(bytes):
-                guard !closing else { continue }
-                context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
-                wrote = true
-            case let .parts(parts, files):
-                guard !closing else { continue }
-                writeParts(context: context, parts, files)
-                wrote = true
-            case .none: break
-            case let .close(reason):
-                if wrote { context.flush() }
-                close(context: context, reason)
-                return
-            }
-        }
-        if wrote { context.flush() }
-        if readsPaused && inFlight < Self.maxInFlight / 2 {
-            readsPaused = false
-            _ = context.channel.setOption(.autoRead, value: true)
-            context.read()
-        }
-    }
-
-    /// Writes an answer's pieces: encoded bytes as buffers, record sets straight from the segment
-    /// files (`sendfile`), each through a descriptor of its own closed once written.
-    private func writeParts(context: ChannelHandlerContext, _ parts: [KafkaWriter.Part], _ files: [[PartitionLog.FileSpan]]) {
-        for part in parts {
-            switch part {
-            case let .bytes(b):
-                context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: b)), promise: nil)
-            case let .external(ordinal, _):
-                for span in files[ordinal] {
-                    let handle = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: span.openDescriptor())
-                    let region = FileRegion(fileHandle: handle, readerIndex: span.position, endIndex: span.position + span.length)
-                    let promise = context.eventLoop.makePromise(of: Void.self)
-                    promise.futureResult.whenComplete { _ in try? handle.close() }
-                    context.write(NIOAny(IOData.fileRegion(region)), promise: promise)
-                }
-            }
-        }
-    }
-
-    private func close(context: ChannelHandlerContext, _ reason: String) {
-        guard !closing else { return }
-        closing = true
-        logger.warning("closing connection", metadata: ["reason": "\(reason)"])
-        context.close(promise: nil)
-    }
-
-    // MARK: - SASL/PLAIN
-
-    private func handleSasl(context: ChannelHandlerContext, header: RequestHeader, body: KafkaReader) {
-        var body = body
-        let api = ApiKey(rawValue: header.apiKey)
-        func send<M: KafkaMessage>(_ m: M) {
-            guard let bytes = try? KafkaFrame.response(m, version: header.apiVersion, correlationId: header.correlationId) else { return }
-            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
-        }
-        switch (api, auth) {
-        case (.apiVersions, _):
-            // Clients ask for versions before authenticating.
-            let sequence = nextSequence
-            nextSequence += 1
-            inFlight += 1
-            let broker = self.broker
-            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-            let request = body
-            let client = Broker.Client(address: address)
-            broker.loop.flatSubmit { broker.handle(header: header, body: request, client: client) }
-                .hop(to: context.eventLoop).whenComplete { result in
-                    self.ready[sequence] = (try? result.get()) ?? .close("ApiVersions failed")
-                    self.flushReady(context: bound.value)
-                }
-        case (.saslHandshake, .awaitingHandshake):
-            guard let request = try? SaslHandshakeRequest(from: &body, version: header.apiVersion) else {
-                return close(context: context, "malformed SaslHandshake")
-            }
-            guard request.mechanism == "PLAIN" else {
-                send(SaslHandshakeResponse(errorCode: .unsupportedSaslMechanism, mechanisms: ["PLAIN"]))
-                return close(context: context, "SASL mechanism \(request.mechanism) is not offered (PLAIN is)")
-            }
-            auth = .awaitingToken(rawV0: header.apiVersion == 0)
-            send(SaslHandshakeResponse(mechanisms: ["PLAIN"]))
-        case (.saslAuthenticate, .awaitingToken(false)):
-            guard let request = try? SaslAuthenticateRequest(from: &body, version: header.apiVersion) else {
-                return close(context: context, "malformed SaslAuthenticate")
-            }
-            authenticate(context: context, token: request.authBytes) { ok, why in
-                try? KafkaFrame.response(SaslAuthenticateResponse(errorCode: ok ? .none : .saslAuthenticationFailed, errorMessage: ok ? nil : why),
-                                         version: header.apiVersion, correlationId: header.correlationId)
-            }
-        default:
-            close(context: context, "\(api.map { "\($0)" } ?? "API \(header.apiKey)") before SASL authentication")
-        }
-    }
-
-    /// Checks a PLAIN token (`authzid NUL user NUL password`) and answers with `reply`.
-    private func authenticate(context: ChannelHandlerContext, token: [UInt8], reply: (Bool, String) -> [UInt8]?) {
-        let parts = token.split(separator: 0, maxSplits: 2, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
-        let ok = parts.count == 3 && users[parts[1]].map { constantTimeEqual($0, parts[2]) } == true
-        let user = parts.count == 3 ? parts[1] : "?"
-        if let bytes = reply(ok, "authentication failed: invalid user name or password") {
-            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
-        }
-        if ok {
-            auth = .authenticated(user)
-            logger[metadataKey: "user"] = "\(user)"
-            logger.info("client authenticated")
-        } else {
-            logger.warning("SASL/PLAIN authentication failed", metadata: ["user": "\(user)"])
-            if case .awaitingToken(true) = auth { close(context: context, "authentication failed") } else { auth = .awaitingHandshake }
-        }
-    }
-
-    private func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        var diff = UInt8(x.count == y.count ? 0 : 1)
-        for i in 0..<max(x.count, y.count) { diff |= (i < x.count ? x[i] : 0) ^ (i < y.count ? y[i] : 0) }
-        return diff == 0
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: Error) {
-        if let io = error as? IOError, [ECONNRESET, EPIPE].contains(io.errnoCode) {
-            // The client went away: routine, not worth a warning.
-            logger.debug("connection reset by the client")
-            closing = true
-            context.close(promise: nil)
-        } else if let bad = error as? KafkaFrameDecoder.BadFrameSize {
-            close(context: context, "frame of \(bad.size) bytes is outside 4…\(broker.configuration.maxRequestBytes) (socket.request.max.bytes)")
-        } else {
-            close(context: context, "\(error)")
-        }
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        logger.debug("connection closed")
-        context.fireChannelInactive()
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import EngineCore
 import KafkaServer
 import Logging
 import StreamLog
@@ -43,8 +44,6 @@ struct EngineCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Log format: text (logfmt) or json.")
     var logFormat: String = "text"
 
-    @Option(name: .long, help: .hidden)
-    var testDropConnectionAfterProduce: Int = 0
 
     static func parseHostPort(_ s: String, what: String) throws -> (String, Int) {
         guard let colon = s.lastIndex(of: ":"), let port = Int(s[s.index(after: colon)...]), (0...65535).contains(port) else {
@@ -89,7 +88,6 @@ struct EngineCommand: AsyncParsableCommand {
             }
             broker.flush = policy
         }
-        broker.dropConnectionAfterProduce = testDropConnectionAfterProduce
         let dataDir = dataDir ?? file.dataDir ?? Self.defaultDataDir()
 
         let lock: DataDirectoryLock
@@ -102,8 +100,17 @@ struct EngineCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("sluice engine: \(error)\n".utf8))
             throw ExitCode(2)
         }
+        // The engine core first, then its fronts (today the Kafka listener) over it.
+        let engine: Engine
         let server: KafkaServer
-        do { server = try await KafkaServer.start(configuration: broker, store: store, logger: logger) } catch {
+        do {
+            if broker.plainUsers.isEmpty && !BrokerConfiguration.isLoopback(host) { throw KafkaServer.StartError.credentialsRequired(host: host) }
+            engine = try await Engine.start(configuration: broker.engine, store: store, logger: logger)
+            do { server = try await KafkaServer.start(configuration: broker, engine: engine, logger: logger) } catch {
+                await engine.stop()
+                throw error
+            }
+        } catch {
             FileHandle.standardError.write(Data("sluice engine: \(error)\n".utf8))
             throw ExitCode(2)
         }
@@ -112,6 +119,7 @@ struct EngineCommand: AsyncParsableCommand {
         let signo = await Self.waitForSignal()
         logger.info("engine stopping", metadata: ["signal": "\(signo == SIGTERM ? "SIGTERM" : "SIGINT")"])
         await server.stop()
+        await engine.stop()
         withExtendedLifetime(lock) {}
         logger.info("engine stopped")
     }

@@ -71,10 +71,11 @@ final class EngineProcess {
 }
 
 /// Runs a scenario of scripts/engine-clients.py and decodes its JSON findings.
-func clientScenario(_ scenario: String, _ engine: EngineProcess, _ args: [String] = [], timeout: Double = 180) throws -> [String: Any] {
+/// `bootstrap` defaults to the engine's own address.
+func clientScenario(_ scenario: String, _ engine: EngineProcess, _ args: [String] = [], bootstrap: String? = nil, timeout: Double = 180) throws -> [String: Any] {
     let python = try #require(Peer.python, "SLUICE_TEST_PYTHON is not set: scripts/test.sh installs confluent-kafka (CI=true requires it)")
     let script = Peer.root.appendingPathComponent("scripts/engine-clients.py").path
-    let r = try run(python, [script, scenario, "--bootstrap", engine.bootstrap] + args, timeout: timeout)
+    let r = try run(python, [script, scenario, "--bootstrap", bootstrap ?? engine.bootstrap] + args, timeout: timeout)
     let lastLines = r.stderr.split(separator: "\n").filter { !$0.hasPrefix("%") }.suffix(15).joined(separator: "\n")
     try #require(r.status == 0, "\(scenario) failed (\(r.status)):\n\(lastLines)\n--- engine log tail ---\n\(engine.log.split(separator: "\n").suffix(15).joined(separator: "\n"))")
     let line = try #require(r.stdout.split(separator: "\n").last, "\(scenario) printed nothing")

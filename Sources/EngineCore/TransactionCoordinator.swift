@@ -7,8 +7,8 @@ import NIOCore
 /// ABORT marker to every partition the transaction touched. State is kept in
 /// `__transaction_state`, so an open or half-finished transaction survives a restart; offsets
 /// committed in a transaction are written to `__consumer_offsets` as transactional records and
-/// count only once the marker says commit. Runs on the broker's event loop.
-final class TransactionCoordinator: @unchecked Sendable {   // confined to the broker loop
+/// count only once the marker says commit. Runs on the engine's event loop.
+package final class TransactionCoordinator: @unchecked Sendable {   // confined to the engine loop
     static let stateTopic = "__transaction_state"
     static let statePartitions: Int32 = 1
 
@@ -25,36 +25,24 @@ final class TransactionCoordinator: @unchecked Sendable {   // confined to the b
         }
     }
 
-    unowned let broker: Broker
+    let log: CoordinatorLog
+    let groups: GroupCoordinator
+    let configuration: EngineConfiguration
+    let logger: Logger
+    let loop: EventLoop
     var transactions: [String: Transaction] = [:]
     private var nextProducerId: Int64 = 1000
-    private var logger: Logger { broker.logger }
-    private var loop: EventLoop { broker.loop }
 
-    init(broker: Broker) { self.broker = broker }
-
-    /// Rebuilds what a partition's log says about transactions: which producers have a
-    /// transaction open there (since which offset) and which ended in an abort.
-    static func replay(_ b: RecordBatch, commits: Bool?, into state: PartitionState) {
-        guard b.isTransactional, b.producerId >= 0 else { return }
-        if b.isControl {
-            guard let commits else { return }
-            if let first = state.ongoing.removeValue(forKey: b.producerId), !commits {
-                state.aborted.append((b.producerId, first, b.baseOffset))
-            }
-        } else if state.ongoing[b.producerId] == nil {
-            state.ongoing[b.producerId] = b.baseOffset
-        }
+    init(log: CoordinatorLog, groups: GroupCoordinator, configuration: EngineConfiguration, loop: EventLoop, logger: Logger) {
+        self.log = log; self.groups = groups; self.configuration = configuration; self.loop = loop; self.logger = logger
     }
 
     /// Restores transactional ids from the state topic and committed-in-transaction offsets from
     /// the offsets topic; finishes transactions a crash left between prepare and complete.
     func load() throws {
         var maxId: Int64 = nextProducerId - 1
-        for states in broker.partitions.values {
-            for s in states { maxId = max(maxId, s.producers.producers.keys.max() ?? -1) }
-        }
-        if let states = broker.partitions[Self.stateTopic] {
+        for s in log.allPartitions { maxId = max(maxId, s.producers.producers.keys.max() ?? -1) }
+        if let states = log.partitions(of: Self.stateTopic) {
             for s in states {
                 try s.forEachRecord { _, record in
                     guard let (id, state) = try TransactionRecords.decode(key: record.key, value: record.value) else { return }
@@ -71,7 +59,7 @@ final class TransactionCoordinator: @unchecked Sendable {   // confined to the b
         }
         nextProducerId = maxId + 1
         // Offsets written inside transactions: held per producer until their marker.
-        if let states = broker.partitions[GroupCoordinator.offsetsTopic] {
+        if let states = log.partitions(of: GroupCoordinator.offsetsTopic) {
             for s in states {
                 var pending: [Int64: [OffsetRecord]] = [:]
                 try s.forEachRecord { batch, record in
@@ -79,7 +67,7 @@ final class TransactionCoordinator: @unchecked Sendable {   // confined to the b
                     if batch.isControl {
                         let type = record.key.flatMap { $0.count >= 4 ? Int16(bitPattern: UInt16($0[2]) << 8 | UInt16($0[3])) : nil }
                         let records = pending.removeValue(forKey: batch.producerId) ?? []
-                        if type == 1 { for r in records { broker.groups.apply(r) } }
+                        if type == 1 { for r in records { groups.apply(r) } }
                     } else if let r = try OffsetRecord(key: record.key, value: record.value) {
                         pending[batch.producerId, default: []].append(r)
                     }
@@ -109,7 +97,7 @@ final class TransactionCoordinator: @unchecked Sendable {   // confined to the b
 
     // MARK: - Requests
 
-    func initProducerId(_ r: InitProducerIdRequest) -> EventLoopFuture<InitProducerIdResponse> {
+    package func initProducerId(_ r: InitProducerIdRequest) -> EventLoopFuture<InitProducerIdResponse> {
         guard let id = r.transactionalId, !id.isEmpty else {
             // Idempotent producer: a fresh id, or (KIP-360) its own id with the epoch bumped.
             if r.producerId >= 0 && r.producerEpoch >= 0 && r.producerEpoch < Int16.max - 1 {
@@ -117,10 +105,10 @@ final class TransactionCoordinator: @unchecked Sendable {   // confined to the b
             }
             return loop.makeSucceededFuture(InitProducerIdResponse(producerId: allocateProducerId(), producerEpoch: 0))
         }
-        guard r.transactionTimeoutMs > 0, r.transactionTimeoutMs <= broker.configuration.maxTransactionTimeoutMs else {
+        guard r.transactionTimeoutMs > 0, r.transactionTimeoutMs <= configuration.maxTransactionTimeoutMs else {
             return loop.makeSucceededFuture(InitProducerIdResponse(errorCode: .invalidTransactionTimeout))
         }
-        let now = Broker.nowMs()
+        let now = Engine.nowMs()
         guard let txn = transactions[id] else {
             let txn = Transaction(state: .init(transactionalId: id, producerId: allocateProducerId(), epoch: 0, timeoutMs: r.transactionTimeoutMs,
                                                status: .empty, partitions: [], updatedMs: now, startedMs: -1))
@@ -154,7 +142,7 @@ final class TransactionCoordinator: @unchecked Sendable {   // confined to the b
         txn.state.timeoutMs = timeoutMs
         txn.state.status = .empty
         txn.state.partitions = []
-        txn.state.updatedMs = Broker.nowMs()
+        txn.state.updatedMs = Engine.nowMs()
         return persist(txn).map { InitProducerIdResponse(producerId: txn.state.producerId, producerEpoch: txn.state.epoch) }
             .flatMapErrorThrowing { _ in InitProducerIdResponse(errorCode: .coordinatorNotAvailable) }
     }
@@ -168,13 +156,13 @@ final class TransactionCoordinator: @unchecked Sendable {   // confined to the b
         return (txn, .none)
     }
 
-    func addPartitions(_ r: AddPartitionsToTxnRequest) -> AddPartitionsToTxnResponse {
+    package func addPartitions(_ r: AddPartitionsToTxnRequest) -> AddPartitionsToTxnResponse {
         func all(_ code: KafkaErrorCode) -> AddPartitionsToTxnResponse {
             AddPartitionsToTxnResponse(topics: r.topics.map { PartitionErrors(topic: $0.topic, partitions: $0.partitions.map { ($0, code) }) })
         }
         let (found, code) = validate(r.transactionalId, r.producerId, r.producerEpoch)
         guard let txn = found else { return all(code) }
-        let unknown = r.topics.flatMap { t in t.partitions.filter { broker.partition(t.topic, $0) == nil }.map { (t.topic, $0) } }
+        let unknown = r.topics.flatMap { t in t.partitions.filter { log.partition(t.topic, $0) == nil }.map { (t.topic, $0) } }
         if !unknown.isEmpty {
             return AddPartitionsToTxnResponse(topics: r.topics.map { t in
                 PartitionErrors(topic: t.topic, partitions: t.partitions.map { p in
@@ -190,7 +178,7 @@ final class TransactionCoordinator: @unchecked Sendable {   // confined to the b
     private func add(_ topic: String, _ partitions: [Int32], to txn: Transaction) {
         if txn.state.status != .ongoing {
             txn.state.status = .ongoing
-            txn.state.startedMs = Broker.nowMs()
+            txn.state.startedMs = Engine.nowMs()
             txn.state.partitions = []
             armTimeout(txn)
         }
@@ -199,15 +187,15 @@ final class TransactionCoordinator: @unchecked Sendable {   // confined to the b
         } else {
             txn.state.partitions.append(TopicPartitions(topic: topic, partitions: Array(Set(partitions)).sorted()))
         }
-        txn.state.updatedMs = Broker.nowMs()
+        txn.state.updatedMs = Engine.nowMs()
     }
 
-    func addOffsets(_ r: AddOffsetsToTxnRequest) -> TxnErrorResponse<AddOffsetsToTxnRequest> {
+    package func addOffsets(_ r: AddOffsetsToTxnRequest) -> TxnErrorResponse<AddOffsetsToTxnRequest> {
         let (found, code) = validate(r.transactionalId, r.producerId, r.producerEpoch)
         guard let txn = found else { return .init(errorCode: code) }
         guard !r.groupId.isEmpty else { return .init(errorCode: .invalidGroupId) }
         do {
-            let states = try broker.internalTopic(GroupCoordinator.offsetsTopic, partitions: GroupCoordinator.offsetsPartitions)
+            let states = try log.internalTopic(GroupCoordinator.offsetsTopic, partitions: GroupCoordinator.offsetsPartitions)
             add(GroupCoordinator.offsetsTopic, [GroupCoordinator.partition(for: r.groupId, of: Int32(states.count))], to: txn)
         } catch { return .init(errorCode: .coordinatorNotAvailable) }
         txn.groups.insert(r.groupId)
@@ -215,18 +203,18 @@ final class TransactionCoordinator: @unchecked Sendable {   // confined to the b
         return .init()
     }
 
-    func commitOffsets(_ r: TxnOffsetCommitRequest) -> TxnOffsetCommitResponse {
+    package func commitOffsets(_ r: TxnOffsetCommitRequest) -> TxnOffsetCommitResponse {
         func all(_ code: KafkaErrorCode) -> TxnOffsetCommitResponse {
             TxnOffsetCommitResponse(topics: r.topics.map { t in PartitionErrors(topic: t.name, partitions: t.partitions.map { ($0.partitionIndex, code) }) })
         }
         let (found, code) = validate(r.transactionalId, r.producerId, r.producerEpoch)
         guard let txn = found else { return all(code) }
         guard txn.state.status == .ongoing, txn.groups.contains(r.groupId) else { return all(.invalidTxnState) }
-        if r.generationId >= 0, let group = broker.groups.groups[r.groupId] {
+        if r.generationId >= 0, let group = groups.groups[r.groupId] {
             guard group.member(r.memberId) != nil else { return all(.unknownMemberId) }
             guard group.generation == r.generationId else { return all(.illegalGeneration) }
         }
-        let now = Broker.nowMs()
+        let now = Engine.nowMs()
         var records: [OffsetRecord] = []
         for t in r.topics {
             for p in t.partitions {
@@ -235,7 +223,7 @@ final class TransactionCoordinator: @unchecked Sendable {   // confined to the b
                                                          metadata: p.committedMetadata ?? "", commitTimestamp: now)))
             }
         }
-        guard let states = broker.partitions[GroupCoordinator.offsetsTopic] else { return all(.coordinatorNotAvailable) }
+        guard let states = log.partitions(of: GroupCoordinator.offsetsTopic) else { return all(.coordinatorNotAvailable) }
         let state = states[Int(GroupCoordinator.partition(for: r.groupId, of: Int32(states.count)))]
         let batch = RecordBatch.encode(attributes: 0x10, baseTimestamp: now, producerId: txn.state.producerId, producerEpoch: txn.state.epoch,
                                        baseSequence: -1, records: records.enumerated().map { i, rec in
@@ -244,7 +232,7 @@ final class TransactionCoordinator: @unchecked Sendable {   // confined to the b
                                            return x
                                        })
         if state.ongoing[txn.state.producerId] == nil { state.ongoing[txn.state.producerId] = state.logEndOffset }
-        _ = broker.appendInternal(state, batch: batch)
+        _ = log.appendInternal(state, batch: batch)
         txn.pendingOffsets[r.groupId, default: []] += records
         return all(.none)
     }
@@ -258,7 +246,7 @@ final class TransactionCoordinator: @unchecked Sendable {   // confined to the b
         return out
     }
 
-    func end(_ r: EndTxnRequest) -> EventLoopFuture<TxnErrorResponse<EndTxnRequest>> {
+    package func end(_ r: EndTxnRequest) -> EventLoopFuture<TxnErrorResponse<EndTxnRequest>> {
         guard let txn = transactions[r.transactionalId], txn.state.producerId == r.producerId else {
             return loop.makeSucceededFuture(.init(errorCode: .invalidProducerIdMapping))
         }
@@ -284,34 +272,34 @@ final class TransactionCoordinator: @unchecked Sendable {   // confined to the b
         txn.timer?.cancel()
         txn.timer = nil
         txn.state.status = commit ? .prepareCommit : .prepareAbort
-        txn.state.updatedMs = Broker.nowMs()
+        txn.state.updatedMs = Engine.nowMs()
         return persist(txn).flatMap { self.complete(txn, commit: commit) }
     }
 
     private func complete(_ txn: Transaction, commit: Bool) -> EventLoopFuture<Void> {
-        let now = Broker.nowMs()
+        let now = Engine.nowMs()
         var writes: [EventLoopFuture<Void>] = []
         for t in txn.state.partitions {
             for p in t.partitions {
-                guard let state = broker.partition(t.topic, p) else { continue }   // deleted meanwhile
+                guard let state = log.partition(t.topic, p) else { continue }   // deleted meanwhile
                 let marker = TransactionRecords.marker(commit: commit, producerId: txn.state.producerId, epoch: txn.state.epoch, now: now)
                 let markerOffset = state.logEndOffset
                 if let first = state.ongoing.removeValue(forKey: txn.state.producerId), !commit {
                     state.aborted.append((txn.state.producerId, first, markerOffset))
                 }
-                writes.append(broker.appendInternal(state, batch: marker))
+                writes.append(log.appendInternal(state, batch: marker))
             }
         }
         let offsets = txn.pendingOffsets
         txn.pendingOffsets = [:]
         txn.groups = []
         return EventLoopFuture.whenAllSucceed(writes, on: loop).flatMap { _ in
-            if commit { for r in offsets.values.flatMap({ $0 }) { self.broker.groups.apply(r) } }
+            if commit { for r in offsets.values.flatMap({ $0 }) { self.groups.apply(r) } }
             self.logger.info(commit ? "transaction committed" : "transaction aborted",
                              metadata: ["transactional_id": "\(txn.state.transactionalId)", "partitions": "\(txn.state.partitions.reduce(0) { $0 + $1.partitions.count })"])
             txn.state.status = commit ? .completeCommit : .completeAbort
             txn.state.partitions = []
-            txn.state.updatedMs = Broker.nowMs()
+            txn.state.updatedMs = Engine.nowMs()
             return self.persist(txn)
         }
     }
@@ -319,8 +307,8 @@ final class TransactionCoordinator: @unchecked Sendable {   // confined to the b
     /// Aborts a transaction left open longer than its timeout, fencing the producer.
     private func armTimeout(_ txn: Transaction) {
         txn.timer?.cancel()
-        let started = txn.state.startedMs > 0 ? txn.state.startedMs : Broker.nowMs()
-        let left = max(0, started + Int64(txn.state.timeoutMs) - Broker.nowMs())
+        let started = txn.state.startedMs > 0 ? txn.state.startedMs : Engine.nowMs()
+        let left = max(0, started + Int64(txn.state.timeoutMs) - Engine.nowMs())
         txn.timer = loop.scheduleTask(in: .milliseconds(left)) { [weak self, weak txn] in
             guard let self, let txn, txn.state.status == .ongoing else { return }
             self.logger.warning("transaction timed out; aborting", metadata: ["transactional_id": "\(txn.state.transactionalId)", "timeout_ms": "\(txn.state.timeoutMs)"])
@@ -350,12 +338,12 @@ final class TransactionCoordinator: @unchecked Sendable {   // confined to the b
 
     private func persist(_ txn: Transaction) -> EventLoopFuture<Void> {
         do {
-            let states = try broker.internalTopic(Self.stateTopic, partitions: Self.statePartitions)
+            let states = try log.internalTopic(Self.stateTopic, partitions: Self.statePartitions)
             let state = states[Int(GroupCoordinator.partition(for: txn.state.transactionalId, of: Int32(states.count)))]
-            let batch = RecordBatch.encode(baseTimestamp: Broker.nowMs(), records: [
+            let batch = RecordBatch.encode(baseTimestamp: Engine.nowMs(), records: [
                 Record(offsetDelta: 0, key: TransactionRecords.key(txn.state.transactionalId), value: TransactionRecords.value(txn.state)),
             ])
-            return broker.appendInternal(state, batch: batch)
+            return log.appendInternal(state, batch: batch)
         } catch {
             return loop.makeFailedFuture(error)
         }

@@ -5,8 +5,8 @@ import NIOCore
 /// The classic consumer-group protocol (JoinGroup/SyncGroup/Heartbeat/LeaveGroup) and committed
 /// offsets. It never looks inside the members' protocol metadata or assignments: the leader
 /// member assigns, so eager (range, roundrobin) and cooperative-sticky clients both work.
-/// Runs on the broker's event loop.
-final class GroupCoordinator: @unchecked Sendable {   // confined to the broker loop
+/// Runs on the engine's event loop.
+package final class GroupCoordinator: @unchecked Sendable {   // confined to the engine loop
     static let offsetsTopic = "__consumer_offsets"
     static let offsetsPartitions: Int32 = 1
 
@@ -61,17 +61,20 @@ final class GroupCoordinator: @unchecked Sendable {   // confined to the broker 
         static func < (a: Self, b: Self) -> Bool { (a.topic, a.partition) < (b.topic, b.partition) }
     }
 
-    unowned let broker: Broker
+    let log: CoordinatorLog
+    let configuration: EngineConfiguration
+    let logger: Logger
+    let loop: EventLoop
     var groups: [String: Group] = [:]
     private var memberSerial = 0
-    var logger: Logger { broker.logger }
-    var loop: EventLoop { broker.loop }
 
-    init(broker: Broker) { self.broker = broker }
+    init(log: CoordinatorLog, configuration: EngineConfiguration, loop: EventLoop, logger: Logger) {
+        self.log = log; self.configuration = configuration; self.loop = loop; self.logger = logger
+    }
 
     /// Rebuilds committed offsets from the offsets topic (the last record per key wins).
     func load() throws {
-        guard let states = broker.partitions[Self.offsetsTopic] else { return }
+        guard let states = log.partitions(of: Self.offsetsTopic) else { return }
         var restored = 0
         for state in states {
             try state.forEachRecord { batch, record in
@@ -120,12 +123,12 @@ final class GroupCoordinator: @unchecked Sendable {   // confined to the broker 
 
     // MARK: - Membership
 
-    func join(_ r: JoinGroupRequest, version: Int16, clientId: String, host: String) -> EventLoopFuture<JoinGroupResponse> {
+    package func join(_ r: JoinGroupRequest, version: Int16, clientId: String, host: String) -> EventLoopFuture<JoinGroupResponse> {
         func fail(_ code: KafkaErrorCode, memberId: String = r.memberId) -> EventLoopFuture<JoinGroupResponse> {
             loop.makeSucceededFuture(JoinGroupResponse(errorCode: code, protocolName: nil, leader: "", memberId: memberId))
         }
         guard !r.groupId.isEmpty else { return fail(.invalidGroupId) }
-        guard (broker.configuration.minSessionTimeoutMs...broker.configuration.maxSessionTimeoutMs).contains(r.sessionTimeoutMs) else {
+        guard (configuration.minSessionTimeoutMs...configuration.maxSessionTimeoutMs).contains(r.sessionTimeoutMs) else {
             return fail(.invalidSessionTimeout)
         }
         guard !r.protocolType.isEmpty, !r.protocols.isEmpty else { return fail(.inconsistentGroupProtocol) }
@@ -189,7 +192,7 @@ final class GroupCoordinator: @unchecked Sendable {   // confined to the broker 
         group.state = .preparingRebalance
         logger.info("rebalance started", metadata: ["group": "\(group.id)", "generation": "\(group.generation)", "reason": "\(reason)"])
         let timeout = group.members.map { Int64($0.rebalanceTimeoutMs) }.max() ?? 0
-        let delay = wasEmpty ? broker.configuration.initialRebalanceDelayMs : timeout
+        let delay = wasEmpty ? configuration.initialRebalanceDelayMs : timeout
         group.rebalanceTimer?.cancel()
         group.rebalanceTimer = loop.scheduleTask(in: .milliseconds(delay)) { [weak self, weak group] in
             guard let self, let group else { return }
@@ -203,7 +206,7 @@ final class GroupCoordinator: @unchecked Sendable {   // confined to the broker 
     private func tryCompleteJoin(_ group: Group) {
         guard group.state == .preparingRebalance, group.members.allSatisfy({ $0.joinPromise != nil }) else { return }
         // A new group waits out its initial delay for more members; others complete as soon as all rejoined.
-        if group.generation == 0 && broker.configuration.initialRebalanceDelayMs > 0 && group.rebalanceTimer != nil { return }
+        if group.generation == 0 && configuration.initialRebalanceDelayMs > 0 && group.rebalanceTimer != nil { return }
         group.rebalanceTimer?.cancel()
         group.rebalanceTimer = nil
         completeJoin(group)
@@ -251,7 +254,7 @@ final class GroupCoordinator: @unchecked Sendable {   // confined to the broker 
         group.members.reduce(0) { $0 + ($1.protocols.firstIndex { $0.name == name } ?? 99) }
     }
 
-    func sync(_ r: SyncGroupRequest) -> EventLoopFuture<SyncGroupResponse> {
+    package func sync(_ r: SyncGroupRequest) -> EventLoopFuture<SyncGroupResponse> {
         func answer(_ code: KafkaErrorCode) -> EventLoopFuture<SyncGroupResponse> { loop.makeSucceededFuture(SyncGroupResponse(errorCode: code, assignment: [])) }
         guard let group = groups[r.groupId], let member = group.member(r.memberId) else { return answer(.unknownMemberId) }
         guard r.generationId == group.generation else { return answer(.illegalGeneration) }
@@ -280,14 +283,14 @@ final class GroupCoordinator: @unchecked Sendable {   // confined to the broker 
         }
     }
 
-    func heartbeat(_ r: HeartbeatRequest) -> HeartbeatResponse {
+    package func heartbeat(_ r: HeartbeatRequest) -> HeartbeatResponse {
         guard let group = groups[r.groupId], let member = group.member(r.memberId) else { return HeartbeatResponse(errorCode: .unknownMemberId) }
         guard r.generationId == group.generation else { return HeartbeatResponse(errorCode: .illegalGeneration) }
         touch(member, in: group)
         return HeartbeatResponse(errorCode: group.state == .preparingRebalance ? .rebalanceInProgress : .none)
     }
 
-    func leave(_ r: LeaveGroupRequest) -> LeaveGroupResponse {
+    package func leave(_ r: LeaveGroupRequest) -> LeaveGroupResponse {
         guard let group = groups[r.groupId] else {
             return LeaveGroupResponse(errorCode: r.members.count == 1 ? .unknownMemberId : .none,
                                       members: r.members.map { .init(memberId: $0.memberId, groupInstanceId: $0.groupInstanceId, errorCode: .unknownMemberId) })

@@ -2,15 +2,15 @@ import Foundation
 import KafkaProtocol
 import Logging
 import NIOCore
-import NIOPosix
 import StreamLog
+import EngineCore
 
-/// The engine's single Kafka broker: every request is decoded and answered here, on one event
-/// loop that owns all broker state (logs, groups, producers, transactions), so no locks are
-/// needed. Blocking work — fsync — runs on a thread pool and hops back.
-public final class Broker: @unchecked Sendable {
+/// The engine's Kafka front: decodes each request, calls the engine core, encodes the answer.
+/// Runs on the engine's event loop (the core's state is confined there); the only state of its
+/// own is the fetches waiting for data (long polls).
+final class RequestHandler: @unchecked Sendable {   // confined to the engine loop
     /// What a request turns into.
-    public enum Reply: Sendable {
+    enum Reply: Sendable {
         /// A whole response frame, size prefix included.
         case frame([UInt8])
         /// A frame in pieces, sent in order: the encoding with holes where record sets go, and
@@ -23,86 +23,42 @@ public final class Broker: @unchecked Sendable {
     }
 
     /// Who sent a request: for logs and for DescribeGroups' client host.
-    public struct Client: Sendable {
-        public var address: String
-        public init(address: String) { self.address = address }
+    struct Client: Sendable {
+        var address: String
     }
 
-    public let loop: EventLoop
-    public let configuration: BrokerConfiguration
-    let store: LogStore
-    let threadPool: NIOThreadPool
-    var logger: Logger
-    var partitions: [String: [PartitionState]] = [:]
-    var groups: GroupCoordinator!
-    var transactions: TransactionCoordinator!
-
-    // Group commit: partitions appended to since the last flush began, and who waits for what.
-    var dirty: [ObjectIdentifier: PartitionState] = [:]
-    var flushing = false
-    var durabilityWaiters: [(partition: PartitionState, offset: Int64, promise: EventLoopPromise<Void>)] = []
+    let engine: Engine
+    let configuration: BrokerConfiguration
+    var loop: EventLoop { engine.loop }
+    var logger: Logger { engine.logger }
     var fetchWaiters: [FetchWaiter] = []
-    private var retentionTask: RepeatedTask?
-    var produceRequests = 0
+    private var appendObserver: Int?
     /// The port actually listened on (the configured one may be 0: any free port).
     var listenPort: Int
 
     /// Where clients are told to connect.
     var advertised: (host: String, port: Int) {
-        let a = configuration.advertised
-        return (a.host, configuration.advertisedPort ?? listenPort)
+        (configuration.advertised.host, configuration.advertisedPort ?? listenPort)
     }
 
-    init(loop: EventLoop, configuration: BrokerConfiguration, store: LogStore, threadPool: NIOThreadPool, logger: Logger) throws {
-        self.loop = loop
+    /// Made on the engine loop.
+    init(engine: Engine, configuration: BrokerConfiguration) {
+        self.engine = engine
         self.configuration = configuration
-        self.store = store
-        self.threadPool = threadPool
-        self.logger = logger
         listenPort = configuration.port
-        for (name, topic) in store.topics { partitions[name] = try states(for: topic) }
-        for (partition, recovery) in store.recoveries.sorted(by: { $0.key < $1.key }) {
-            logger.warning("log recovered", metadata: ["partition": "\(partition)", "cut_bytes": "\(recovery.truncatedBytes)",
-                                                       "reason": "\(recovery.reason ?? "")", "batches_kept": "\(recovery.batches)"])
-        }
-        groups = GroupCoordinator(broker: self)
-        transactions = TransactionCoordinator(broker: self)
-        try groups.load()
-        try transactions.load()
-        retentionTask = loop.scheduleRepeatedTask(initialDelay: .milliseconds(configuration.retentionCheckIntervalMs),
-                                                  delay: .milliseconds(configuration.retentionCheckIntervalMs)) { [weak self] _ in
-            self?.applyRetention()
-        }
+        appendObserver = engine.observeAppends { [weak self] _ in self?.wakeFetchers() }
     }
 
-    /// Partition states for a topic, with producer and transaction state rebuilt from the log.
-    func states(for topic: LogStore.Topic) throws -> [PartitionState] {
-        try topic.partitions.enumerated().map { i, log in
-            let state = PartitionState(topic: topic.name, index: Int32(i), log: log)
-            try log.forEachBatchHeader { b in
-                state.producers.record(b, firstOffset: b.baseOffset)
-                guard b.isTransactional else { return }
-                let commits = b.isControl ? try log.batch(containing: b.baseOffset).flatMap(TransactionRecords.markerCommits) : nil
-                TransactionCoordinator.replay(b, commits: commits, into: state)
-            }
-            return state
-        }
-    }
-
-    /// Answers everything still waiting (long polls with what there is, acknowledgements with an
-    /// error), so no connection is left hanging and no promise is dropped unanswered.
+    /// Answers long polls with what there is, so no connection is left hanging. On the loop.
     func stop() {
-        retentionTask?.cancel()
-        groups.stop()
+        if let appendObserver { engine.removeObserver(appendObserver) }
+        appendObserver = nil
         let waiting = fetchWaiters
         fetchWaiters = []
         for w in waiting {
             w.timeout?.cancel()
             w.promise.succeed(readFetch(w.request).0)
         }
-        let durability = durabilityWaiters
-        durabilityWaiters = []
-        for w in durability { w.promise.fail(ChannelError.ioOnClosedChannel) }
     }
 
     // MARK: - Requests
@@ -136,19 +92,19 @@ public final class Broker: @unchecked Sendable {
             case .createTopics: return try answer(CreateTopicsRequest.self, header, body) { self.createTopics($0) }
             case .deleteTopics: return try answer(DeleteTopicsRequest.self, header, body) { self.deleteTopics($0) }
             case .describeConfigs: return try answer(DescribeConfigsRequest.self, header, body) { self.describeConfigs($0) }
-            case .joinGroup: return try answerLater(JoinGroupRequest.self, header, body) { self.groups.join($0, version: header.apiVersion, clientId: header.clientId ?? "", host: client.address) }
-            case .syncGroup: return try answerLater(SyncGroupRequest.self, header, body) { self.groups.sync($0) }
-            case .heartbeat: return try answer(HeartbeatRequest.self, header, body) { self.groups.heartbeat($0) }
-            case .leaveGroup: return try answer(LeaveGroupRequest.self, header, body) { self.groups.leave($0) }
-            case .offsetCommit: return try answerLater(OffsetCommitRequest.self, header, body) { self.groups.commit($0) }
-            case .offsetFetch: return try answer(OffsetFetchRequest.self, header, body) { self.groups.fetchOffsets($0) }
-            case .listGroups: return try answer(ListGroupsRequest.self, header, body) { self.groups.list($0) }
-            case .describeGroups: return try answer(DescribeGroupsRequest.self, header, body) { self.groups.describe($0) }
-            case .initProducerId: return try answerLater(InitProducerIdRequest.self, header, body) { self.transactions.initProducerId($0) }
-            case .addPartitionsToTxn: return try answer(AddPartitionsToTxnRequest.self, header, body) { self.transactions.addPartitions($0) }
-            case .addOffsetsToTxn: return try answer(AddOffsetsToTxnRequest.self, header, body) { self.transactions.addOffsets($0) }
-            case .endTxn: return try answerLater(EndTxnRequest.self, header, body) { self.transactions.end($0) }
-            case .txnOffsetCommit: return try answer(TxnOffsetCommitRequest.self, header, body) { self.transactions.commitOffsets($0) }
+            case .joinGroup: return try answerLater(JoinGroupRequest.self, header, body) { self.engine.groups.join($0, version: header.apiVersion, clientId: header.clientId ?? "", host: client.address) }
+            case .syncGroup: return try answerLater(SyncGroupRequest.self, header, body) { self.engine.groups.sync($0) }
+            case .heartbeat: return try answer(HeartbeatRequest.self, header, body) { self.engine.groups.heartbeat($0) }
+            case .leaveGroup: return try answer(LeaveGroupRequest.self, header, body) { self.engine.groups.leave($0) }
+            case .offsetCommit: return try answerLater(OffsetCommitRequest.self, header, body) { self.engine.groups.commit($0) }
+            case .offsetFetch: return try answer(OffsetFetchRequest.self, header, body) { self.engine.fetchOffsets($0) }
+            case .listGroups: return try answer(ListGroupsRequest.self, header, body) { self.engine.groups.list($0) }
+            case .describeGroups: return try answer(DescribeGroupsRequest.self, header, body) { self.engine.groups.describe($0) }
+            case .initProducerId: return try answerLater(InitProducerIdRequest.self, header, body) { self.engine.transactions.initProducerId($0) }
+            case .addPartitionsToTxn: return try answer(AddPartitionsToTxnRequest.self, header, body) { self.engine.transactions.addPartitions($0) }
+            case .addOffsetsToTxn: return try answer(AddOffsetsToTxnRequest.self, header, body) { self.engine.transactions.addOffsets($0) }
+            case .endTxn: return try answerLater(EndTxnRequest.self, header, body) { self.engine.transactions.end($0) }
+            case .txnOffsetCommit: return try answer(TxnOffsetCommitRequest.self, header, body) { self.engine.transactions.commitOffsets($0) }
             case .saslHandshake, .saslAuthenticate:
                 // Answered by the connection before it reaches the broker; here only out of turn.
                 return loop.makeSucceededFuture(.close("\(api) after authentication"))
@@ -215,14 +171,5 @@ public final class Broker: @unchecked Sendable {
         init(request: FetchRequest, version: Int16, promise: EventLoopPromise<FetchAnswer>) {
             self.request = request; self.version = version; self.promise = promise
         }
-    }
-}
-
-extension Array {
-    /// The elements matching `predicate`, and the rest, each in order.
-    func partitioned(_ predicate: (Element) -> Bool) -> ([Element], [Element]) {
-        var yes: [Element] = [], no: [Element] = []
-        for e in self { if predicate(e) { yes.append(e) } else { no.append(e) } }
-        return (yes, no)
     }
 }

@@ -5,7 +5,7 @@ import NIOCore
 /// `__consumer_offsets`, OffsetFetch, and the group listings.
 extension GroupCoordinator {
 
-    func commit(_ r: OffsetCommitRequest) -> EventLoopFuture<OffsetCommitResponse> {
+    package func commit(_ r: OffsetCommitRequest) -> EventLoopFuture<OffsetCommitResponse> {
         @Sendable func all(_ code: KafkaErrorCode) -> OffsetCommitResponse {
             OffsetCommitResponse(topics: r.topics.map { t in PartitionErrors(topic: t.name, partitions: t.partitions.map { ($0.partitionIndex, code) }) })
         }
@@ -21,11 +21,11 @@ extension GroupCoordinator {
             // A standalone commit into a group that has live members would fight them.
             return loop.makeSucceededFuture(all(.unknownMemberId))
         }
-        let now = Broker.nowMs()
+        let now = Engine.nowMs()
         var records: [OffsetRecord] = []
         let topics = r.topics.map { t in
             PartitionErrors(topic: t.name, partitions: t.partitions.map { p -> (index: Int32, errorCode: KafkaErrorCode) in
-                guard broker.partition(t.name, p.partitionIndex) != nil else { return (p.partitionIndex, .unknownTopicOrPartition) }
+                guard log.partition(t.name, p.partitionIndex) != nil else { return (p.partitionIndex, .unknownTopicOrPartition) }
                 if (p.committedMetadata?.utf8.count ?? 0) > 4096 { return (p.partitionIndex, KafkaErrorCode(12)) }   // OFFSET_METADATA_TOO_LARGE
                 records.append(OffsetRecord(group: r.groupId, topic: t.name, partition: p.partitionIndex,
                                             value: .init(offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch,
@@ -41,15 +41,15 @@ extension GroupCoordinator {
         guard !records.isEmpty else { return loop.makeSucceededVoidFuture() }
         let state: PartitionState
         do {
-            let states = try broker.internalTopic(Self.offsetsTopic, partitions: Self.offsetsPartitions)
+            let states = try log.internalTopic(Self.offsetsTopic, partitions: Self.offsetsPartitions)
             state = states[Int(Self.partition(for: records[0].group, of: Int32(states.count)))]
         } catch { return loop.makeFailedFuture(error) }
-        let batch = RecordBatch.encode(baseTimestamp: Broker.nowMs(), records: records.enumerated().map { i, r in
+        let batch = RecordBatch.encode(baseTimestamp: Engine.nowMs(), records: records.enumerated().map { i, r in
             var rec = r.record
             rec.offsetDelta = Int32(i)
             return rec
         })
-        return broker.appendInternal(state, batch: batch).map { for r in records { self.apply(r) } }
+        return log.appendInternal(state, batch: batch).map { for r in records { self.apply(r) } }
     }
 
     /// Kafka's placement: a group's offsets live in partition hash(group) mod partitions.
@@ -59,10 +59,11 @@ extension GroupCoordinator {
         return Int32(h % UInt32(max(1, count)))
     }
 
-    func fetchOffsets(_ r: OffsetFetchRequest) -> OffsetFetchResponse {
+    /// `pending` names, per group, the partitions with offsets committed in a transaction still open.
+    func fetchOffsets(_ r: OffsetFetchRequest, pending pendingOf: (String) -> Set<TopicPartitionKey>) -> OffsetFetchResponse {
         OffsetFetchResponse(groups: r.groups.map { g in
             let group = groups[g.groupId]
-            let pending = broker.transactions.pendingOffsetPartitions(group: g.groupId)
+            let pending = pendingOf(g.groupId)
             let wanted: [(String, [Int32])] = g.topics.map { $0.map { ($0.topic, $0.partitions) } }
                 ?? Dictionary(grouping: (group?.offsets.keys.sorted() ?? []), by: \.topic).sorted { $0.key < $1.key }.map { ($0.key, $0.value.map(\.partition)) }
             return .init(groupId: g.groupId, topics: wanted.map { topic, parts in
@@ -78,14 +79,14 @@ extension GroupCoordinator {
         })
     }
 
-    func list(_ r: ListGroupsRequest) -> ListGroupsResponse {
+    package func list(_ r: ListGroupsRequest) -> ListGroupsResponse {
         ListGroupsResponse(groups: groups.values.sorted { $0.id < $1.id }.compactMap { g in
             guard r.statesFilter.isEmpty || r.statesFilter.contains(g.state.rawValue) else { return nil }
             return .init(groupId: g.id, protocolType: g.protocolType ?? "consumer", groupState: g.state.rawValue, groupType: "classic")
         })
     }
 
-    func describe(_ r: DescribeGroupsRequest) -> DescribeGroupsResponse {
+    package func describe(_ r: DescribeGroupsRequest) -> DescribeGroupsResponse {
         DescribeGroupsResponse(groups: r.groups.map { id in
             guard let g = groups[id] else {
                 return .init(groupId: id, groupState: State.dead.rawValue, protocolType: "", protocolData: "", members: [])

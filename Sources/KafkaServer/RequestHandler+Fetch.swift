@@ -2,9 +2,10 @@ import Foundation
 import KafkaProtocol
 import NIOCore
 import StreamLog
+import EngineCore
 
 /// Fetch (with its long poll) and ListOffsets.
-extension Broker {
+extension RequestHandler {
     // MARK: - Fetch
 
     func fetch(_ request: FetchRequest, version: Int16) -> EventLoopFuture<FetchAnswer> {
@@ -45,7 +46,7 @@ extension Broker {
         let committed = request.isolationLevel == 1
         let responses = request.topics.map { t in
             FetchResponse.Topic(topic: t.topic, partitions: t.partitions.map { p in
-                guard let state = partition(t.topic, p.partition) else {
+                guard let state = engine.partition(t.topic, p.partition) else {
                     errors = true
                     return .init(partitionIndex: p.partition, errorCode: .unknownTopicOrPartition, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1)
                 }
@@ -88,7 +89,7 @@ extension Broker {
     func listOffsets(_ request: ListOffsetsRequest) throws -> ListOffsetsResponse {
         ListOffsetsResponse(topics: request.topics.map { t in
             .init(name: t.name, partitions: t.partitions.map { p in
-                guard let state = partition(t.name, p.partitionIndex) else {
+                guard let state = engine.partition(t.name, p.partitionIndex) else {
                     return .init(partitionIndex: p.partitionIndex, errorCode: .unknownTopicOrPartition, timestamp: -1, offset: -1)
                 }
                 let visible = request.isolationLevel == 1 ? state.lastStableOffset : state.highWatermark

@@ -1,6 +1,6 @@
 import KafkaProtocol
 import Testing
-@testable import KafkaServer
+@testable import EngineCore
 
 /// Idempotent-producer bookkeeping: retried batches are recognised, gaps and stale epochs refused.
 @Suite struct ProducerStateTableTests {

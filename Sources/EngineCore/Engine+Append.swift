@@ -1,0 +1,79 @@
+import KafkaProtocol
+import NIOCore
+import StreamLog
+
+/// Appends: validation (size, control batches, transactions, idempotence), the write itself,
+/// and what to wait for before the append is visible and durable.
+extension Engine {
+    /// What became of one partition's batches.
+    package struct AppendOutcome {
+        package var errorCode: KafkaErrorCode = .none
+        package var errorMessage: String?
+        /// Offset of the first record appended (or of a duplicate's original); -1 on error.
+        package var baseOffset: Int64 = -1
+        /// The broker's time stamped into the batches (`LogAppendTime` topics), else -1.
+        package var logAppendTimeMs: Int64 = -1
+        package var logStartOffset: Int64 = -1
+        /// Resolves once the batches are durable and visible (group commit with `waitForDurability`).
+        package var durable: EventLoopFuture<Void>?
+    }
+
+    /// Validates and appends the batches in `records` (one partition's record set, as a producer
+    /// sent it). `waitForDurability` (acks=all) makes ``AppendOutcome/durable`` wait for the flush.
+    package func append(topic: String, partition index: Int32, records: [UInt8]?, waitForDurability: Bool, transactionalId: String?) -> AppendOutcome {
+        func fail(_ code: KafkaErrorCode, _ message: String) -> AppendOutcome {
+            logger.debug("produce refused", metadata: ["topic": "\(topic)", "partition": "\(index)", "error": "\(code.name)", "why": "\(message)"])
+            return AppendOutcome(errorCode: code, errorMessage: message)
+        }
+        guard let state = table.partition(topic, index), let config = store.topics[topic]?.config else {
+            return fail(.unknownTopicOrPartition, "topic '\(topic)' partition \(index) does not exist")
+        }
+        if store.topics[topic]?.meta.isInternal == true { return fail(.invalidTopic, "internal topic '\(topic)' is written by the broker only") }
+        guard let records, !records.isEmpty else { return fail(.invalidRecord, "the request carries no record batch") }
+        let batches: [(batch: RecordBatch, start: Int)]
+        do { batches = try RecordBatch.split(records, allowTruncatedTail: false) } catch {
+            return fail(.corruptMessage, "record batch rejected: \(error)")
+        }
+        var first: Int64 = -1
+        var wrote = false
+        for (batch, start) in batches {
+            guard batch.size <= config.maxMessageBytes else {
+                return fail(.messageTooLarge, "batch of \(batch.size) bytes exceeds max.message.bytes \(config.maxMessageBytes)")
+            }
+            guard !batch.isControl else { return fail(.invalidRecord, "producers may not write control batches") }
+            if batch.isTransactional {
+                if let problem = transactions.checkTransactionalWrite(batch, transactionalId: transactionalId, topic: topic, partition: index) {
+                    return fail(problem.0, problem.1)
+                }
+            }
+            switch state.producers.check(batch) {
+            case let .reject(code, why): return fail(code, why)
+            case let .duplicate(firstOffset, _):
+                logger.info("duplicate batch answered with its original offset", metadata: ["topic": "\(topic)", "partition": "\(index)", "offset": "\(firstOffset)"])
+                if first < 0 { first = firstOffset }
+                continue
+            case .append: break
+            }
+            do {
+                let offsets: (first: Int64, last: Int64)
+                if config.logAppendTime {
+                    var bytes = Array(records[start..<(start + batch.size)])
+                    RecordBatch.stampLogAppendTime(Self.nowMs(), in: &bytes)
+                    offsets = try state.log.append(bytes)
+                } else {
+                    offsets = try state.log.append(validated: records, batch, range: start..<(start + batch.size))
+                }
+                if first < 0 { first = offsets.first }
+                state.producers.record(batch, firstOffset: offsets.first)
+                if batch.isTransactional, state.ongoing[batch.producerId] == nil { state.ongoing[batch.producerId] = offsets.first }
+                wrote = true
+            } catch {
+                logger.error("append failed", metadata: ["topic": "\(topic)", "partition": "\(index)", "error": "\(error)"])
+                return fail(.kafkaStorageError, "the broker could not write: \(error)")
+            }
+        }
+        let durable = wrote ? table.appended(state, waitForDurability: waitForDurability) : nil
+        return AppendOutcome(baseOffset: first, logAppendTimeMs: config.logAppendTime ? Self.nowMs() : -1,
+                             logStartOffset: state.log.logStartOffset, durable: durable)
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+
+/// `GET /jobs/:jid/checkpoints`.
+public struct CheckpointStatistics: Codable, Sendable, Equatable {
+    public var counts: Counts
+    public var latest: Latest
+    /// Newest first.
+    public var history: [Checkpoint]
+
+    public struct Counts: Codable, Sendable, Equatable {
+        public var restored: Int
+        public var total: Int
+        public var inProgress: Int
+        public var completed: Int
+        public var failed: Int
+        enum CodingKeys: String, CodingKey { case restored, total, completed, failed; case inProgress = "in_progress" }
+    }
+
+    public struct Latest: Codable, Sendable, Equatable {
+        public var completed: Checkpoint?
+        public var savepoint: Checkpoint?
+        public var failed: Checkpoint?
+        public var restored: Restored?
+    }
+
+    public struct Checkpoint: Codable, Sendable, Equatable {
+        public var id: Int64
+        public var status: String
+        public var isSavepoint: Bool?
+        public var triggerTimestamp: Int64?
+        public var latestAckTimestamp: Int64?
+        public var failureTimestamp: Int64?
+        public var failureMessage: String?
+        public var endToEndDuration: Int64?
+        public var stateSize: Int64?
+        public var checkpointedSize: Int64?
+        public var numSubtasks: Int?
+        public var numAcknowledgedSubtasks: Int?
+        public var externalPath: String?
+        public var checkpointType: String?
+        enum CodingKeys: String, CodingKey {
+            case id, status
+            case isSavepoint = "is_savepoint", triggerTimestamp = "trigger_timestamp", latestAckTimestamp = "latest_ack_timestamp"
+            case failureTimestamp = "failure_timestamp", failureMessage = "failure_message", endToEndDuration = "end_to_end_duration"
+            case stateSize = "state_size", checkpointedSize = "checkpointed_size", numSubtasks = "num_subtasks"
+            case numAcknowledgedSubtasks = "num_acknowledged_subtasks", externalPath = "external_path", checkpointType = "checkpoint_type"
+        }
+    }
+
+    public struct Restored: Codable, Sendable, Equatable {
+        public var id: Int64
+        public var restoreTimestamp: Int64?
+        public var isSavepoint: Bool?
+        public var externalPath: String?
+        enum CodingKeys: String, CodingKey {
+            case id; case restoreTimestamp = "restore_timestamp", isSavepoint = "is_savepoint", externalPath = "external_path"
+        }
+    }
+}
+
+/// `GET /jobs/:jid/checkpoints/config`.
+public struct CheckpointConfig: Codable, Sendable, Equatable {
+    public var mode: String?
+    /// Interval in ms; Flink reports `Long.MAX_VALUE` when periodic checkpoints are off.
+    public var interval: Int64?
+    public var timeout: Int64?
+    public var minPause: Int64?
+    public var maxConcurrent: Int?
+    public var unalignedCheckpoints: Bool?
+    public var tolerableFailedCheckpoints: Int?
+    enum CodingKeys: String, CodingKey {
+        case mode, interval, timeout
+        case minPause = "min_pause", maxConcurrent = "max_concurrent", unalignedCheckpoints = "unaligned_checkpoints"
+        case tolerableFailedCheckpoints = "tolerable_failed_checkpoints"
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import KafkaProtocol
+import NIOCore
+import StreamLog
+import EngineCore
+
+/// Topics: metadata, creation and deletion, configs, coordinators.
+extension RequestHandler {
+    func metadata(_ request: MetadataRequest) throws -> MetadataResponse {
+        let me = advertised
+        var topics: [MetadataResponse.Topic] = []
+        let names = request.topics ?? engine.topicNames
+        for name in names {
+            if request.allowAutoTopicCreation { engine.autoCreate(name) }
+            guard let topic = engine.topic(name) else {
+                topics.append(.init(errorCode: TopicName.problem(name) == nil ? .unknownTopicOrPartition : .invalidTopic, name: name, partitions: []))
+                continue
+            }
+            topics.append(.init(name: name, topicId: KafkaUUID(high: topic.meta.idHigh, low: topic.meta.idLow), isInternal: topic.meta.isInternal,
+                                partitions: (0..<topic.meta.partitions).map {
+                                    .init(partitionIndex: $0, leaderId: configuration.nodeId, leaderEpoch: 0,
+                                          replicaNodes: [configuration.nodeId], isrNodes: [configuration.nodeId])
+                                }))
+        }
+        return MetadataResponse(brokers: [.init(nodeId: configuration.nodeId, host: me.host, port: Int32(me.port))],
+                                clusterId: configuration.clusterId, controllerId: configuration.nodeId, topics: topics)
+    }
+
+    func createTopics(_ request: CreateTopicsRequest) -> CreateTopicsResponse {
+        CreateTopicsResponse(topics: request.topics.map { t in
+            func fail(_ code: KafkaErrorCode, _ message: String) -> CreateTopicsResponse.Topic {
+                logger.info("create topic refused", metadata: ["topic": "\(t.name)", "error": "\(code.name)", "why": "\(message)"])
+                return .init(name: t.name, errorCode: code, errorMessage: message)
+            }
+            guard t.replicationFactor == -1 || t.replicationFactor == 1 else {
+                return fail(.invalidReplicationFactor, "replication factor \(t.replicationFactor) is not possible: this engine is a single broker (use 1 or -1)")
+            }
+            var count: Int32? = t.numPartitions == -1 ? nil : t.numPartitions
+            if !t.assignments.isEmpty {
+                guard t.assignments.allSatisfy({ $0.brokerIds == [configuration.nodeId] }) else {
+                    return fail(.invalidReplicaAssignment, "replica assignments may only name broker \(configuration.nodeId)")
+                }
+                count = Int32(t.assignments.count)
+            }
+            do throws(Engine.TopicRefusal) {
+                let made = try engine.createTopic(t.name, partitions: count, configs: t.configs.map { ($0.name, $0.value) }, validateOnly: request.validateOnly)
+                guard let topic = made.topic else { return .init(name: t.name, numPartitions: made.partitions, replicationFactor: 1) }
+                return .init(name: t.name, topicId: KafkaUUID(high: topic.meta.idHigh, low: topic.meta.idLow), numPartitions: made.partitions, replicationFactor: 1)
+            } catch { return fail(error.code, error.message) }
+        })
+    }
+
+    func deleteTopics(_ request: DeleteTopicsRequest) -> DeleteTopicsResponse {
+        DeleteTopicsResponse(responses: request.topicNames.map { name in
+            do throws(Engine.TopicRefusal) {
+                try engine.deleteTopic(name)
+                return .init(name: name)
+            } catch { return .init(name: name, errorCode: error.code, errorMessage: error.message) }
+        })
+    }
+
+    func describeConfigs(_ request: DescribeConfigsRequest) -> DescribeConfigsResponse {
+        DescribeConfigsResponse(results: request.resources.map { r in
+            func filtered(_ entries: [DescribeConfigsResponse.Entry]) -> [DescribeConfigsResponse.Entry] {
+                guard let keys = r.configurationKeys else { return entries }
+                return entries.filter { keys.contains($0.name) }
+            }
+            switch r.resourceType {
+            case DescribeConfigsRequest.topicResource:
+                guard let topic = engine.topic(r.resourceName) else {
+                    return .init(errorCode: .unknownTopicOrPartition, errorMessage: "topic '\(r.resourceName)' does not exist",
+                                 resourceType: r.resourceType, resourceName: r.resourceName, configs: [])
+                }
+                let defaults = Dictionary(uniqueKeysWithValues: configuration.topicDefaults.entries.map { ($0.name, $0.value) })
+                return .init(resourceType: r.resourceType, resourceName: r.resourceName, configs: filtered(topic.config.entries.map { e in
+                    let isDefault = defaults[e.name] == e.value
+                    return .init(name: e.name, value: e.value, isDefault: isDefault,
+                                 configSource: isDefault ? DescribeConfigsResponse.sourceDefault : DescribeConfigsResponse.sourceTopic)
+                }))
+            case DescribeConfigsRequest.brokerResource:
+                guard r.resourceName.isEmpty || r.resourceName == String(configuration.nodeId) else {
+                    return .init(errorCode: .invalidRequest, errorMessage: "broker \(r.resourceName) is not this broker (\(configuration.nodeId))",
+                                 resourceType: r.resourceType, resourceName: r.resourceName, configs: [])
+                }
+                let entries: [(String, String)] = [
+                    ("broker.id", String(configuration.nodeId)), ("num.partitions", String(configuration.defaultPartitions)),
+                    ("auto.create.topics.enable", String(configuration.autoCreateTopics)),
+                    ("group.initial.rebalance.delay.ms", String(configuration.initialRebalanceDelayMs)),
+                    ("group.min.session.timeout.ms", String(configuration.minSessionTimeoutMs)),
+                    ("group.max.session.timeout.ms", String(configuration.maxSessionTimeoutMs)),
+                    ("socket.request.max.bytes", String(configuration.maxRequestBytes)),
+                    ("transaction.max.timeout.ms", String(configuration.maxTransactionTimeoutMs)),
+                    ("log.flush.policy", configuration.flush.rawValue),
+                ] + configuration.topicDefaults.entries.map { ("log." + $0.name.replacingOccurrences(of: "log.", with: ""), $0.value) }
+                return .init(resourceType: r.resourceType, resourceName: r.resourceName, configs: filtered(entries.map {
+                    .init(name: $0.0, value: $0.1, readOnly: true, configSource: DescribeConfigsResponse.sourceStaticBroker)
+                }))
+            default:
+                return .init(errorCode: .invalidRequest, errorMessage: "resource type \(r.resourceType) is not described here (2 topic, 4 broker)",
+                             resourceType: r.resourceType, resourceName: r.resourceName, configs: [])
+            }
+        })
+    }
+
+    func findCoordinator(_ request: FindCoordinatorRequest, version: Int16) -> FindCoordinatorResponse {
+        let me = advertised
+        let keys = request.keys.isEmpty ? [""] : request.keys
+        return FindCoordinatorResponse(coordinators: keys.map {
+            .init(key: $0, nodeId: configuration.nodeId, host: me.host, port: Int32(me.port), errorCode: .none)
+        })
+    }
+}
