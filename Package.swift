@@ -53,22 +53,33 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
-        .target(name: "Connectors", dependencies: ["KafkaClient", "KafkaProtocol", "ConsoleModel", "FlinkClient"]),
+        // Observation sources: pollers and their refresh loops behind one protocol.
+        .target(name: "Connectors", dependencies: ["KafkaClient", "KafkaProtocol", "ConsoleModel", "FlinkClient", "CMalloc"]),
+        // glibc's malloc tuning (arena cap, trim), which the Glibc module does not expose.
+        .target(name: "CMalloc"),
+        // What the console, the CLI and a REST server share: job actions and ledger, contexts, lag report.
+        .target(name: "Services", dependencies: [
+            "ConsoleModel", "Connectors", "Display", "FlinkClient", "KafkaClient",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        // Cells, display width, styles and the Screen protocol (with a headless screen): no ncurses.
+        .target(name: "Display"),
         .target(name: "CNCursesW", linkerSettings: [.linkedLibrary("ncursesw")]),
-        .target(name: "Terminal", dependencies: ["CNCursesW"]),
+        // The real terminal: the Screen protocol over ncursesw.
+        .target(name: "Terminal", dependencies: ["Display", "CNCursesW"]),
         .target(name: "Console", dependencies: [
-            "ConsoleModel", "Terminal", "Connectors", "KafkaClient", "FlinkClient", "CNCursesW",
+            "ConsoleModel", "Display", "Connectors", "Services",
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "sluice", dependencies: [
-            "Console", "Connectors", "KafkaClient", "ConsoleModel", "Terminal", "CNCursesW", "FlinkClient", "KafkaServer", "EngineCore", "StreamLog",
+            "Console", "Connectors", "Services", "KafkaClient", "ConsoleModel", "Display", "Terminal", "FlinkClient", "KafkaServer", "EngineCore", "StreamLog", "CMalloc",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
         ]),
         // `make bench`: measurements printed beside the peers' (Benchmarks/run.sh).
         .executableTarget(name: "SluiceBench", dependencies: [
-            "Console", "Connectors", "KafkaClient", "KafkaProtocol", "ConsoleModel", "Terminal", "FlinkClient",
+            "Console", "Connectors", "Services", "KafkaClient", "KafkaProtocol", "ConsoleModel", "Display", "FlinkClient",
         ], path: "Benchmarks/SluiceBench"),
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"]),
         .testTarget(name: "KafkaClientTests", dependencies: [
@@ -96,9 +107,11 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "ConsoleModel", "Terminal"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["KafkaClient", "KafkaProtocol", "Connectors", "ConsoleModel", "Console", "FlinkClient"]),
+        .testTarget(name: "DisplayTests", dependencies: ["Display"]),
+        .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Display"]),
+        .testTarget(name: "ConnectorsTests", dependencies: ["Connectors", "ConsoleModel", "KafkaClient", "KafkaProtocol", "FlinkClient"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "ConsoleModel", "Display", "Services", "Connectors"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["KafkaClient", "KafkaProtocol", "Connectors", "ConsoleModel", "Console", "Services", "FlinkClient"]),
         .testTarget(name: "ConsoleUITests"),
     ]
 )

@@ -5,7 +5,7 @@ import ConsoleModel
 import Connectors
 import KafkaClient
 import KafkaProtocol
-import Terminal
+import Display
 
 /// Measurements for `make bench`; each prints one JSON object per line for Benchmarks/run.sh.
 ///   SluiceBench model             model apply+derive, synthetic 1,000 groups × 10,000 partitions

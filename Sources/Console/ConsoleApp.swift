@@ -1,70 +1,69 @@
-import FlinkClient
-import Foundation
 import ConsoleModel
-import KafkaClient
-import Terminal
+import Connectors
+import Display
+import Foundation
+import Services
 
 /// The interactive console: one UI loop that sleeps until a key, a resize or new data (and, while
 /// the cluster is unreachable, a one-second tick for the "disconnected for" banner), and a
-/// ``LiveFeed`` that polls the cluster.
+/// ``LiveFeed`` running the connection's observation sources. It draws to a ``Screen`` and reads
+/// time from a ``ConsoleClock``, so a run can be driven without a terminal.
 public final class ConsoleApp {
     public struct Options: Sendable {
         public var contextName: String
-        public var bootstrapText: String
-        public var clientConfiguration: KafkaClientConfiguration
-        /// Bootstrap text per context name, for `:ctx NAME`.
-        public var contexts: [String: String]
         public var themeName: String
         public var refresh: RefreshPolicy
-        /// Flink REST address, when the console watches Flink too.
-        public var flinkURL: String?
-        /// False when only Flink was asked for (no Kafka address given anywhere).
-        public var kafkaEnabled = true
+        /// What to attach to first.
+        public var connection: Connection
+        /// Other contexts, for `:ctx NAME`.
+        public var connector: any ContextConnector
         /// Job actions refused when true.
         public var readonly = false
-        /// Default savepoint directory for job actions (the context's `savepoints:`).
-        public var savepointDir: String?
-        /// Flink address and savepoint directory per context name, for `:ctx NAME`.
-        public var flinkContexts: [String: (flink: String?, savepoints: String?)] = [:]
         public var initialRoute: Route
-        public init(contextName: String, bootstrapText: String, clientConfiguration: KafkaClientConfiguration, contexts: [String: String],
-                    themeName: String, refresh: RefreshPolicy, initialRoute: Route = .overview) {
-            self.contextName = contextName; self.bootstrapText = bootstrapText; self.clientConfiguration = clientConfiguration
-            self.contexts = contexts; self.themeName = themeName; self.refresh = refresh; self.initialRoute = initialRoute
+        public init(contextName: String, themeName: String, refresh: RefreshPolicy, connection: Connection, connector: any ContextConnector,
+                    initialRoute: Route = .overview) {
+            self.contextName = contextName; self.themeName = themeName; self.refresh = refresh
+            self.connection = connection; self.connector = connector; self.initialRoute = initialRoute
         }
     }
 
     private let options: Options
-    public init(options: Options) { self.options = options }
+    private let clock: any ConsoleClock
+    private let ledgerPath: String
+
+    public init(options: Options, clock: any ConsoleClock = SystemClock(), ledgerPath: String = JobLedger.defaultPath()) {
+        self.options = options
+        self.clock = clock
+        self.ledgerPath = ledgerPath
+    }
 
     /// Runs until the user quits or a signal arrives; returns the process exit status. The
-    /// terminal is restored on every path out, including thrown errors.
-    public func run() throws -> Int32 {
+    /// screen (made by `makeScreen` with the chosen theme) is restored on every path out,
+    /// including thrown errors.
+    public func run(makeScreen: (Theme) throws -> any Screen) throws -> Int32 {
         var theme: Theme
         var startupMessage: String?
         do { theme = try ThemeLoader.load(name: options.themeName) } catch {
             theme = Theme.builtinMono
             startupMessage = "\(error); using mono"
         }
-        let environment = ProcessInfo.processInfo.environment
-        let screen = try NCursesScreen(theme: theme, environment: environment)
+        let screen = try makeScreen(theme)
         defer { screen.restore() }
 
-        let feed = LiveFeed(policy: options.refresh, wake: { NCursesScreen.wake() })
-        if options.kafkaEnabled { feed.start(options.clientConfiguration) }
-        if let flink = options.flinkURL { feed.startFlink(flink, timeoutSeconds: options.clientConfiguration.requestTimeoutSeconds) }
-        defer { feed.stop(); feed.stopFlink() }
+        let feed = LiveFeed(policy: options.refresh, wake: screen.waker)
+        var connection = options.connection
+        feed.attach(connection.sources)
+        defer { feed.stop() }
 
-        var ui = UIState(contextName: options.contextName, contexts: Array(Set(options.contexts.keys).union(options.flinkContexts.keys)), themeName: theme.name,
+        var ui = UIState(contextName: options.contextName, contexts: options.connector.contextNames, themeName: theme.name,
                          themes: ThemeLoader.available(), refreshSeconds: options.refresh.pinned ?? RefreshPolicy.autoFloor,
                          refreshAuto: options.refresh.isAuto, initial: options.initialRoute)
         ui.message = startupMessage
         ui.readonly = options.readonly
-        ui.savepointDir = options.savepointDir
-        let runner = JobActionRunner(wake: { NCursesScreen.wake() })
-        var actionClient = options.flinkURL.map { FlinkClient(baseURL: $0, timeoutSeconds: max(10, options.clientConfiguration.requestTimeoutSeconds)) }
+        ui.savepointDir = connection.savepointDir
+        let runner = JobActionRunner(ledgerPath: ledgerPath, wake: screen.waker)
         var lastReported = 0
-        var renderer = Renderer(bootstrap: options.kafkaEnabled ? options.bootstrapText : "", flink: options.flinkURL)
+        var renderer = Renderer(bootstrap: connection.kafkaLabel, flink: connection.flinkLabel)
         var grid = CellGrid(width: screen.width, height: screen.height)
         var frozenModel: ConsoleModel?
         var cache = RowCache()
@@ -85,13 +84,13 @@ public final class ConsoleApp {
                 }
                 // Detail is read for the job on screen (or selected in Jobs), exceptions only when shown.
                 let focus = ui.route.jobId ?? (ui.route == .jobs ? ui.tableState(.jobs).selectedId : nil)
-                feed.setFlinkFocus(focus.map { [$0] } ?? [], exceptions: ui.route.jobId.flatMap { if case .exceptions = ui.route { [$0] } else { nil } } ?? [])
+                feed.setFocus(jobs: focus.map { [$0] } ?? [], exceptions: ui.route.jobId.flatMap { if case .exceptions = ui.route { [$0] } else { nil } } ?? [])
                 let model = ui.frozen ? (frozenModel ?? feed.current) : feed.current
                 if ui.route == .jobs || ui.route.jobId != nil {
                     ui.jobNames = Dictionary(model.flink.jobs.map { ($0.job.jid, $0.job.name) }, uniquingKeysWith: { a, _ in a })
                 }
                 let rows = cache.rows(for: ui, model: model)
-                page = renderer.render(model: model, ui: &ui, rows: rows, into: &grid, now: Date().timeIntervalSince1970)
+                page = renderer.render(model: model, ui: &ui, rows: rows, into: &grid, now: clock.now())
                 screen.draw(grid)
                 // Nothing on screen changes with time except the banner's "disconnected for".
                 if !model.health.connected { tick = 1000 }
@@ -109,7 +108,7 @@ public final class ConsoleApp {
                 case .quit: return 0
                 case let .refreshChanged(s): feed.setPolicy(RefreshPolicy(pinned: s))
                 case let .runJobAction(action):
-                    if let c = actionClient { runner.run(action, client: c) } else { ui.message = "no Flink connection for job actions (--flink URL)" }
+                    if let control = connection.jobControl { runner.run(action, control: control) } else { ui.message = "no Flink connection for job actions (--flink URL)" }
                 case let .switchTheme(name):
                     do {
                         let t = try ThemeLoader.load(name: name)
@@ -118,32 +117,17 @@ public final class ConsoleApp {
                         ui.message = "theme \(name)"
                     } catch { ui.message = "\(error)" }
                 case let .switchContext(name):
-                    // A context may name Kafka, Flink or both; each feed follows it.
-                    let kafkaText = options.contexts[name]
-                    let flinkSide = options.flinkContexts[name]
-                    let addrs = kafkaText.flatMap(BrokerAddress.parseList)
-                    guard addrs != nil || flinkSide?.flink != nil else {
-                        ui.message = "context \(name) has no valid kafka bootstrap and no flink address"
+                    do { connection = try options.connector.connect(context: name) } catch {
+                        ui.message = "\(error)"
                         break
                     }
-                    feed.stop()
-                    feed.stopFlink()
-                    if let addrs, let kafkaText {
-                        var conf = options.clientConfiguration
-                        conf.bootstrap = addrs
-                        feed.start(conf)
-                        renderer.bootstrap = kafkaText
-                    } else {
-                        feed.resetModel()
-                        renderer.bootstrap = ""
-                    }
-                    renderer.flink = flinkSide?.flink
-                    actionClient = flinkSide?.flink.map { FlinkClient(baseURL: $0, timeoutSeconds: max(10, options.clientConfiguration.requestTimeoutSeconds)) }
-                    if let f = flinkSide?.flink { feed.startFlink(f, timeoutSeconds: options.clientConfiguration.requestTimeoutSeconds) }
-                    ui.savepointDir = flinkSide?.savepoints
+                    feed.attach(connection.sources)
+                    renderer.bootstrap = connection.kafkaLabel
+                    renderer.flink = connection.flinkLabel
+                    ui.savepointDir = connection.savepointDir
                     ui.contextName = name
                     ui.stack = [.overview]
-                    ui.message = "context \(name): " + [kafkaText.map { "kafka \($0)" }, flinkSide?.flink.map { "flink \($0)" }].compactMap { $0 }.joined(separator: " · ")
+                    ui.message = "context \(name): " + connection.summary
                     cache = RowCache()
                 }
             case let .resize(width, height):

@@ -1,4 +1,4 @@
-import Terminal
+import Display
 
 /// Everything a key can do in the console.
 public enum Action: Sendable, Equatable {

@@ -1,5 +1,6 @@
+import Services
 import ConsoleModel
-import Terminal
+import Display
 
 /// Overview: connection health, cluster size, group health, total lag trend, alerts.
 enum OverviewPanel {

@@ -1,5 +1,6 @@
+import Services
 import ConsoleModel
-import Terminal
+import Display
 
 /// Composes one frame from the model and the UI state. Pure: the same inputs give the same grid,
 /// so every view is tested without a terminal. Only visible rows are drawn.

@@ -1,4 +1,4 @@
-import Terminal
+import Display
 
 /// A sortable value for a table cell: numbers sort numerically, unknown values last.
 public enum SortValue: Comparable, Sendable {

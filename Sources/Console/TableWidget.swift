@@ -1,4 +1,4 @@
-import Terminal
+import Display
 
 /// Draws a table: header with the sort marker, visible rows only, selection highlight.
 enum TableWidget {

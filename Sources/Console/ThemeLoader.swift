@@ -1,5 +1,6 @@
+import Services
 import Foundation
-import Terminal
+import Display
 import Yams
 
 /// Finds and parses `themes/NAME.yaml`.

@@ -1,5 +1,7 @@
+import Connectors
+import Services
 import ConsoleModel
-import Terminal
+import Display
 
 /// What the keyboard is typing into, if anything.
 public enum InputMode: Sendable, Equatable {

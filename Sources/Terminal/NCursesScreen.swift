@@ -1,4 +1,5 @@
 import CNCursesW
+import Display
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -6,7 +7,7 @@ import Glibc
 /// The real terminal, through ncursesw. Owns the screen from `init` until ``restore()``, which
 /// also runs on deinit; SIGINT/SIGTERM/SIGHUP arrive as events so the caller can restore and exit,
 /// and a crash signal restores the tty before the process dies.
-public final class NCursesScreen {
+public final class NCursesScreen: Screen {
     private var screen: OpaquePointer?
     private var window: UnsafeMutablePointer<WINDOW>?
     private var inputFile: UnsafeMutablePointer<FILE>?
@@ -170,6 +171,8 @@ public final class NCursesScreen {
 
     /// Wakes a blocked ``nextEvent(timeoutMilliseconds:)`` from any thread.
     public static func wake() { sl_wake() }
+
+    public var waker: @Sendable () -> Void { { sl_wake() } }
 
     private func handleResize() {
         height = Int(getmaxy(sl_stdscr()))

@@ -1,6 +1,9 @@
 import ArgumentParser
+import Connectors
 import Console
 import Foundation
+import Services
+import Terminal
 
 struct ConsoleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -55,25 +58,25 @@ struct ConsoleCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("sluice: invalid Flink address '\(f)': expected http://host:port\n".utf8))
             throw ExitCode(2)
         }
-        var options = ConsoleApp.Options(contextName: resolved.contextName, bootstrapText: resolved.bootstrapText,
-                                         clientConfiguration: endpoints.clientConfiguration(resolved), contexts: contexts,
-                                         themeName: themeName, refresh: (refresh ?? defaults?.refresh).flatMap(RefreshPolicy.init(parsing:)) ?? RefreshPolicy(),
-                                         initialRoute: Route(command: view) ?? .overview)
-        options.flinkURL = flinkURL
-        options.readonly = readonly || (defaults?.readonly ?? false)
-        options.savepointDir = contextFlink?.savepoints
-        options.flinkContexts = resolved.config.contexts.mapValues { ($0.flink, $0.savepoints) }
+        let policy = (refresh ?? defaults?.refresh).flatMap(RefreshPolicy.init(parsing:)) ?? RefreshPolicy()
+        let connector = LiveConnector(kafkaContexts: contexts, flinkContexts: resolved.config.contexts.mapValues { ($0.flink, $0.savepoints) },
+                                      clientConfiguration: endpoints.clientConfiguration(resolved), refresh: policy)
         // Only Flink asked for: do not poll a Kafka nobody named.
-        options.kafkaEnabled = flinkURL == nil || endpoints.kafka != nil || contextFlink?.kafka != nil
+        let kafkaEnabled = flinkURL == nil || endpoints.kafka != nil || contextFlink?.kafka != nil
+        let connection = connector.connection(kafka: kafkaEnabled ? endpoints.clientConfiguration(resolved) : nil, kafkaLabel: resolved.bootstrapText,
+                                              flink: flinkURL, savepoints: contextFlink?.savepoints)
+        var options = ConsoleApp.Options(contextName: resolved.contextName, themeName: themeName, refresh: policy, connection: connection,
+                                         connector: connector, initialRoute: Route(command: view) ?? .overview)
+        options.readonly = readonly || (defaults?.readonly ?? false)
         // Flink only, and no named context: the header names the Flink address.
-        if !options.kafkaEnabled, endpoints.context == nil, contextFlink == nil, let f = flinkURL { options.contextName = f }
+        if !kafkaEnabled, endpoints.context == nil, contextFlink == nil, let f = flinkURL { options.contextName = f }
         let appOptions = options
         // The UI loop blocks in poll(2); give it its own thread so the cooperative pool stays free.
         let status: Int32
         do {
             status = try await withCheckedThrowingContinuation { continuation in
                 let thread = Thread {
-                    do { continuation.resume(returning: try ConsoleApp(options: appOptions).run()) } catch { continuation.resume(throwing: error) }
+                    do { continuation.resume(returning: try ConsoleApp(options: appOptions).run { theme in try NCursesScreen(theme: theme, environment: env) }) } catch { continuation.resume(throwing: error) }
                 }
                 thread.stackSize = 8 << 20
                 thread.start()

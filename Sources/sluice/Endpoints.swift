@@ -1,5 +1,5 @@
 import ArgumentParser
-import Console
+import Services
 import KafkaClient
 
 /// Which context of which config file, and how long to wait for each request: shared by every

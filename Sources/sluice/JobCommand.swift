@@ -1,8 +1,8 @@
 import ArgumentParser
-import Console
+import Services
 import FlinkClient
 import Foundation
-import Terminal
+import Display
 
 /// `sluice job …`: Flink jobs from the command line, with the Flink CLI's flag names.
 struct JobCommand: AsyncParsableCommand {

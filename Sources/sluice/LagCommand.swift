@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Connectors
-import Console
+import Services
 import ConsoleModel
 import KafkaClient
 

@@ -1,5 +1,5 @@
 import ArgumentParser
-import CNCursesW
+import CMalloc
 
 @main
 enum SluiceMain {

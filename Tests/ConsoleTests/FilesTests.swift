@@ -1,7 +1,9 @@
+import Connectors
+import Services
 import Foundation
 import Testing
 import ConsoleModel
-import Terminal
+import Display
 @testable import Console
 
 @Suite struct ThemeFileTests {

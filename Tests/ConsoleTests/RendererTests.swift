@@ -1,6 +1,7 @@
+import Services
 import Testing
 import ConsoleModel
-import Terminal
+import Display
 @testable import Console
 
 @Suite struct RendererTests {

@@ -1,6 +1,6 @@
 import Testing
 import ConsoleModel
-import Terminal
+import Display
 @testable import Console
 
 @Suite struct UIStateTests {

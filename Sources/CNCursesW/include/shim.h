@@ -46,10 +46,5 @@ int sl_wait(int tty_fd, int timeout_ms);
 /// Drains the wake pipe; returns the last signal number received through it, or 0.
 int sl_drain_wake(void);
 
-/// Caps glibc's malloc arenas (mallopt M_ARENA_MAX); call first thing in main. No-op elsewhere.
-void sl_limit_malloc_arenas(int arenas);
-
-/// Returns freed heap pages to the system (glibc malloc_trim); no-op elsewhere.
-void sl_release_free_memory(void);
 
 #endif

@@ -1,5 +1,6 @@
+import Services
 import ConsoleModel
-import Terminal
+import Display
 
 /// Checkpoints: counts and latest in the preamble, history newest first with a duration bar and
 /// the failure cause.

@@ -1,5 +1,6 @@
+import Services
 import ConsoleModel
-import Terminal
+import Display
 
 /// Exceptions: the job's failures, newest first.
 enum ExceptionsView {

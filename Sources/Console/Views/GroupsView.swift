@@ -1,5 +1,6 @@
+import Services
 import ConsoleModel
-import Terminal
+import Display
 
 /// Groups: state, protocol, members, lag, time lag, trend, rate, ETA, status (DESIGN §3).
 enum GroupsView {

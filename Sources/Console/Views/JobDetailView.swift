@@ -1,5 +1,6 @@
+import Services
 import ConsoleModel
-import Terminal
+import Display
 
 /// Job detail: one row per vertex — parallelism, rates, busy/backpressured/idle bars, level,
 /// watermark lag, and the bottleneck marker.

@@ -1,5 +1,6 @@
+import Services
 import ConsoleModel
-import Terminal
+import Display
 
 /// Jobs: state, uptime, parallelism, restarts, last checkpoint age, worst backpressure (DESIGN §3).
 enum JobsView {

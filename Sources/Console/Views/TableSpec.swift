@@ -1,5 +1,5 @@
 import ConsoleModel
-import Terminal
+import Display
 
 /// What a table view is: its columns, its rows from the model, and where Enter leads.
 public struct TableSpec: Sendable {

@@ -1,5 +1,6 @@
+import Services
 import ConsoleModel
-import Terminal
+import Display
 
 /// Topics: partitions, retained messages, produce rate and the hottest partition's skew.
 enum TopicsView {

@@ -1,4 +1,5 @@
 import Foundation
+import Connectors
 import Yams
 
 /// `$XDG_CONFIG_HOME/sluice/config.yaml`: named contexts and defaults. Flags override it.
@@ -97,7 +98,7 @@ public struct SluiceConfig: Codable, Sendable, Equatable {
         return nil
     }
 
-    static func describe(_ error: Error) -> String {
+    public static func describe(_ error: Error) -> String {
         if let e = error as? DecodingError {
             switch e {
             case let .typeMismatch(_, ctx), let .valueNotFound(_, ctx), let .keyNotFound(_, ctx), let .dataCorrupted(ctx):

@@ -11,7 +11,7 @@ public enum Key: Sendable, Equatable, Hashable {
 public enum TerminalEvent: Sendable, Equatable {
     case key(Key)
     case resize(width: Int, height: Int)
-    /// Another thread called ``NCursesScreen/wake()`` (new data, an action finished).
+    /// Another thread called the screen's waker (new data, an action finished).
     case wake
     /// SIGINT, SIGTERM, SIGHUP or SIGQUIT arrived.
     case signal(Int32)

@@ -1,5 +1,5 @@
 import Testing
-@testable import Terminal
+@testable import Display
 
 @Suite struct DisplayTextTests {
     @Test func escapeSequencesNeverSurvive() {
@@ -106,12 +106,5 @@ import Testing
         #expect(mono[.statusErr].foreground == .default)
         #expect(mono[.statusErr].attributes.contains(.bold))
         #expect(mono[.rowSelected].attributes.contains(.reverse))
-    }
-
-    @Test func keyDecoding() {
-        #expect(NCursesScreen.decode(rc: 0, ch: 27) == .escape)
-        #expect(NCursesScreen.decode(rc: 0, ch: 13) == .enter)
-        #expect(NCursesScreen.decode(rc: 0, ch: 11) == .ctrl("k"))
-        #expect(NCursesScreen.decode(rc: 0, ch: 0x65E5) == .character("日"))
     }
 }

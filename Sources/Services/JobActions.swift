@@ -1,6 +1,5 @@
 import FlinkClient
 import Foundation
-import Synchronization
 
 /// The job actions themselves, shared by `sluice job` and the console: each talks to Flink and
 /// keeps the job ledger, so a job launched or paused in one can be resumed from the other.
@@ -73,78 +72,5 @@ public enum JobActions {
             $0.recordSavepoint(jid: jid, name: name, .init(location: location, time: Date().timeIntervalSince1970, stopped: stop))
         }
         return location
-    }
-}
-
-/// Runs the console's job actions in the background — the UI stays responsive — and keeps the
-/// action log the status line and the Actions view show.
-public final class JobActionRunner: Sendable {
-    public struct Entry: Sendable, Equatable {
-        public enum State: Sendable, Equatable { case running, done(String), failed(String) }
-        public var id: Int
-        public var started: Double
-        public var finished: Double?
-        public var title: String
-        public var state: State
-        /// "savepoint of orders: done — file:/sp/savepoint-1".
-        public var summary: String {
-            switch state {
-            case .running: "\(title): in progress…"
-            case let .done(detail): "\(title): done — \(detail)"
-            case let .failed(reason): "\(title): failed — \(reason)"
-            }
-        }
-    }
-
-    private let log = Mutex<[Entry]>([])
-    private let wake: @Sendable () -> Void
-    public let ledgerPath: String
-
-    public init(ledgerPath: String = JobLedger.defaultPath(), wake: @escaping @Sendable () -> Void) {
-        self.ledgerPath = ledgerPath
-        self.wake = wake
-    }
-
-    /// Newest first.
-    public var entries: [Entry] { log.withLock { $0.reversed() } }
-
-    public func run(_ action: JobAction, client: FlinkClient) {
-        let id = log.withLock { l -> Int in
-            let id = (l.last?.id ?? 0) + 1
-            l.append(Entry(id: id, started: Date().timeIntervalSince1970, title: action.title, state: .running))
-            if l.count > 200 { l.removeFirst(l.count - 200) }
-            return id
-        }
-        wake()
-        let ledger = ledgerPath
-        Task {
-            let state: Entry.State
-            do {
-                switch action {
-                case let .savepoint(jid, name, dir):
-                    state = .done(try await JobActions.savepoint(client, jid: jid, name: name, directory: dir, stop: false, ledger: ledger))
-                case let .pause(jid, name, dir, drain):
-                    state = .done("stopped; savepoint " + (try await JobActions.savepoint(client, jid: jid, name: name, directory: dir, stop: true,
-                                                                                         drain: drain, ledger: ledger)))
-                case let .resume(jid, _):
-                    let (new, sp) = try await JobActions.resume(client, jid: jid, ledger: ledger)
-                    state = .done("running as \(new) from \(sp)")
-                case let .launch(r):
-                    let jid = try await JobActions.launch(client, jar: r.jar, entryClass: r.entryClass, arguments: r.arguments,
-                                                          parallelism: r.parallelism, savepoint: r.savepoint,
-                                                          allowNonRestoredState: r.allowNonRestoredState, ledger: ledger)
-                    state = .done("running as \(jid)")
-                case let .cancel(jid, _):
-                    try await client.cancel(job: jid)
-                    state = .done("cancelling \(jid)")
-                }
-            } catch {
-                state = .failed(String(describing: error))
-            }
-            self.log.withLock { l in
-                if let i = l.firstIndex(where: { $0.id == id }) { l[i].state = state; l[i].finished = Date().timeIntervalSince1970 }
-            }
-            self.wake()
-        }
     }
 }

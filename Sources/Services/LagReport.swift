@@ -1,6 +1,6 @@
 import Foundation
 import ConsoleModel
-import Terminal
+import Display
 
 /// The non-interactive `sluice lag` report, as text (like `kafka-consumer-groups --describe`) or
 /// as the stable JSON form documented in docs/lag-json.md.
