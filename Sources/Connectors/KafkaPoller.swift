@@ -10,7 +10,7 @@ import ConsoleModel
 /// keeps metadata for a while and refreshes it on errors. The number of round trips grows with
 /// brokers and coordinators, not with groups or partitions.
 public actor KafkaPoller {
-    public let client: KafkaClient
+    public let client: any KafkaReading
     /// Refreshes between re-reads of the topic and group lists (5 × 2 s by default).
     public let discoveryEvery: Int
     private var refreshes = 0
@@ -39,7 +39,7 @@ public actor KafkaPoller {
     /// Restricts the reading to these groups (all when empty).
     public let groupFilter: Set<String>
 
-    public init(client: KafkaClient, groups: [String] = [], discoveryEvery: Int = 5) {
+    public init(client: any KafkaReading, groups: [String] = [], discoveryEvery: Int = 5) {
         self.client = client
         self.groupFilter = Set(groups)
         self.discoveryEvery = max(1, discoveryEvery)
@@ -64,7 +64,7 @@ public actor KafkaPoller {
         if let cached = lastMetadata, !discover, !needsMetadata {
             metadata = cached
         } else {
-            do { metadata = try await client.metadata() } catch {
+            do { metadata = try await client.metadata(topics: nil) } catch {
                 _ = await groupsRead
                 throw error
             }
@@ -234,12 +234,24 @@ public actor KafkaPoller {
     private func describeAndFetch(_ ids: [String]) async -> ([KafkaSnapshot.Group], [String]) {
         guard !ids.isEmpty else { return ([], []) }
         var errors: [String] = []
-        // Look coordinators up once here, not twice concurrently below.
-        try? await client.findCoordinators(ids)
-        async let described = try? client.describeGroups(ids)
-        async let committed = try? client.committedOffsets(ids)
-        let (desc, offs) = await (described, committed)
-        if desc == nil { errors.append("DescribeGroups failed") }
+        // Look coordinators up once here, not twice concurrently below. A failure is reported, and
+        // the calls below still try (they look coordinators up themselves).
+        do { try await client.findCoordinators(ids) } catch { errors.append("FindCoordinator: \(error)") }
+        let client = self.client
+        async let described: Result<[DescribeGroupsResponse.Group], Error> = { do { return .success(try await client.describeGroups(ids)) } catch { return .failure(error) } }()
+        async let committed: Result<[String: Result<[CommittedPartitionOffset], KafkaClientError>], Error> = {
+            do { return .success(try await client.committedOffsets(ids)) } catch { return .failure(error) }
+        }()
+        let (describedResult, committedResult) = await (described, committed)
+        let desc = try? describedResult.get()
+        let offs = try? committedResult.get()
+        var describeFailure: String?
+        if case let .failure(e) = describedResult {
+            describeFailure = "\(e)"
+            errors.append("DescribeGroups: \(e)")
+        }
+        var offsetFailure: String?
+        if case let .failure(e) = committedResult { offsetFailure = "\(e)" }
         // One coordinator answers in the order asked; several (or a reordering broker) need a lookup.
         let inOrder = desc.map { d in d.count == ids.count && zip(d, ids).allSatisfy { $0.groupId == $1 } } ?? false
         let descById = inOrder ? [:] : Dictionary((desc ?? []).map { ($0.groupId, $0) }, uniquingKeysWith: { a, _ in a })
@@ -255,7 +267,7 @@ public actor KafkaPoller {
                     g.error = "DescribeGroups: \(d.errorCode)"
                 }
             } else {
-                g.error = "DescribeGroups: no answer"
+                g.error = "DescribeGroups: " + (describeFailure ?? "no answer")
             }
             switch offs?[id] {
             case let .success(list)?:
@@ -263,7 +275,7 @@ public actor KafkaPoller {
             case let .failure(e)?:
                 g.error = "OffsetFetch: \(e)"
             case nil:
-                g.error = "OffsetFetch: no answer"
+                g.error = "OffsetFetch: " + (offsetFailure ?? "no answer")
             }
             return g
         }

@@ -8,7 +8,7 @@ import Services
 /// the cluster is unreachable, a one-second tick for the "disconnected for" banner), and a
 /// ``LiveFeed`` running the connection's observation sources. It draws to a ``Screen`` and reads
 /// time from a ``ConsoleClock``, so a run can be driven without a terminal.
-public final class ConsoleApp {
+public final class ConsoleApp: Sendable {
     public struct Options: Sendable {
         public var contextName: String
         public var themeName: String

@@ -1,1 +1,89 @@
+import Connectors
+import ConsoleModel
+import FlinkClient
+import KafkaClient
+import Synchronization
 import Testing
+
+/// The sources and the Kafka poller against a scripted cluster and clock: what a reading holds,
+/// how often metadata is re-read, how failures are reported, and how the loop paces itself.
+@Suite struct SourceTests {
+    /// Runs `source` until the scripted clock has seen `readings` waits; returns what it delivered.
+    func observe(_ source: any ObservationSource, readings: Int) async -> [Observation] {
+        let seen = Mutex<[Observation]>([])
+        await Task { await source.run { o in seen.withLock { $0.append(o) } } }.value
+        return seen.withLock { $0 }
+    }
+
+    @Test func aReadingHoldsTopicsGroupsAndLag() async throws {
+        let cluster = ScriptedCluster(topics: ["orders": [100, 250]], groups: ["billing": ["orders": [90, 250]]])
+        let poller = KafkaPoller(client: cluster)
+        guard case let .kafka(snapshot) = await poller.poll(now: { 42 }) else { Issue.record("no snapshot"); return }
+        #expect(snapshot.time == 42)
+        #expect(snapshot.topics.map(\.name) == ["orders"])
+        #expect(snapshot.topics[0].partitions.map(\.highWatermark) == [100, 250])
+        let group = try #require(snapshot.groups.first)
+        #expect(group.groupId == "billing" && group.state == "Stable" && group.error == nil)
+        #expect(group.offsets.map(\.offset) == [90, 250])
+        var model = ConsoleModel()
+        model.apply(.kafka(snapshot))
+        #expect(model.groups.first?.totalLag == 10)
+    }
+
+    @Test func metadataAndGroupListsAreReReadOnlyEveryDiscoveryRound() async {
+        let cluster = ScriptedCluster(topics: ["t": [1]], groups: ["g": ["t": [1]]])
+        let poller = KafkaPoller(client: cluster, discoveryEvery: 3)
+        for _ in 0..<7 { _ = await poller.poll(now: { 0 }) }
+        // Readings 0, 3 and 6 discover.
+        #expect(cluster.state.withLock { $0.metadataCalls } == 3)
+        #expect(cluster.state.withLock { $0.listGroupsCalls } == 3)
+    }
+
+    @Test func groupReadFailuresKeepTheirCause() async {
+        let cluster = ScriptedCluster(topics: ["t": [5]], groups: ["g": ["t": [1]]])
+        cluster.state.withLock {
+            $0.describeFailure = .timeout(api: .describeGroups, broker: "node 1", milliseconds: 5000)
+            $0.coordinatorFailure = .brokerError(api: .findCoordinator, broker: "node 1", code: .coordinatorNotAvailable)
+        }
+        guard case let .kafka(snapshot) = await KafkaPoller(client: cluster).poll(now: { 0 }) else { Issue.record("no snapshot"); return }
+        #expect(snapshot.errors.contains { $0.hasPrefix("FindCoordinator: ") && $0.contains("COORDINATOR_NOT_AVAILABLE") }, "\(snapshot.errors)")
+        #expect(snapshot.errors.contains { $0.hasPrefix("DescribeGroups: ") && $0.contains("5000") }, "\(snapshot.errors)")
+        #expect(snapshot.groups.first?.error?.contains("5000") == true)
+    }
+
+    @Test func kafkaSourceDeliversEveryReadingAndWaitsThePinnedInterval() async {
+        let cluster = ScriptedCluster(topics: ["t": [1, 2, 3]])
+        let clock = ScriptedClock(limit: 3)
+        let source = KafkaSource(poller: KafkaPoller(client: cluster), policy: RefreshPolicy(pinned: 4), clock: clock)
+        let seen = await observe(source, readings: 3)
+        #expect(seen.count == 3)
+        #expect(clock.sleeps == [4, 4, 4])
+        #expect(source.interval == 4)
+        // Readings are stamped with the injected clock's time, which moved only by the waits.
+        let times = seen.compactMap { if case let .kafka(s) = $0 { s.time } else { nil } }
+        #expect(times == [1_000, 1_004, 1_008])
+    }
+
+    @Test func autoRefreshStaysWithinItsBoundsAndFollowsAChange() async {
+        let clock = ScriptedClock(limit: 2)
+        let source = KafkaSource(poller: KafkaPoller(client: ScriptedCluster(topics: ["t": [1]])), clock: clock)
+        _ = await observe(source, readings: 2)
+        #expect(clock.sleeps.allSatisfy { $0 >= RefreshPolicy.autoFloor && $0 <= RefreshPolicy.autoCeiling })
+        source.setRefresh(RefreshPolicy(pinned: 0.5))
+        let again = ScriptedClock(limit: 1)
+        let pinned = KafkaSource(poller: KafkaPoller(client: ScriptedCluster()), policy: RefreshPolicy(pinned: 0.5), clock: again)
+        _ = await observe(pinned, readings: 1)
+        #expect(again.sleeps == [0.5])
+    }
+
+    @Test func anUnreachableFlinkIsAnErrorObservationNotAnException() async {
+        let clock = ScriptedClock(limit: 2)
+        // Port 1 on loopback refuses at once.
+        let source = FlinkSource(poller: FlinkPoller(client: FlinkClient(baseURL: "http://127.0.0.1:1", timeoutSeconds: 2)),
+                                 policy: RefreshPolicy(pinned: 3), clock: clock)
+        let seen = await observe(source, readings: 2)
+        #expect(seen.count == 2)
+        #expect(seen.allSatisfy { if case .flinkError = $0 { true } else { false } })
+        #expect(clock.sleeps == [3, 3])
+    }
+}
