@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 
-.PHONY: build release test unit fuzz integration deps demo bench clean
+.PHONY: build release test unit fuzz layers integration deps demo bench clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -17,7 +17,11 @@ release: deps
 test: deps
 	bash scripts/test.sh
 
-unit:
+# The module layering (docs/architecture.md): which module may import which.
+layers:
+	bash scripts/check-layers.sh
+
+unit: layers
 	$(SWIFT) test --skip IntegrationTests --skip ConsoleUITests --skip RequestFuzzTests
 
 # The request decoders and a live broker fed mutated requests (SLUICE_FUZZ_SECONDS per target).

@@ -21,48 +21,12 @@ import threading
 import time
 import uuid
 
-from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
-from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
+from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
+from confluent_kafka.admin import AdminClient
 
-
-def check(cond, why):
-    if not cond:
-        print("CHECK FAILED: " + why, file=sys.stderr)
-        sys.exit(1)
-
-
-def create(admin, name, partitions, config=None):
-    fs = admin.create_topics([NewTopic(name, partitions, 1, config=config or {})], operation_timeout=10)
-    for _, f in fs.items():
-        f.result()
-
-
-def consume_all(bootstrap, topic, expected, group=None, isolation="read_uncommitted", timeout=30, extra=None):
-    """Reads from the beginning until `expected` records arrived (or the timeout), returns them."""
-    conf = {"bootstrap.servers": bootstrap, "group.id": group or "reader-" + uuid.uuid4().hex[:8],
-            "auto.offset.reset": "earliest", "enable.auto.commit": False, "isolation.level": isolation}
-    conf.update(extra or {})
-    c = Consumer(conf)
-    c.subscribe([topic])
-    out = []
-    deadline = time.time() + timeout
-    while len(out) < expected and time.time() < deadline:
-        m = c.poll(0.5)
-        if m is None:
-            continue
-        if m.error():
-            if m.error().code() == KafkaError._PARTITION_EOF:
-                continue
-            raise KafkaException(m.error())
-        out.append(m)
-    # A little more, to see anything beyond what was expected.
-    end = time.time() + 1.0
-    while time.time() < end:
-        m = c.poll(0.2)
-        if m is not None and not m.error():
-            out.append(m)
-    c.close()
-    return out
+from engine_clients_common import check, consume_all, create
+# Found by name in main(), like the scenarios defined here.
+from engine_log_scenarios import scenario_compaction, scenario_produce_acked, scenario_retention, scenario_verify_acked  # noqa: F401
 
 
 def scenario_acks(a):
@@ -295,141 +259,6 @@ def scenario_transactions(a):
     after = consume_all(a.bootstrap, dst, n, isolation="read_committed")
     check(not [m for m in after if m.value() == b"zombie"], "a fenced producer's record became visible")
     return {"transactions": txns, "read_committed": len(values), "aborted_written": aborted_visible, "fenced": fenced}
-
-
-def scenario_produce_acked(a):
-    """Crash test, part 1: produces values `<cycle>-<i>` with acks=all to one partition and
-    appends each acknowledged (offset, value) to --out as it arrives, until --count records or
-    the broker goes away (the test kills it with SIGKILL meanwhile)."""
-    p = Producer({"bootstrap.servers": a.bootstrap, "acks": "all", "enable.idempotence": True, "linger.ms": 1,
-                  "message.timeout.ms": 4000, "socket.timeout.ms": 3000, "log_level": 0})
-    out = open(a.out, "a", buffering=1)
-    acked = [0]
-
-    def done(err, msg):
-        if err is None:
-            out.write("%d %s\n" % (msg.offset(), msg.value().decode()))
-            acked[0] += 1
-
-    for i in range(a.count):
-        while True:
-            try:
-                p.produce(a.topic, value=("%s-%d" % (a.cycle, i)).encode(), partition=0, on_delivery=done)
-                break
-            except BufferError:
-                p.poll(0.05)
-        p.poll(0)
-    p.flush(10)
-    out.close()
-    return {"acked": acked[0]}
-
-
-def scenario_verify_acked(a):
-    """Crash test, part 2: every acknowledged record is in the log exactly once, at the offset
-    it was acknowledged with, and the log has no gaps or duplicates of acknowledged values."""
-    acked = {}
-    for line in open(a.acked):
-        off, val = line.split()
-        acked[int(off)] = val
-    c = Consumer({"bootstrap.servers": a.bootstrap, "group.id": "verify-" + uuid.uuid4().hex[:6], "enable.auto.commit": False})
-    lo, hi = c.get_watermark_offsets(TopicPartition(a.topic, 0), 10)
-    c.assign([TopicPartition(a.topic, 0, 0)])
-    log = {}
-    deadline = time.time() + 60
-    while len(log) < hi and time.time() < deadline:
-        m = c.poll(0.5)
-        if m is None or m.error():
-            continue
-        log[m.offset()] = m.value().decode()
-    c.close()
-    check(len(log) == hi, "read %d of %d records" % (len(log), hi))
-    missing = [o for o, v in acked.items() if log.get(o) != v]
-    check(not missing, "%d acknowledged records missing or changed, first at offset %s (acked %s, log has %s)" % (
-        len(missing), missing[:1], acked.get(missing[0]) if missing else None, log.get(missing[0]) if missing else None))
-    values = list(log.values())
-    dup = len(values) - len(set(values))
-    check(dup == 0, "%d values written twice" % dup)
-    return {"acked": len(acked), "log_end": hi}
-
-
-def scenario_retention(a):
-    """A topic with retention.ms=1000 and small segments: the engine deletes old segments and a
-    client sees the log start offset move and reads from there."""
-    admin = AdminClient({"bootstrap.servers": a.bootstrap})
-    topic = "ret-%s" % uuid.uuid4().hex[:6]
-    create(admin, topic, 1, {"retention.ms": "1000", "segment.bytes": "4096"})
-    res = admin.describe_configs([ConfigResource(ConfigResource.Type.TOPIC, topic)])
-    for _, f in res.items():
-        cfg = f.result()
-        check(cfg["retention.ms"].value == "1000", "retention.ms reads back as %s" % cfg["retention.ms"].value)
-        check(cfg["segment.bytes"].value == "4096", "segment.bytes reads back as %s" % cfg["segment.bytes"].value)
-    p = Producer({"bootstrap.servers": a.bootstrap, "acks": "all", "linger.ms": 0, "batch.num.messages": 1})
-    for i in range(200):
-        p.produce(topic, value=("%05d" % i).encode() + b"r" * 200)
-        p.poll(0)
-    check(p.flush(20) == 0, "not all produced")
-    c = Consumer({"bootstrap.servers": a.bootstrap, "group.id": "ret-" + uuid.uuid4().hex[:6], "auto.offset.reset": "earliest"})
-    deadline = time.time() + 30
-    lo = hi = 0
-    while time.time() < deadline:
-        lo, hi = c.get_watermark_offsets(TopicPartition(topic, 0), 10)
-        if lo > 0:
-            break
-        time.sleep(0.2)
-    check(lo > 0, "log start offset still 0 after 30 s (high watermark %d)" % hi)
-    check(hi == 200, "high watermark %d, expected 200" % hi)
-    c.assign([TopicPartition(topic, 0, -2)])   # earliest
-    first = None
-    end = time.time() + 10
-    while first is None and time.time() < end:
-        m = c.poll(0.5)
-        if m is not None and not m.error():
-            first = m.offset()
-    c.close()
-    check(first == lo, "earliest record read is at %s, log start is %d" % (first, lo))
-    return {"log_start": lo, "high_watermark": hi}
-
-
-def scenario_compaction(a):
-    """A compacted topic: old values of a key and, after delete.retention.ms, deleted keys
-    disappear from what a client reads from the beginning; the latest value of every key stays."""
-    admin = AdminClient({"bootstrap.servers": a.bootstrap})
-    topic = "cmp-%s" % uuid.uuid4().hex[:6]
-    create(admin, topic, 1, {"cleanup.policy": "compact", "segment.bytes": "1024", "delete.retention.ms": "100",
-                             "min.compaction.lag.ms": "0"})
-    p = Producer({"bootstrap.servers": a.bootstrap, "acks": "all", "linger.ms": 0, "batch.num.messages": 1})
-    latest = {}
-    produced = 0
-    for rnd in range(30):
-        for k in range(10):
-            v = ("k%d-r%d" % (k, rnd)).encode()
-            p.produce(topic, key=b"k%d" % k, value=v)
-            latest[b"k%d" % k] = v
-            produced += 1
-        p.poll(0)
-    p.produce(topic, key=b"k0", value=None)   # delete k0
-    del latest[b"k0"]
-    produced += 1
-    for i in range(40):                       # roll the tombstone into a closed segment
-        p.produce(topic, key=b"filler%d" % i, value=b"f")
-        latest[b"filler%d" % i] = b"f"
-        produced += 1
-    check(p.flush(20) == 0, "not all produced")
-    deadline = time.time() + 30
-    seen = []
-    while time.time() < deadline:
-        seen = consume_all(a.bootstrap, topic, 1, timeout=5)
-        keys = [m.key() for m in seen]
-        if len(seen) < produced and b"k0" not in keys:
-            break
-        time.sleep(0.3)
-    final = {}
-    for m in seen:
-        final[m.key()] = m.value()
-    check(b"k0" not in final, "the deleted key k0 is still there after delete.retention.ms")
-    check(len(seen) < produced, "nothing was compacted: read %d of %d" % (len(seen), produced))
-    check(final == latest, "latest values differ: %s" % {k: (final.get(k), v) for k, v in latest.items() if final.get(k) != v})
-    return {"produced": produced, "read": len(seen), "keys": len(final)}
 
 
 def main():

@@ -30,6 +30,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
+echo "== layering" >&2
+bash scripts/check-layers.sh
+
 echo "== build" >&2
 swift build --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true
 swift build --build-tests >/dev/null   # fail here if the build failed

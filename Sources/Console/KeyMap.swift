@@ -37,7 +37,9 @@ public struct KeyBinding: Sendable {
 }
 
 public enum KeyMap {
-    public static let bindings: [KeyBinding] = [
+    public static let bindings: [KeyBinding] = navigation + ViewRegistry.keyBindings + commands
+
+    private static let navigation: [KeyBinding] = [
         KeyBinding(keys: [.character("j"), .down], label: "j/↓", action: .moveDown, help: "move down", inFooter: false),
         KeyBinding(keys: [.character("k"), .up], label: "k/↑", action: .moveUp, help: "move up", inFooter: false),
         KeyBinding(keys: [.character("g"), .home], label: "g", action: .top, help: "go to top", inFooter: false),
@@ -46,11 +48,9 @@ public enum KeyMap {
         KeyBinding(keys: [.pageUp, .ctrl("b")], label: "PgUp", action: .pageUp, help: "page up", inFooter: false),
         KeyBinding(keys: [.enter, .right], label: "⏎", action: .open, help: "open the selected item", inFooter: true),
         KeyBinding(keys: [.escape, .left, .backspace], label: "Esc", action: .back, help: "back", inFooter: true),
-        KeyBinding(keys: [.character("1")], label: "1", action: .view(.overview), help: "Overview", inFooter: false),
-        KeyBinding(keys: [.character("2")], label: "2", action: .view(.topics), help: "Topics", inFooter: false),
-        KeyBinding(keys: [.character("3")], label: "3", action: .view(.groups), help: "Groups", inFooter: false),
-        KeyBinding(keys: [.character("4")], label: "4", action: .view(.rebalances), help: "Rebalances", inFooter: false),
-        KeyBinding(keys: [.character("5")], label: "5", action: .view(.jobs), help: "Jobs (Flink)", inFooter: false),
+    ]
+
+    private static let commands: [KeyBinding] = [
         KeyBinding(keys: [.character("c")], label: "c", action: .jobView(.checkpoints), help: "checkpoints of the job", inFooter: false),
         KeyBinding(keys: [.character("e")], label: "e", action: .jobView(.exceptions), help: "exceptions of the job", inFooter: false),
         KeyBinding(keys: [.character("v")], label: "v", action: .jobView(.vertices), help: "vertices of the job", inFooter: false),
@@ -59,7 +59,6 @@ public enum KeyMap {
         KeyBinding(keys: [.character("r")], label: "r", action: .job(.resume), help: "resume the job from its latest savepoint", inFooter: false),
         KeyBinding(keys: [.character("n")], label: "n", action: .job(.launch), help: "launch a job (jar, entry class, args, parallelism)", inFooter: false),
         KeyBinding(keys: [.ctrl("k")], label: "^K", action: .job(.cancel), help: "cancel the job", inFooter: false),
-        KeyBinding(keys: [.character("L")], label: "L", action: .view(.actions), help: "log of job actions run here", inFooter: false),
         KeyBinding(keys: [.character("/")], label: "/", action: .filter, help: "filter rows", inFooter: true),
         KeyBinding(keys: [.character(":")], label: ":", action: .command, help: "command (:groups :topics :jobs :ctx NAME :theme NAME :q)", inFooter: false),
         KeyBinding(keys: [.character(">")], label: ">", action: .sortNext, help: "sort by next column", inFooter: false),

@@ -122,20 +122,10 @@ public struct Renderer {
             if model.flink.latest == nil {
                 return model.flink.lastError.map { "no data: \(DisplayText.sanitize($0))" } ?? "waiting for the first Flink reading…"
             }
-            switch route {
-            case .jobs: return "no jobs on this cluster"
-            case .checkpoints: return "no checkpoints yet"
-            case .exceptions: return "no exceptions"
-            default: return "reading the job…"
-            }
+            return ViewRegistry.entry(route.kind).emptyText
         }
         if model.latest == nil { return model.health.lastError == nil ? "waiting for the first reading…" : "no data: Kafka unreachable" }
-        switch route {
-        case .groups: return "no consumer groups (some brokers list only groups that have committed offsets)"
-        case .rebalances: return "no rebalances seen since the console started"
-        case .topics: return "no topics"
-        default: return "nothing to show"
-        }
+        return ViewRegistry.entry(route.kind).emptyText
     }
 
     private func drawHeader(model: ConsoleModel, ui: UIState, rows: [TableRow], grid: inout CellGrid, now: Double) {

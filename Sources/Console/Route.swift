@@ -13,35 +13,44 @@ public enum Route: Sendable, Hashable {
     case actions
     case help
 
-    public var title: String {
+    /// The kind of place, without its argument: what the view registry is keyed by.
+    public enum Kind: Sendable, Hashable, CaseIterable {
+        case overview, topics, partitions, groups, groupDetail, rebalances, jobs, jobDetail, checkpoints, exceptions, actions, help
+    }
+
+    public var kind: Kind {
         switch self {
-        case .overview: "Overview"
-        case .topics: "Topics"
-        case let .partitions(topic): "Topics ▸ \(topic)"
-        case .groups: "Groups"
-        case let .groupDetail(group): "Groups ▸ \(group)"
-        case .rebalances: "Rebalances"
-        case .jobs: "Jobs"
-        case let .jobDetail(jid): "Jobs ▸ \(jid.prefix(8))"
-        case let .checkpoints(jid): "Jobs ▸ \(jid.prefix(8)) ▸ Checkpoints"
-        case let .exceptions(jid): "Jobs ▸ \(jid.prefix(8)) ▸ Exceptions"
-        case .actions: "Actions"
-        case .help: "Help"
+        case .overview: .overview
+        case .topics: .topics
+        case .partitions: .partitions
+        case .groups: .groups
+        case .groupDetail: .groupDetail
+        case .rebalances: .rebalances
+        case .jobs: .jobs
+        case .jobDetail: .jobDetail
+        case .checkpoints: .checkpoints
+        case .exceptions: .exceptions
+        case .actions: .actions
+        case .help: .help
         }
     }
 
+    /// The topic, group or job the place is about.
+    public var argument: String? {
+        switch self {
+        case let .partitions(topic): topic
+        case let .groupDetail(group): group
+        case let .jobDetail(jid), let .checkpoints(jid), let .exceptions(jid): jid
+        default: nil
+        }
+    }
+
+    public var title: String { ViewRegistry.entry(kind).title(self) }
+
     /// Parses a `:` command's view name.
     public init?(command: String) {
-        switch command.lowercased() {
-        case "overview", "ovw", "o": self = .overview
-        case "topics", "topic", "t": self = .topics
-        case "groups", "group", "grp", "g": self = .groups
-        case "rebalances", "rebalance", "reb", "r": self = .rebalances
-        case "jobs", "job", "j": self = .jobs
-        case "actions", "action", "log": self = .actions
-        case "help", "h": self = .help
-        default: return nil
-        }
+        guard let r = ViewRegistry.route(command: command) else { return nil }
+        self = r
     }
 }
 

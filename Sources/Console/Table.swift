@@ -81,26 +81,35 @@ public struct TableState: Sendable, Equatable {
     }
 }
 
-/// Column widths for the space available: minimum widths first, then leftover shared by flex.
-public func layoutColumns(_ columns: [Column], width: Int, gap: Int = 1) -> [Int] {
-    var widths = columns.map(\.minWidth)
-    let used = widths.reduce(0, +) + gap * max(0, columns.count - 1)
-    var spare = width - used
-    let flexTotal = columns.map(\.flex).reduce(0, +)
-    if spare > 0 && flexTotal > 0 {
-        let share = spare
-        for (i, c) in columns.enumerated() where c.flex > 0 {
-            let add = share * c.flex / flexTotal
-            widths[i] += add
-            spare -= add
-        }
-    } else if spare < 0 {
-        // Narrow terminal: shrink flexible columns first, never below 4 cells.
-        for i in widths.indices.reversed() where columns[i].flex > 0 && spare < 0 {
-            let cut = min(-spare, max(0, widths[i] - 4))
-            widths[i] -= cut
-            spare += cut
+/// Column widths for the space available, sized to what they hold, as k9s does: each column is
+/// as wide as its widest cell, its title with the sort marker, and its designed minimum — no
+/// wider, so spare width stays at the right instead of padding one column. Only when that does
+/// not fit do columns give width back: flexible ones (names) first down to their minimum, then
+/// any column down to its minimum, then flexible ones down to 4 cells; the rest is truncated.
+public func layoutColumns(_ columns: [Column], content: [Int] = [], width: Int, gap: Int = 1) -> [Int] {
+    var widths = columns.enumerated().map { i, c in
+        max(c.minWidth, DisplayText.width(c.title) + 1, i < content.count ? content[i] : 0)
+    }
+    var over = widths.reduce(0, +) + gap * max(0, columns.count - 1) - width
+    func shrink(_ eligible: (Int) -> Bool, floor: (Int) -> Int) {
+        while over > 0 {
+            // The widest column still above its floor gives one cell at a time.
+            guard let i = widths.indices.filter({ eligible($0) && widths[$0] > floor($0) }).max(by: { widths[$0] < widths[$1] }) else { return }
+            widths[i] -= 1
+            over -= 1
         }
     }
+    shrink({ columns[$0].flex > 0 }, floor: { columns[$0].minWidth })
+    shrink({ _ in true }, floor: { columns[$0].minWidth })
+    shrink({ columns[$0].flex > 0 }, floor: { _ in 4 })
     return widths
+}
+
+/// The widest cell of each column (display width), for ``layoutColumns(_:content:width:gap:)``.
+public func contentWidths(_ rows: [TableRow], columns: Int) -> [Int] {
+    var out = [Int](repeating: 0, count: columns)
+    for r in rows {
+        for (i, c) in r.cells.enumerated() where i < columns { out[i] = max(out[i], DisplayText.width(c)) }
+    }
+    return out
 }

@@ -7,7 +7,7 @@ enum TableWidget {
     static func draw(spec: TableSpec, rows: [TableRow], state: inout TableState, grid: inout CellGrid, top: Int, bottom: Int,
                      emptyText: String) -> String? {
         let w = grid.width
-        let widths = layoutColumns(spec.columns, width: w - 2)
+        let widths = layoutColumns(spec.columns, content: contentWidths(rows, columns: spec.columns.count), width: w - 2)
         var x = 1
         for (i, c) in spec.columns.enumerated() {
             let marker = i == state.sortColumn ? (state.ascending ? "▲" : "▼") : ""

@@ -7,7 +7,7 @@ public struct ConsoleModel: Sendable {
         public var highWatermarkHistory = 64
         /// Readings per group kept for trends and rates (about two minutes at the default refresh).
         public var groupHistory = 64
-        /// Samples in the status window (DESIGN §3: 10).
+        /// Readings in the status window (docs/status.md: 10).
         public var statusWindow = StatusRules.windowSize
         /// Consecutive readings a status change must hold before it shows.
         public var alertConfirmations = 2
@@ -172,15 +172,15 @@ public struct ConsoleModel: Sendable {
         }
         for g in groups where g.status != .ok {
             let severity: Alert.Severity = g.status == .warn ? .warning : .critical
-            out.append(Alert(key: "group:\(g.groupId)", severity: severity, message: Self.alertMessage(g), since: g.statusSince))
+            out.append(Alert(key: "group:\(g.groupId)", severity: severity, message: Self.alertMessage(g, window: configuration.statusWindow), since: g.statusSince))
         }
         alerts = out
     }
 
-    static func alertMessage(_ g: GroupSummary) -> String {
+    static func alertMessage(_ g: GroupSummary, window: Int) -> String {
         let lag = g.totalLag.map { "lag \(groupedDigits($0))" } ?? "lag unknown"
         switch g.status {
-        case .warn: return "\(g.groupId) \(lag) and growing over the last \(StatusRules.windowSize) samples"
+        case .warn: return "\(g.groupId) \(lag) and growing over the last \(window) samples"
         case .stall: return "\(g.groupId) stalled: members present, offsets not moving, \(lag)"
         case .stop: return "\(g.groupId) stopped: \(g.members.isEmpty ? "no members" : "no commits"), \(lag)"
         case .rewind: return "\(g.groupId) committed offset went backwards"

@@ -1,5 +1,5 @@
 /// How hard a vertex is held back by its downstream, after Flink's levels: OK ≤ 10 % of the time
-/// backpressured, LOW ≤ 50 %, HIGH above (DESIGN §3).
+/// backpressured, LOW ≤ 50 %, HIGH above (docs/design.md §3).
 public enum Backpressure: String, Sendable, Codable, Comparable, CaseIterable {
     case unknown = "-", ok = "OK", low = "LOW", high = "HIGH"
 

@@ -1,5 +1,5 @@
 /// One reading of a Kafka cluster, taken at `time` (seconds since 1970). Immutable once made;
-/// the model, the recorder and `sluice lag` all consume exactly this value.
+/// the model and `sluice lag` consume exactly this value (and so will a recording).
 public struct KafkaSnapshot: Codable, Sendable, Equatable {
     public struct Broker: Codable, Sendable, Equatable {
         public var nodeId: Int32

@@ -1,4 +1,4 @@
-/// The lag status rules (DESIGN §3, after Burrow), evaluated over the last `windowSize` samples.
+/// The lag status rules (docs/design.md §3, after Burrow), evaluated over the last `windowSize` samples.
 /// Rules are tried in order; the first that matches wins.
 ///
 /// Partitions are judged one by one; WARN and STALL are also judged on the group's totals

@@ -14,16 +14,13 @@ public enum JobActions {
     public static func launch(_ client: FlinkClient, _ spec: JobLedger.Launch, savepoint: String?, ledger: String,
                               resumedFrom: String?) async throws -> String {
         var spec = spec
-        let run = { (jarId: String) in
-            try await client.run(jar: jarId, JarRun(entryClass: spec.entryClass, arguments: spec.arguments, parallelism: spec.parallelism,
-                                                    savepointPath: savepoint, allowNonRestoredState: spec.allowNonRestoredState))
+        // Flink forgets uploaded jars when its JobManager restarts: ask which it has (a listing,
+        // not the wording of a failed run) and upload the recorded file again when ours is gone.
+        if let path = spec.jarPath, try await !client.jars().contains(where: { $0.id == spec.jarId }) {
+            spec.jarId = try await client.uploadJar(path: path)
         }
-        let jid: String
-        do { jid = try await run(spec.jarId) } catch let e as FlinkClientError where spec.jarPath != nil && e.status == 500
-            && e.description.contains("does not exist") {
-            spec.jarId = try await client.uploadJar(path: spec.jarPath!)
-            jid = try await run(spec.jarId)
-        }
+        let jid = try await client.run(jar: spec.jarId, JarRun(entryClass: spec.entryClass, arguments: spec.arguments, parallelism: spec.parallelism,
+                                                                savepointPath: savepoint, allowNonRestoredState: spec.allowNonRestoredState))
         let name = try? await client.jobs().first { $0.jid == jid }?.name
         try JobLedger.update(path: ledger) { $0.recordLaunch(jid: jid, name: name, launch: spec, resumedFrom: resumedFrom) }
         return jid

@@ -87,16 +87,17 @@ public enum LagReport {
                                                   host: $0.clientHost.isEmpty ? nil : $0.clientHost, assignment: $0.assignment) },
                   partitions: g.partitions.map { p in
                       Partition(topic: p.topic, partition: p.partition, committed: p.committed, endOffset: p.endOffset, lag: p.lag,
-                                timeLagMs: p.timeLag.map { Int64(($0.seconds * 1000).rounded()) },
+                                timeLagMs: p.timeLag.flatMap { $0.seconds.isFinite ? Int64(($0.seconds * 1000).rounded()) : nil },
                                 timeLagIsLowerBound: p.timeLag?.isLowerBound ?? false, memberId: p.owner?.memberId, status: p.status.rawValue)
                   })
         })
     }
 
-    public static func json(_ doc: Document) -> String {
+    /// The document as JSON; a failure to encode is an error, never a silent `{}`.
+    public static func json(_ doc: Document) throws -> String {
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? enc.encode(doc)) ?? Data("{}".utf8), as: UTF8.self)
+        return String(decoding: try enc.encode(doc), as: UTF8.self)
     }
 
     /// Columns as kafka-consumer-groups prints them, plus time lag and status. Remote strings are

@@ -7,7 +7,7 @@ import KafkaProtocol
 /// Opening a log recovers it: every batch of every segment is checked (length, magic, CRC-32C,
 /// offsets continuing where the previous batch ended), and the log is cut at the first batch that
 /// fails — a torn write from a crash, or a corrupted tail — so what remains is exactly the batches
-/// that were whole. Not thread-safe: the engine gives each partition to one actor.
+/// that were whole. Not thread-safe: the engine keeps every partition on its one event loop.
 public final class PartitionLog: @unchecked Sendable {   // used from one thread at a time
     public struct Configuration: Sendable {
         /// A segment is closed and a new one started once it reaches this size.
@@ -86,6 +86,18 @@ public final class PartitionLog: @unchecked Sendable {   // used from one thread
         return PendingSync(segments: unsynced, endOffset: nextOffset)
     }
 
+    /// `mkdir -p`, reporting the directory that could not be made and the real reason (errno).
+    static func makeDirectories(_ path: String) -> (path: String, errno: Int32)? {
+        var current = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            current += "/" + part
+            if mkdir(current, 0o755) != 0 && errno != EEXIST { return (current, errno) }
+        }
+        var info = stat()
+        guard stat(path, &info) == 0 else { return (path, errno) }
+        return (info.st_mode & S_IFMT) == S_IFDIR ? nil : (path, ENOTDIR)
+    }
+
     /// The offset the next appended record gets (Kafka's log end offset).
     public var nextOffset: Int64 { segments.last?.nextOffset ?? 0 }
     public var logStartOffset: Int64 { segments.first?.baseOffset ?? 0 }
@@ -93,9 +105,7 @@ public final class PartitionLog: @unchecked Sendable {   // used from one thread
     public init(directory: String, configuration: Configuration = Configuration()) throws {
         self.directory = directory
         self.configuration = configuration
-        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
-            throw LogError.io(path: directory, operation: "create", errno: EACCES)
-        }
+        if let failed = Self.makeDirectories(directory) { throw LogError.io(path: failed.path, operation: "create", errno: failed.errno) }
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
             .filter { $0.hasSuffix(".log") }.compactMap { name -> (Int64, String)? in
                 Int64(name.dropLast(4)).map { ($0, name) }

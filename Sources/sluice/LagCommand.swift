@@ -72,7 +72,10 @@ struct LagCommand: AsyncParsableCommand {
         guard let snapshot = lastSnapshot else { throw ExitCode(2) }
         let missing = Set(groups).subtracting(model.groups.filter { $0.error == nil || !$0.state.isEmpty }.map(\.groupId))
         if json {
-            print(LagReport.json(LagReport.document(model.groups, bootstrap: resolved.bootstrapText, time: snapshot.time)))
+            do { print(try LagReport.json(LagReport.document(model.groups, bootstrap: resolved.bootstrapText, time: snapshot.time))) } catch {
+                FileHandle.standardError.write(Data("sluice lag: cannot encode the report as JSON: \(error)\n".utf8))
+                throw ExitCode(2)
+            }
         } else {
             print(LagReport.text(model.groups), terminator: "")
         }

@@ -56,6 +56,16 @@ import Testing
         #expect(m.groups[0].lagTrend.count == 11)
     }
 
+    @Test func theAlertNamesTheConfiguredWindowNotTheDefault() {
+        var config = ConsoleModel.Configuration()
+        config.statusWindow = 3
+        var m = ConsoleModel(configuration: config)
+        for t in 1...4 { m.apply(.kafka(reading(Double(t), produce: 100, committed: Int64(t) * 10))) }
+        #expect(m.groups[0].status == .warn)
+        let alert = m.alerts.first { $0.key == "group:g" }
+        #expect(alert?.message.contains("over the last 3 samples") == true, "\(alert?.message ?? "no alert")")
+    }
+
     @Test func ratesAndCatchUpEstimate() throws {
         var m = ConsoleModel()
         // produce 100/s on p0 and 300/s on p1; consume 250/s on each partition, far behind.

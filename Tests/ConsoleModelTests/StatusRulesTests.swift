@@ -1,7 +1,7 @@
 import Testing
 @testable import ConsoleModel
 
-/// One test per rule, named after the situation it describes (DESIGN §3).
+/// One test per rule, named after the situation it describes (docs/design.md §3).
 @Suite struct StatusRulesTests {
     /// Samples one second apart with the given committed offsets and lags.
     func window(_ points: [(Int64, Int64?)]) -> [StatusRules.Sample] {

@@ -79,7 +79,7 @@ import Display
     @Test func jsonHasEveryKeyWithNullsForUnknowns() throws {
         let model = Fixtures.model(readings: 2)
         let doc = LagReport.document(model.groups, bootstrap: "b1:9092", time: 0)
-        let json = LagReport.json(doc)
+        let json = try LagReport.json(doc)
         let obj = try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [String: Any]
         let groups = obj["groups"] as! [[String: Any]]
         #expect(groups.count == 3)

@@ -38,6 +38,20 @@ import KafkaProtocol
         #expect(try values(log.read(from: 0, maxBytes: 1)).map(\.0) == [0, 1, 2])
     }
 
+    @Test func aDirectoryThatCannotBeMadeReportsTheRealReason() throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        // A regular file where a directory should be: ENOTDIR, named with the path that failed.
+        FileManager.default.createFile(atPath: dir + "/blocker", contents: Data())
+        do {
+            _ = try PartitionLog(directory: dir + "/blocker/orders-0")
+            Issue.record("opened a log under a regular file")
+        } catch let e as PartitionLog.LogError {
+            #expect("\(e)".contains("Not a directory"), "\(e)")
+            #expect("\(e)".contains("blocker"), "\(e)")
+        }
+    }
+
     @Test func reopenFindsEveryBatch() throws {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         do {

@@ -5,6 +5,8 @@ import Display
 /// Checkpoints: counts and latest in the preamble, history newest first with a duration bar and
 /// the failure cause.
 enum CheckpointsView {
+    static let entry = ViewEntry(kind: .checkpoints, title: { "Jobs ▸ \(($0.argument ?? "").prefix(8)) ▸ Checkpoints" },
+                                 table: { spec(jid: $0.argument ?? "") }, emptyText: "no checkpoints yet")
     static let columns = [
         Column("ID", width: 6, right: true), Column("STATUS", width: 11), Column("TRIGGERED", width: 9), Column("DURATION", width: 8, right: true),
         Column("", width: 12), Column("SIZE", width: 9, right: true), Column("CAUSE", width: 20, flex: 3),

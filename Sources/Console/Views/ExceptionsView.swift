@@ -4,6 +4,8 @@ import Display
 
 /// Exceptions: the job's failures, newest first.
 enum ExceptionsView {
+    static let entry = ViewEntry(kind: .exceptions, title: { "Jobs ▸ \(($0.argument ?? "").prefix(8)) ▸ Exceptions" },
+                                 table: { spec(jid: $0.argument ?? "") }, emptyText: "no exceptions")
     static let columns = [Column("TIME", width: 8), Column("TASK", width: 16, flex: 1), Column("EXCEPTION", width: 30, flex: 3)]
 
     static func spec(jid: String) -> TableSpec {

@@ -5,6 +5,8 @@ import Display
 /// Job detail: one row per vertex — parallelism, rates, busy/backpressured/idle bars, level,
 /// watermark lag, and the bottleneck marker.
 enum JobDetailView {
+    static let entry = ViewEntry(kind: .jobDetail, title: { "Jobs ▸ \(($0.argument ?? "").prefix(8))" }, table: { spec(jid: $0.argument ?? "") },
+                                 emptyText: "reading the job…")
     static let columns = [
         Column("VERTEX", width: 18, flex: 3), Column("P", width: 3, right: true), Column("IN/s", width: 8, right: true),
         Column("OUT/s", width: 8, right: true), Column("BUSY", width: 10), Column("BACKPRESSURED", width: 13), Column("IDLE", width: 10),

@@ -2,8 +2,10 @@ import Services
 import ConsoleModel
 import Display
 
-/// Jobs: state, uptime, parallelism, restarts, last checkpoint age, worst backpressure (DESIGN §3).
+/// Jobs: state, uptime, parallelism, restarts, last checkpoint age, worst backpressure (docs/design.md §3).
 enum JobsView {
+    static let entry = ViewEntry(kind: .jobs, route: .jobs, key: "5", commands: ["jobs", "job", "j"], title: { _ in "Jobs" },
+                                 table: { _ in spec }, emptyText: "no jobs on this cluster", help: "Jobs (Flink)")
     static let columns = [
         Column("JOB", width: 16, flex: 3), Column("STATE", width: 10), Column("UPTIME", width: 8, right: true),
         Column("P", width: 3, right: true), Column("RESTARTS", width: 8, right: true), Column("CHECKPOINT", width: 12),

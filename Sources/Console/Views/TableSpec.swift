@@ -19,21 +19,8 @@ public struct TableSpec: Sendable {
         self.columns = columns; self.defaultSort = defaultSort; self.rows = rows; self.open = open; self.preamble = preamble
     }
 
-    /// The table behind a route, or `nil` for panel views (Overview, Help).
-    public static func forRoute(_ route: Route) -> TableSpec? {
-        switch route {
-        case .topics: TopicsView.spec
-        case let .partitions(topic): PartitionsView.spec(topic: topic)
-        case .groups: GroupsView.spec
-        case let .groupDetail(group): GroupDetailView.spec(group: group)
-        case .rebalances: RebalancesView.spec
-        case .jobs: JobsView.spec
-        case let .jobDetail(jid): JobDetailView.spec(jid: jid)
-        case let .checkpoints(jid): CheckpointsView.spec(jid: jid)
-        case let .exceptions(jid): ExceptionsView.spec(jid: jid)
-        case .overview, .help, .actions: nil
-        }
-    }
+    /// The table behind a route, or `nil` for panel views (Overview, Help, Actions).
+    public static func forRoute(_ route: Route) -> TableSpec? { ViewRegistry.entry(route.kind).table?(route) }
 }
 
 func statusRole(_ s: LagStatus) -> Role {
