@@ -35,10 +35,6 @@ public protocol SourceClock: Sendable {
 /// The wall clock and `Task.sleep`.
 public struct WallClock: SourceClock {
     public init() {}
-    public func now() -> Double {
-        var t = timespec()
-        clock_gettime(CLOCK_REALTIME, &t)
-        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
-    }
+    public func now() -> Double { Date().timeIntervalSince1970 }
     public func sleep(seconds: Double) async { try? await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1e9)) }
 }

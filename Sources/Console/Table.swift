@@ -105,11 +105,19 @@ public func layoutColumns(_ columns: [Column], content: [Int] = [], width: Int, 
     return widths
 }
 
-/// The widest cell of each column (display width), for ``layoutColumns(_:content:width:gap:)``.
-public func contentWidths(_ rows: [TableRow], columns: Int) -> [Int] {
+/// The widest cell of each column (display width), for ``layoutColumns(_:content:width:gap:)``:
+/// over every row of a table up to `sampleLimit` rows; past that (a frame must stay cheap on a
+/// 10,000-row table) over the rows on screen and an even sample of the rest.
+public func contentWidths(_ rows: [TableRow], visible: Range<Int>, columns: Int, sampleLimit: Int = 1_000) -> [Int] {
     var out = [Int](repeating: 0, count: columns)
-    for r in rows {
+    func measure(_ r: TableRow) {
         for (i, c) in r.cells.enumerated() where i < columns { out[i] = max(out[i], DisplayText.width(c)) }
     }
+    if rows.count <= sampleLimit {
+        for r in rows { measure(r) }
+        return out
+    }
+    for i in visible where rows.indices.contains(i) { measure(rows[i]) }
+    for i in stride(from: 0, to: rows.count, by: max(1, rows.count / sampleLimit)) { measure(rows[i]) }
     return out
 }

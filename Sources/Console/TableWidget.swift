@@ -7,7 +7,11 @@ enum TableWidget {
     static func draw(spec: TableSpec, rows: [TableRow], state: inout TableState, grid: inout CellGrid, top: Int, bottom: Int,
                      emptyText: String) -> String? {
         let w = grid.width
-        let widths = layoutColumns(spec.columns, content: contentWidths(rows, columns: spec.columns.count), width: w - 2)
+        let height = max(0, bottom - top - 1)
+        state.scrollToSelection(height: height)
+        let first = min(state.scroll, rows.count)
+        let visible = first..<min(rows.count, first + height)
+        let widths = layoutColumns(spec.columns, content: contentWidths(rows, visible: visible, columns: spec.columns.count), width: w - 2)
         var x = 1
         for (i, c) in spec.columns.enumerated() {
             let marker = i == state.sortColumn ? (state.ascending ? "▲" : "▼") : ""
@@ -15,8 +19,6 @@ enum TableWidget {
             grid.put(title, x: x, y: top, role: .header, maxWidth: widths[i])
             x += widths[i] + 1
         }
-        let height = max(0, bottom - top - 1)
-        state.scrollToSelection(height: height)
         if rows.isEmpty {
             grid.put(emptyText, x: 2, y: top + 2, role: .dim, maxWidth: w - 3)
             return nil

@@ -26,9 +26,5 @@ public protocol ConsoleClock: Sendable {
 /// Wall-clock time.
 public struct SystemClock: ConsoleClock {
     public init() {}
-    public func now() -> Double {
-        var t = timespec()
-        clock_gettime(CLOCK_REALTIME, &t)
-        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
-    }
+    public func now() -> Double { Date().timeIntervalSince1970 }
 }
