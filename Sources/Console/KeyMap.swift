@@ -12,6 +12,7 @@ public enum Action: Sendable, Equatable {
     case filter, command
     case sortNext, sortPrevious, invertSort
     case freeze
+    case toggleWide, scrollColumnsLeft, scrollColumnsRight
     case refreshFaster, refreshSlower
     case help
     case quit
@@ -30,9 +31,12 @@ public struct KeyBinding: Sendable {
     public var inFooter: Bool
     /// The footer's one-word description (defaults to the first word of `help`).
     public var footerText: String?
+    /// False for a key described on another key's help line (`l` beside `h`).
+    public var listed: Bool
 
-    init(keys: [Key], label: String, action: Action, help: String, inFooter: Bool, footerText: String? = nil) {
+    init(keys: [Key], label: String, action: Action, help: String, inFooter: Bool, footerText: String? = nil, listed: Bool = true) {
         self.keys = keys; self.label = label; self.action = action; self.help = help; self.inFooter = inFooter; self.footerText = footerText
+        self.listed = listed
     }
 }
 
@@ -64,6 +68,10 @@ public enum KeyMap {
         KeyBinding(keys: [.character(">")], label: ">", action: .sortNext, help: "sort by next column", inFooter: false),
         KeyBinding(keys: [.character("<")], label: "<", action: .sortPrevious, help: "sort by previous column", inFooter: true, footerText: "sort"),
         KeyBinding(keys: [.character("i")], label: "i", action: .invertSort, help: "invert sort order", inFooter: false),
+        KeyBinding(keys: [.character("w")], label: "w", action: .toggleWide, help: "wide: every column at full width", inFooter: false),
+        KeyBinding(keys: [.character("h")], label: "h/l", action: .scrollColumnsLeft, help: "scroll columns left / right (wide)", inFooter: false),
+        KeyBinding(keys: [.character("l")], label: "l", action: .scrollColumnsRight, help: "scroll columns right (wide)", inFooter: false,
+                   listed: false),
         KeyBinding(keys: [.character(" ")], label: "space", action: .freeze, help: "freeze / unfreeze live updates", inFooter: true),
         KeyBinding(keys: [.character("+")], label: "+", action: .refreshFaster, help: "refresh more often", inFooter: false),
         KeyBinding(keys: [.character("-")], label: "-", action: .refreshSlower, help: "refresh less often", inFooter: false),

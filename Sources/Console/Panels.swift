@@ -88,7 +88,7 @@ enum HelpPanel {
         // A read-only console hides the job actions it would refuse anyway.
         let bindings = KeyMap.bindings.filter { b in
             if readonly, case .job = b.action { return false }
-            return true
+            return b.listed
         }
         var y = top + 1
         grid.put("Keys", x: 2, y: y, role: .header)

@@ -27,9 +27,7 @@ public struct Renderer {
             }
             return page
         }
-        var y = 0
-        drawHeader(model: model, ui: ui, rows: rows, grid: &grid, now: now)
-        y += 1
+        var y = 1   // the header (row 0) is drawn last, once the table knows what it hid
         if !bootstrap.isEmpty && !model.health.connected {
             let since = model.health.disconnectedSince.map { "since \(Format.clock($0)) (\(Format.duration(now - $0)))" } ?? ""
             let reason = DisplayText.sanitize(model.health.lastError ?? "no answer")
@@ -46,6 +44,7 @@ public struct Renderer {
         }
         let bodyBottom = h - 3
         var position: String?
+        var hiddenColumns = 0
         switch ui.route {
         case .overview:
             OverviewPanel.draw(model: model, bootstrap: bootstrap, contextName: ui.contextName, grid: &grid, top: y, bottom: bodyBottom, now: now)
@@ -71,8 +70,10 @@ public struct Renderer {
                     y += 1
                 }
                 page = max(1, bodyBottom - y - 1)
-                position = TableWidget.draw(spec: spec, rows: rows, state: &table, grid: &grid, top: y, bottom: bodyBottom,
-                                            emptyText: emptyText(ui.route, model: model, filter: ui.filters[ui.route]))
+                let drawn = TableWidget.draw(spec: spec, rows: rows, state: &table, grid: &grid, top: y, bottom: bodyBottom,
+                                             emptyText: emptyText(ui.route, model: model, filter: ui.filters[ui.route]), wide: ui.wide)
+                position = drawn.position
+                hiddenColumns = drawn.hiddenColumns
                 ui.tables[ui.route] = table
             }
         }
@@ -85,6 +86,7 @@ public struct Renderer {
             let more = model.alerts.count > 1 ? "  (+\(model.alerts.count - 1) more on Overview)" : ""
             grid.put(" \(icon) \(DisplayText.sanitize(alert.message))\(more)", x: 0, y: h - 2, role: .alert, maxWidth: w)
         }
+        drawHeader(model: model, ui: ui, rows: rows, hiddenColumns: hiddenColumns, grid: &grid, now: now)
         drawFooter(ui: ui, grid: &grid)
         if case let .form(form) = ui.input { drawForm(form, grid: &grid) }
         return page
@@ -128,29 +130,57 @@ public struct Renderer {
         return ViewRegistry.entry(route.kind).emptyText
     }
 
-    private func drawHeader(model: ConsoleModel, ui: UIState, rows: [TableRow], grid: inout CellGrid, now: Double) {
+    /// The header: the breadcrumb on the left (the current view's name always whole), the
+    /// connection, refresh and data time on the right. When both do not fit, the right side
+    /// gives up its least important parts first: the refresh note, then the seconds of the time,
+    /// then the connection details, then the refresh interval.
+    private func drawHeader(model: ConsoleModel, ui: UIState, rows: [TableRow], hiddenColumns: Int, grid: inout CellGrid, now: Double) {
         let w = grid.width
         grid.fill(x: 0, y: 0, width: w, role: .title)
         var count = TableSpec.forRoute(ui.route) != nil ? " (\(rows.count))" : ""
         if let f = ui.filters[ui.route], !f.isEmpty, ui.input == .none { count += "  /\(DisplayText.sanitize(f))" }
-        let left = " sluice ▸ \(DisplayText.sanitize(ui.contextName)) ▸ \(DisplayText.sanitize(ui.route.title))\(count)"
+        if hiddenColumns > 0 { count += "  +\(hiddenColumns) col\(hiddenColumns == 1 ? "" : "s") (w)" } else if ui.wide { count += "  wide" }
+        let context = DisplayText.sanitize(ui.contextName)
+        let view = DisplayText.sanitize(ui.route.title)
         let brokers = model.health.brokerCount
-        var kafka = bootstrap.isEmpty ? "" : (model.health.connected ? "kafka ● \(brokers) broker\(brokers == 1 ? "" : "s")" : "kafka ✖ down")
+        let kafkaFull = bootstrap.isEmpty ? "" : (model.health.connected ? "kafka ● \(brokers) broker\(brokers == 1 ? "" : "s")" : "kafka ✖ down")
+        let kafkaShort = bootstrap.isEmpty ? "" : (model.health.connected ? "kafka ●" : "kafka ✖")
+        var flinkFull = "", flinkShort = ""
         if flink != nil {
             let running = model.flink.jobs.filter { $0.job.state == "RUNNING" }.count
-            let f = model.flink.connected ? "flink ● \(running) job\(running == 1 ? "" : "s")" : (model.flink.latest == nil && model.flink.lastError == nil ? "flink …" : "flink ✖ down")
-            kafka += (kafka.isEmpty ? "" : "   ") + f
+            let waiting = model.flink.latest == nil && model.flink.lastError == nil
+            flinkFull = model.flink.connected ? "flink ● \(running) job\(running == 1 ? "" : "s")" : (waiting ? "flink …" : "flink ✖ down")
+            flinkShort = model.flink.connected ? "flink ●" : (waiting ? "flink …" : "flink ✖")
         }
+        func joined(_ parts: String...) -> String { parts.filter { !$0.isEmpty }.joined(separator: "   ") }
         // The time of the reading on screen, not a wall clock: it moves when data arrives, so a
         // live screen is visibly live, and the console has no reason to wake between readings.
         let newest = [model.health.lastReading, model.flink.latest?.time].compactMap { $0 }.max()
         let asOf = newest.map { "as of \(Format.clock($0))" } ?? "no reading yet"
+        let asOfShort = newest.map { String(Format.clock($0).prefix(5)) } ?? "—"
         let running = ui.actionLog.filter { $0.state == .running }.count
-        let busy = running == 0 ? "" : "⏳ \(running) action\(running == 1 ? "" : "s") running   "
-        let right = "\(busy)\(ui.frozen ? "❚❚ FROZEN  " : "")\(kafka)   ⟳ \(Format.seconds(ui.refreshSeconds))\(ui.refreshAuto ? " auto" : "")   \(asOf) "
-        let rw = DisplayText.width(right)
-        grid.put(left, x: 0, y: 0, role: .title, maxWidth: max(0, w - rw - 1))
-        grid.put(right, x: max(0, w - rw), y: 0, role: .title)
+        let busy = running == 0 ? "" : "⏳ \(running) action\(running == 1 ? "" : "s") running"
+        let frozen = ui.frozen ? "❚❚ FROZEN" : ""
+        let refresh = "⟳ \(Format.seconds(ui.refreshSeconds))"
+        let refreshFull = refresh + (ui.refreshAuto ? " auto" : "")
+        let rights = [
+            joined(busy, frozen, kafkaFull, flinkFull, refreshFull, asOf),
+            joined(busy, frozen, kafkaFull, flinkFull, refresh, asOf),
+            joined(busy, frozen, kafkaFull, flinkFull, refresh, asOfShort),
+            joined(busy, frozen, kafkaShort, flinkShort, refresh, asOfShort),
+            joined(busy.isEmpty ? "" : "⏳\(running)", ui.frozen ? "❚❚" : "", kafkaShort, flinkShort, asOfShort),
+        ].map { $0 + " " }
+        let lefts = [" sluice ▸ \(context) ▸ \(view)\(count)", " \(context) ▸ \(view)\(count)", " \(view)\(count)"]
+        var chosen = (left: lefts[lefts.count - 1], right: rights[rights.count - 1])
+        search: for left in lefts {
+            for right in rights where DisplayText.width(left) + 1 + DisplayText.width(right) <= w {
+                chosen = (left, right)
+                break search
+            }
+        }
+        let rw = DisplayText.width(chosen.right)
+        grid.put(chosen.left, x: 0, y: 0, role: .title, maxWidth: max(0, w - rw - 1))
+        grid.put(chosen.right, x: max(0, w - rw), y: 0, role: .title)
     }
 
     private func drawFooter(ui: UIState, grid: inout CellGrid) {

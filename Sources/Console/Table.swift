@@ -18,16 +18,29 @@ public enum SortValue: Comparable, Sendable {
     }
 }
 
-/// A table column: title, width policy and alignment.
+/// A table column: title, width policy, alignment, and how much it matters on a narrow screen.
 public struct Column: Sendable {
+    /// What a narrow screen may do with the column.
+    public enum Priority: Sendable, Equatable {
+        /// The row's name (group, topic, job): shrunk, never below a readable 16 cells, never hidden.
+        case identifier
+        /// What on-call reads first (status, lag, state, level): never hidden.
+        case essential
+        /// Hidden when the screen is too narrow, lowest rank first, rightmost first among equals.
+        case optional(rank: Int)
+    }
+
     public var title: String
     public var minWidth: Int
-    /// Share of leftover width this column takes (0 = fixed).
+    /// Non-zero for columns holding names or free text, which may shrink (and be truncated).
     public var flex: Int
     public var alignRight: Bool
-    public init(_ title: String, width: Int, flex: Int = 0, right: Bool = false) {
-        self.title = title; self.minWidth = width; self.flex = flex; self.alignRight = right
+    public var priority: Priority
+    public init(_ title: String, width: Int, flex: Int = 0, right: Bool = false, priority: Priority = .essential) {
+        self.title = title; self.minWidth = width; self.flex = flex; self.alignRight = right; self.priority = priority
     }
+
+    public var isOptional: Bool { if case .optional = priority { true } else { false } }
 }
 
 /// One row of a table: what to show, how to sort, how to colour, and a stable id so the
@@ -57,6 +70,8 @@ public struct TableState: Sendable, Equatable {
     public var scroll = 0
     public var sortColumn = 0
     public var ascending = true
+    /// Wide mode: the first non-identifier column on screen (columns before it scrolled out).
+    public var firstColumn = 0
     public init(sortColumn: Int = 0, ascending: Bool = true) { self.sortColumn = sortColumn; self.ascending = ascending }
 
     /// Re-finds the selected row by id after rows changed; keeps the index when it vanished.
@@ -81,28 +96,70 @@ public struct TableState: Sendable, Equatable {
     }
 }
 
+/// Where a table's columns go on screen: a width per column, 0 for a column not shown.
+public struct TableLayout: Sendable, Equatable {
+    public var widths: [Int]
+    /// Columns not on screen (dropped for width, or scrolled out in wide mode).
+    public var hidden: Int
+}
+
+/// The identifier column is never cut below this many cells (a 30-character name shows 16).
+let readableIdentifierWidth = 16
+
 /// Column widths for the space available, sized to what they hold, as k9s does: each column is
-/// as wide as its widest cell, its title with the sort marker, and its designed minimum — no
-/// wider, so spare width stays at the right instead of padding one column. Only when that does
-/// not fit do columns give width back: flexible ones (names) first down to their minimum, then
-/// any column down to its minimum, then flexible ones down to 4 cells; the rest is truncated.
-public func layoutColumns(_ columns: [Column], content: [Int] = [], width: Int, gap: Int = 1) -> [Int] {
-    var widths = columns.enumerated().map { i, c in
-        max(c.minWidth, DisplayText.width(c.title) + 1, i < content.count ? content[i] : 0)
+/// as wide as its widest cell and its title with the sort marker (plus its designed minimum while
+/// there is room) — no wider, so spare width stays at the right instead of padding one column.
+/// When that does not fit: the padding goes first, then a very long identifier gives back what
+/// it holds beyond 32 cells, then optional columns are hidden (lowest rank first, rightmost
+/// first), then free-text columns shrink, then the identifier shrinks to 16 cells. Essential
+/// columns are never hidden.
+public func layoutColumns(_ columns: [Column], content: [Int] = [], width: Int, gap: Int = 1) -> TableLayout {
+    let n = columns.count
+    let natural = (0..<n).map { max(DisplayText.width(columns[$0].title) + 1, $0 < content.count ? content[$0] : 0) }
+    var widths = (0..<n).map { max(columns[$0].minWidth, natural[$0]) }
+    var shown = [Bool](repeating: true, count: n)
+    var over: Int {
+        let visible = (0..<n).filter { shown[$0] }
+        return visible.reduce(0) { $0 + widths[$1] } + gap * max(0, visible.count - 1) - width
     }
-    var over = widths.reduce(0, +) + gap * max(0, columns.count - 1) - width
     func shrink(_ eligible: (Int) -> Bool, floor: (Int) -> Int) {
-        while over > 0 {
+        var excess = over
+        while excess > 0 {
             // The widest column still above its floor gives one cell at a time.
-            guard let i = widths.indices.filter({ eligible($0) && widths[$0] > floor($0) }).max(by: { widths[$0] < widths[$1] }) else { return }
+            guard let i = (0..<n).filter({ shown[$0] && eligible($0) && widths[$0] > floor($0) }).max(by: { widths[$0] < widths[$1] }) else { return }
             widths[i] -= 1
-            over -= 1
+            excess -= 1
         }
     }
-    shrink({ columns[$0].flex > 0 }, floor: { columns[$0].minWidth })
-    shrink({ _ in true }, floor: { columns[$0].minWidth })
-    shrink({ columns[$0].flex > 0 }, floor: { _ in 4 })
-    return widths
+    let isIdentifier = { (i: Int) in columns[i].priority == .identifier }
+    shrink({ _ in true }, floor: { natural[$0] })
+    shrink(isIdentifier, floor: { max(32, columns[$0].minWidth) })
+    let droppable = (0..<n).filter { columns[$0].isOptional }.sorted { a, b in
+        guard case let .optional(ra) = columns[a].priority, case let .optional(rb) = columns[b].priority else { return false }
+        return ra != rb ? ra < rb : a > b
+    }
+    for i in droppable where over > 0 { shown[i] = false }
+    shrink({ columns[$0].flex > 0 && !isIdentifier($0) }, floor: { max(8, DisplayText.width(columns[$0].title) + 1) })
+    shrink(isIdentifier, floor: { _ in readableIdentifierWidth })
+    return TableLayout(widths: (0..<n).map { shown[$0] ? widths[$0] : 0 }, hidden: shown.filter { !$0 }.count)
+}
+
+/// Wide mode: every column at its full width, the identifier kept on the left and the others
+/// scrolled so that `first` (an index among the non-identifier columns) comes right after it.
+public func wideLayout(_ columns: [Column], content: [Int] = [], width: Int, first: Int, gap: Int = 1) -> TableLayout {
+    let n = columns.count
+    var widths = (0..<n).map { max(columns[$0].minWidth, DisplayText.width(columns[$0].title) + 1, $0 < content.count ? content[$0] : 0) }
+    let others = (0..<n).filter { columns[$0].priority != .identifier }
+    let start = max(0, min(first, others.count - 1))
+    var hidden = 0
+    for (k, i) in others.enumerated() where k < start { widths[i] = 0; hidden += 1 }
+    // Columns that do not fit whole at the right count as hidden (they are cut or off screen).
+    var x = 0
+    for i in 0..<n where widths[i] > 0 {
+        if x + widths[i] > width { hidden += 1 }
+        x += widths[i] + gap
+    }
+    return TableLayout(widths: widths, hidden: hidden)
 }
 
 /// The widest cell of each column (display width), for ``layoutColumns(_:content:width:gap:)``:

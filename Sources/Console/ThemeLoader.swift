@@ -79,7 +79,7 @@ public enum ThemeLoader {
     public static func parse(_ text: String, name: String, path: String = "<theme>") throws -> Theme {
         let file: File
         do { file = try YAMLDecoder().decode(File.self, from: text) } catch {
-            throw LoadError.invalid(path: path, reason: SluiceConfig.describe(error))
+            throw LoadError.invalid(path: path, reason: YAMLErrorText.describe(error, in: text))
         }
         var styles: [Role: Style] = [:]
         let byName = Dictionary(uniqueKeysWithValues: Role.allCases.map { ($0.name, $0) })

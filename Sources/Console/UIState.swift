@@ -29,6 +29,8 @@ public struct UIState: Sendable {
     public var filters: [Route: String] = [:]
     public var input: InputMode = .none
     public var frozen = false
+    /// Wide mode: every column at full width, scrolled sideways with `h`/`l`.
+    public var wide = false
     public var refreshSeconds: Double
     /// True while the feed chooses the interval (``RefreshPolicy``); `+`/`-` pin it.
     public var refreshAuto: Bool
@@ -173,6 +175,16 @@ public struct UIState: Sendable {
             }
         case .invertSort:
             table.ascending.toggle()
+        case .toggleWide:
+            wide.toggle()
+            message = wide ? "wide: every column at full width (h/l scroll, w back)" : "fitted to the screen"
+        case .scrollColumnsLeft, .scrollColumnsRight:
+            guard wide, let spec else {
+                message = "h/l scroll columns in wide mode (w)"
+                break
+            }
+            let others = spec.columns.filter { $0.priority != .identifier }.count
+            table.firstColumn = max(0, min(others - 1, table.firstColumn + (action == .scrollColumnsRight ? 1 : -1)))
         case .freeze:
             frozen.toggle()
             message = frozen ? "frozen: live updates paused (space resumes)" : "live"

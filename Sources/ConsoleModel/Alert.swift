@@ -17,14 +17,15 @@ public struct StatusDebouncer: Sendable {
 
     public init(confirmations: Int = 2) { self.confirmations = confirmations }
 
-    /// Feeds the raw status of `key` at `time` and returns the debounced one.
+    /// Feeds the raw status of `key` at `time` and returns the debounced one. The first verdict
+    /// shows at once (there is nothing to flap from: the first screen must not say OK for a
+    /// stopped group), and so does the first verdict after PENDING; later changes must hold for
+    /// `confirmations` readings.
     public mutating func update(_ key: String, _ status: LagStatus, at time: Double) -> (status: LagStatus, since: Double) {
-        guard let current = shown[key] else {
-            // First sight: nothing to flap from; show OK until a non-OK status is confirmed.
-            shown[key] = (.ok, time)
-            if status == .ok { return (.ok, time) }
-            pending[key] = Pending(status: status, count: 1, since: time)
-            return (.ok, time)
+        guard let current = shown[key], current.status != .pending || status == .pending else {
+            shown[key] = (status, time)
+            pending[key] = nil
+            return (status, time)
         }
         if status == current.status {
             pending[key] = nil

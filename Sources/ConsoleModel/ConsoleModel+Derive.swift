@@ -118,13 +118,14 @@ extension ConsoleModel {
                 committedSum += c
                 history.positions[i].append(StatusRules.Sample(time: now, committed: c, lag: lag))
                 status = StatusRules.evaluate(history.positions[i], hasMembers: hasMembers, readable: readable, windowSize: window)
+                if status == .pending && !configuration.reportsPending { status = .ok }
                 if end != nil { timeLag = hw?.timeLag(committed: c, now: now) }
             }
             if let lag { totalLag = (totalLag ?? 0) + lag }
             if let t = timeLag, t.seconds > (maxTimeLag?.seconds ?? -1) { maxTimeLag = t }
             if let r = hw?.rate(now: now, window: configuration.rateWindowSeconds) { produce = (produce ?? 0) + r }
-            // Partition-level STALL and WARN stay on the partition; the group's own are judged below.
-            if status != .stall && status != .warn { worst = max(worst, status) }
+            // Partition-level STALL, WARN and PENDING stay on the partition; the group's own are judged below.
+            if status != .stall && status != .warn && status != .pending { worst = max(worst, status) }
             partitions.append(PartitionLag(topic: ref.topic, partition: ref.partition, committed: c, endOffset: end, lag: lag,
                                            timeLag: timeLag, owner: owners.isEmpty ? nil : owners[ref], status: status))
         }
@@ -136,7 +137,9 @@ extension ConsoleModel {
             let totals = readings.suffix(window).map {
                 StatusRules.Sample(time: $0.time, committed: $0.committedSum, lag: $0.totalLag)
             }
-            worst = max(worst, StatusRules.evaluateGroup(totals, hasMembers: hasMembers, windowSize: window))
+            var group = StatusRules.evaluateGroup(totals, hasMembers: hasMembers, windowSize: window)
+            if group == .pending && !configuration.reportsPending { group = .ok }
+            worst = max(worst, group)
         }
         let shown = debouncer.update(g.groupId, worst, at: now)
         let open = rebalances.openEvent(of: g.groupId)
@@ -145,7 +148,8 @@ extension ConsoleModel {
                             lagTrend: readings.compactMap(\.totalLag), consumeRate: consume, produceRate: produce,
                             catchUp: Self.catchUp(lag: totalLag, consume: consume, produce: produce,
                                                   lagGrowth: lagGrowth(readings, now: now)),
-                            status: shown.status, statusSince: shown.since, rawStatus: worst, partitions: partitions, error: g.error)
+                            status: shown.status, statusSince: shown.since, rawStatus: worst, readings: min(readings.count, window),
+                            partitions: partitions, error: g.error)
     }
 
     private func consumeRate(_ readings: RingBuffer<GroupReading>, now: Double) -> Double? {

@@ -11,6 +11,9 @@ public struct ConsoleModel: Sendable {
         public var statusWindow = StatusRules.windowSize
         /// Consecutive readings a status change must hold before it shows.
         public var alertConfirmations = 2
+        /// False to report PENDING as OK (`sluice lag`, whose one-reading report documents
+        /// that only OK, STOP, REWIND and ERR can be told from a single reading).
+        public var reportsPending = true
         /// Rates are measured over at most this many seconds.
         public var rateWindowSeconds: Double = 30
         public init() {}
@@ -170,7 +173,7 @@ public struct ConsoleModel: Sendable {
                                  message: "job \(j.job.name): backpressure HIGH" + (j.bottleneck.map { ", bottleneck \($0)" } ?? ""), since: since))
             }
         }
-        for g in groups where g.status != .ok {
+        for g in groups where g.status != .ok && g.status != .pending {
             let severity: Alert.Severity = g.status == .warn ? .warning : .critical
             out.append(Alert(key: "group:\(g.groupId)", severity: severity, message: Self.alertMessage(g, window: configuration.statusWindow), since: g.statusSince))
         }
@@ -185,7 +188,7 @@ public struct ConsoleModel: Sendable {
         case .stop: return "\(g.groupId) stopped: \(g.members.isEmpty ? "no members" : "no commits"), \(lag)"
         case .rewind: return "\(g.groupId) committed offset went backwards"
         case .err: return "\(g.groupId) could not be read: \(g.error ?? "unknown error")"
-        case .ok: return "\(g.groupId) OK"
+        case .ok, .pending: return "\(g.groupId) \(g.status.rawValue)"
         }
     }
 }

@@ -1,5 +1,6 @@
 /// The lag status rules (docs/design.md §3, after Burrow), evaluated over the last `windowSize` samples.
-/// Rules are tried in order; the first that matches wins.
+/// Rules are tried in order; the first that matches wins. Where WARN or STALL could apply but the
+/// window is not full yet, the answer is PENDING, never OK.
 ///
 /// Partitions are judged one by one; WARN and STALL are also judged on the group's totals
 /// (``evaluateGroup(_:hasMembers:windowSize:)``). A consumer that works through its partitions
@@ -51,7 +52,9 @@ public enum StatusRules {
         // Lag with nobody to consume it → STOP.
         if !hasMembers { return .stop }
         let count = end - start
-        guard count >= windowSize, known == count else { return .ok }
+        guard known == count else { return .ok }
+        // Lag everywhere, members present, but not yet a full window → PENDING (not OK).
+        guard count >= windowSize else { return .pending }
         // Members present, offset unchanged over a full window, lag > 0 → STALL.
         if window[start].committed == last.committed { return .stall }
         // Offsets advance but lag grew at every sample of the window → WARN.
@@ -62,9 +65,10 @@ public enum StatusRules {
     /// WARN or STALL judged on a group's totals (committed offsets summed, total lag).
     public static func evaluateGroup(_ window: [Sample], hasMembers: Bool, windowSize: Int = windowSize) -> LagStatus {
         let w = Array(window.suffix(windowSize))
-        guard hasMembers, w.count >= windowSize, let first = w.first, let last = w.last else { return .ok }
+        guard hasMembers, let first = w.first, let last = w.last else { return .ok }
         let lags = w.compactMap(\.lag)
         guard lags.count == w.count, let lastLag = last.lag, lastLag > 0, !lags.contains(0) else { return .ok }
+        guard w.count >= windowSize else { return .pending }
         if first.committed == last.committed { return .stall }
         if last.committed > first.committed && isAlwaysIncreasing(lags) { return .warn }
         return .ok

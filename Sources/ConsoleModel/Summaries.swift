@@ -43,6 +43,8 @@ public struct GroupSummary: Sendable, Equatable {
     public var statusSince: Double
     /// Status of the latest reading alone.
     public var rawStatus: LagStatus
+    /// Readings in the status window so far (PENDING lasts until it holds a full window).
+    public var readings: Int
     public var partitions: [PartitionLag]
     public var error: String?
     public var isRebalancing: Bool { membersBefore != nil }

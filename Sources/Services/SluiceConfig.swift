@@ -79,7 +79,7 @@ public struct SluiceConfig: Codable, Sendable, Equatable {
             c.contexts = c.contexts ?? [:]
             config = SluiceConfig(current: c.current, contexts: c.contexts ?? [:], defaults: c.defaults)
         } catch {
-            throw LoadError.invalid(path: path, reason: Self.describe(error))
+            throw LoadError.invalid(path: path, reason: YAMLErrorText.describe(error, in: text))
         }
         if let r = config.defaults?.refresh, RefreshPolicy(parsing: r) == nil {
             throw LoadError.invalid(path: path, reason: "defaults.refresh must be auto or seconds between 0.5 and 60, not '\(r)'")
@@ -96,18 +96,6 @@ public struct SluiceConfig: Codable, Sendable, Equatable {
         if let cur = current, let c = contexts[cur] { return (cur, c) }
         if contexts.count == 1, let (n, c) = contexts.first { return (n, c) }
         return nil
-    }
-
-    public static func describe(_ error: Error) -> String {
-        if let e = error as? DecodingError {
-            switch e {
-            case let .typeMismatch(_, ctx), let .valueNotFound(_, ctx), let .keyNotFound(_, ctx), let .dataCorrupted(ctx):
-                let path = ctx.codingPath.map(\.stringValue).joined(separator: ".")
-                return path.isEmpty ? ctx.debugDescription : "\(path): \(ctx.debugDescription)"
-            @unknown default: return "\(e)"
-            }
-        }
-        return "\(error)"
     }
 }
 

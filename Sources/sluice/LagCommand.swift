@@ -51,6 +51,8 @@ struct LagCommand: AsyncParsableCommand {
         let poller = KafkaPoller(client: client, groups: groups)
         var modelConfig = ConsoleModel.Configuration()
         modelConfig.statusWindow = max(2, samples)
+        // One reading tells only OK, STOP, REWIND and ERR apart (docs/lag-json.md); a short window is OK, as documented.
+        modelConfig.reportsPending = false
         modelConfig.alertConfirmations = 1
         var model = ConsoleModel(configuration: modelConfig)
         var lastSnapshot: KafkaSnapshot?

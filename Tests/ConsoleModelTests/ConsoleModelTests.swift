@@ -42,18 +42,36 @@ import Testing
         #expect(m.groups[0].partitions[1].lag == 295)
     }
 
-    @Test func laggingGroupWarnsAfterAFullWindowAndAlertIsDebounced() {
+    @Test func laggingGroupIsPendingUntilAFullWindowThenWarnsAndLaterChangesAreDebounced() {
         var m = ConsoleModel()
-        for t in 1...9 { m.apply(.kafka(reading(Double(t), produce: 100, committed: Int64(t) * 10))) }
-        #expect(m.groups[0].status == .ok)
+        for t in 1...9 {
+            m.apply(.kafka(reading(Double(t), produce: 100, committed: Int64(t) * 10)))
+            // Never OK while the window fills: pending, with how many readings it has.
+            #expect(m.groups[0].status == .pending)
+            #expect(m.groups[0].readings == t)
+            #expect(!m.alerts.contains { $0.key == "group:g" })
+        }
         m.apply(.kafka(reading(10, produce: 100, committed: 100)))
         #expect(m.groups[0].rawStatus == .warn)
-        #expect(m.groups[0].status == .ok)  // one sample is not enough to alert
-        m.apply(.kafka(reading(11, produce: 100, committed: 110)))
-        #expect(m.groups[0].status == .warn)
+        #expect(m.groups[0].status == .warn)  // the first verdict after pending shows at once
         #expect(m.alerts.contains { $0.key == "group:g" && $0.severity == .warning })
         #expect(m.groups[0].catchUp == .never)
-        #expect(m.groups[0].lagTrend.count == 11)
+        #expect(m.groups[0].lagTrend.count == 10)
+        // Caught up: a later change must hold for two readings.
+        m.apply(.kafka(reading(11, produce: 100, committed: 1_100 * 3)))
+        #expect(m.groups[0].rawStatus == .ok)
+        #expect(m.groups[0].status == .warn)
+        m.apply(.kafka(reading(12, produce: 100, committed: 1_200 * 3)))
+        #expect(m.groups[0].status == .ok)
+    }
+
+    @Test func aLagCommandReportsPendingAsOK() {
+        var config = ConsoleModel.Configuration()
+        config.reportsPending = false
+        var m = ConsoleModel(configuration: config)
+        m.apply(.kafka(reading(1, produce: 100, committed: 10)))
+        #expect(m.groups[0].rawStatus == .ok)
+        #expect(m.groups[0].partitions.allSatisfy { $0.status == .ok })
     }
 
     @Test func theAlertNamesTheConfiguredWindowNotTheDefault() {

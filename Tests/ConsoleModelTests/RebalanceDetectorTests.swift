@@ -78,9 +78,17 @@ import Testing
         #expect(shown.status == .warn && shown.since == 3)
     }
 
-    @Test func firstSightNeedsConfirmationToo() {
+    /// The first verdict shows at once (a stopped group is STOP on the first screen), and so
+    /// does the first verdict after PENDING; only later changes need confirming.
+    @Test func theFirstVerdictShowsAtOnce() {
         var d = StatusDebouncer(confirmations: 2)
-        #expect(d.update("g", .stop, at: 0).status == .ok)
-        #expect(d.update("g", .stop, at: 1).status == .stop)
+        #expect(d.update("g", .stop, at: 0).status == .stop)
+        #expect(d.update("g", .ok, at: 1).status == .stop)
+        #expect(d.update("g", .ok, at: 2).status == .ok)
+        #expect(d.update("h", .pending, at: 0).status == .pending)
+        #expect(d.update("h", .pending, at: 1).status == .pending)
+        let first = d.update("h", .warn, at: 2)
+        #expect(first.status == .warn && first.since == 2)
+        #expect(d.update("h", .ok, at: 3).status == .warn)
     }
 }

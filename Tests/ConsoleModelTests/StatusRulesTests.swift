@@ -23,9 +23,11 @@ import Testing
         #expect(StatusRules.evaluate(w, hasMembers: true) == .warn)
     }
 
-    @Test func growingLagNeedsAFullWindowBeforeWARN() {
+    @Test func growingLagNeedsAFullWindowBeforeWARNAndIsPendingMeanwhile() {
         let w = window((0..<5).map { (Int64($0 * 10), Int64(100 + $0 * 20)) })
-        #expect(StatusRules.evaluate(w, hasMembers: true) == .ok)
+        #expect(StatusRules.evaluate(w, hasMembers: true) == .pending)
+        // Without members one reading is enough: STOP, not pending.
+        #expect(StatusRules.evaluate(w, hasMembers: false) == .stop)
     }
 
     @Test func lagThatGrewThenShrankBackIsNotWARN() {
@@ -124,7 +126,7 @@ import Testing
     @Test func groupStatusNeedsMembersAndAFullWindow() {
         let w = window((0..<10).map { (5000, Int64(100 + $0)) })
         #expect(StatusRules.evaluateGroup(w, hasMembers: false) == .ok)  // STOP comes from the partitions
-        #expect(StatusRules.evaluateGroup(Array(w.prefix(9)), hasMembers: true) == .ok)
+        #expect(StatusRules.evaluateGroup(Array(w.prefix(9)), hasMembers: true) == .pending)
     }
 }
 

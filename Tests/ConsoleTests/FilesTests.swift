@@ -73,6 +73,26 @@ import Display
         let wrongType = try write("defaults:\n  refresh: soon\n")
         #expect(throws: SluiceConfig.LoadError.self) { try SluiceConfig.load(path: wrongType) }
     }
+
+    /// A malformed file names the file, the line and column, and what was expected.
+    @Test func malformedFilesSayWhereAndWhat() throws {
+        let unclosed = try write("contexts:\n  local:\n    kafka: [127.0.0.1:9092\n")
+        do { _ = try SluiceConfig.load(path: unclosed); Issue.record("expected an error") } catch {
+            let text = "\(error)"
+            #expect(text.contains(unclosed), "\(text)")
+            #expect(text.contains("line 4, column 1"), "\(text)")
+        }
+        let listForString = try write("current: local\ncontexts:\n  local:\n    kafka:\n      - a:9092\n")
+        do { _ = try SluiceConfig.load(path: listForString); Issue.record("expected an error") } catch {
+            let text = "\(error)"
+            #expect(text.contains("line 5, column 7"), "\(text)")
+            #expect(text.contains("contexts.local.kafka: expected a single value, found a list"), "\(text)")
+        }
+        let flagNotBool = try write("defaults:\n  readonly: maybe\n")
+        do { _ = try SluiceConfig.load(path: flagNotBool); Issue.record("expected an error") } catch {
+            #expect("\(error)".contains("line 2, column 13: defaults.readonly: expected true or false"), "\(error)")
+        }
+    }
 }
 
 @Suite struct LagReportTests {

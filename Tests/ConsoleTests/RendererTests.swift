@@ -31,6 +31,43 @@ import Display
         #expect(frame(&auto, model: model).text.contains("⟳ 4s auto   as of"))
     }
 
+    /// At 80×24 and 100×30 every table view keeps its name whole in the header and its essential
+    /// columns on screen, and says when columns were hidden.
+    @Test(arguments: [(80, 24), (100, 30)])
+    func narrowScreensKeepTheViewNameAndEssentialColumns(size: (Int, Int)) {
+        let model = Fixtures.model()
+        let essentials: [(Route, [String])] = [
+            (.topics, ["TOPIC", "PARTS", "MESSAGES"]), (.partitions(topic: "orders"), ["PART", "LEADER", "ISR", "HIGH WMARK"]),
+            (.groups, ["GROUP", "STATE", "LAG", "STATUS"]), (.groupDetail(group: "orders-enricher"), ["TOPIC", "PART", "LAG", "STATUS"]),
+            (.rebalances, ["GROUP", "DETECTED", "DURATION", "CAUSE"]),
+        ]
+        for (route, columns) in essentials {
+            var ui = UIState(contextName: "prod-eu-west-1", refreshSeconds: 4, refreshAuto: true, initial: route)
+            let lines = frame(&ui, model: model, width: size.0, height: size.1).text.split(separator: "\n", omittingEmptySubsequences: false)
+            #expect(lines[0].contains(route.title), "\(route) header at \(size): \(lines[0])")
+            let header = lines.first { line in columns.allSatisfy { line.contains($0) } }
+            #expect(header != nil, "\(route) at \(size) lost an essential column:\n\(lines.joined(separator: "\n"))")
+        }
+        var groups = UIState(contextName: "prod", initial: .groups)
+        let text = frame(&groups, model: model, width: size.0, height: size.1).text
+        if size.0 == 80 { #expect(text.contains("col") && text.contains("(w)"), "no hidden-column note at 80:\n\(text)") }
+        // Wide mode shows every column, and says so.
+        groups.wide = true
+        let wide = frame(&groups, model: model, width: size.0, height: size.1).text
+        #expect(wide.contains("GROUP") && (wide.contains("+") || wide.contains("wide")))
+    }
+
+    @Test func a30CharacterNameKeepsAtLeast16CharactersAt80Columns() {
+        var snapshot = Fixtures.snapshot(3)
+        snapshot.groups[0].groupId = "billing-writer-with-a-long-nam"   // 30 characters
+        var model = ConsoleModel()
+        for t in 1...3 { var s = snapshot; s.time = Double(t); model.apply(.kafka(s)) }
+        var ui = UIState(contextName: "prod", initial: .groups)
+        let text = frame(&ui, model: model, width: 80, height: 24).text
+        #expect(text.contains("billing-writer-w"), "\(text)")
+        #expect(text.contains("STATUS"))
+    }
+
     @Test func hostileGroupIdsReachTheGridSanitised() {
         let model = Fixtures.model()
         var ui = UIState(contextName: "prod", initial: .groups)
@@ -82,7 +119,7 @@ import Display
         var ui = UIState(contextName: "prod", initial: .help)
         let text = frame(&ui, model: Fixtures.model(readings: 1), width: size.0, height: size.1).text
         // Every binding is listed (long descriptions may be cut to the column at small sizes).
-        for b in KeyMap.bindings { #expect(text.contains(b.help.prefix(26)), "help at \(size) lacks '\(b.help)'") }
+        for b in KeyMap.bindings where b.listed { #expect(text.contains(b.help.prefix(26)), "help at \(size) lacks '\(b.help)'") }
         // Read-only: the job actions are hidden.
         var ro = UIState(contextName: "prod", initial: .help)
         ro.readonly = true

@@ -51,6 +51,27 @@ import Testing
             s.contains("Checkpoints") && s.split(separator: "\n").contains { $0.contains("FAILED") && $0.contains("Checkpoint expired before completing.") }
         }, "no failed checkpoint with its cause:\n\((try? t.screen()) ?? "")")
 
+        // The job views at 80×24 and 100×30: the view's name whole in the header, essential columns on screen.
+        for (w, h) in [(80, 24), (100, 30)] {
+            try t.resize(width: w, height: h)
+            for (key, title, columns) in [("c", "▸ Checkpoints", ["ID", "STATUS", "TRIGGERED", "DURATION", "CAUSE"]),
+                                          ("e", "▸ Exceptions", ["TIME", "EXCEPTION"]),
+                                          ("v", "Jobs ▸ ", ["VERTEX", "BUSY", "BACKPRESSURED", "LEVEL"])] {
+                try t.keys(key)
+                #expect(try t.waitFor(timeout: 10) { s in
+                    let lines = s.split(separator: "\n")
+                    return lines.first?.contains(title) == true && lines.contains { l in columns.allSatisfy { l.contains($0) } }
+                }, "\(title) at \(w)×\(h):\n\((try? t.screen()) ?? "")")
+            }
+            try t.keys("5")
+            #expect(try t.waitFor(timeout: 10) { s in
+                let lines = s.split(separator: "\n")
+                return lines.first?.contains("▸ Jobs (") == true && lines.contains { l in ["JOB", "STATE", "CHECKPOINT", "BACKPR"].allSatisfy { l.contains($0) } }
+                    && lines.contains { $0.contains("ui-checkpoint-fai") }
+            }, "Jobs at \(w)×\(h):\n\((try? t.screen()) ?? "")")
+            try t.keys("Enter")
+        }
+
         try t.keys("q", "q", "q")
         #expect(try t.waitFor(timeout: 5) { !$0.contains("sluice ▸") }, "console did not quit")
         #expect(try !t.alternateScreenOn())

@@ -8,8 +8,8 @@ enum CheckpointsView {
     static let entry = ViewEntry(kind: .checkpoints, title: { "Jobs ▸ \(($0.argument ?? "").prefix(8)) ▸ Checkpoints" },
                                  table: { spec(jid: $0.argument ?? "") }, emptyText: "no checkpoints yet")
     static let columns = [
-        Column("ID", width: 6, right: true), Column("STATUS", width: 11), Column("TRIGGERED", width: 9), Column("DURATION", width: 8, right: true),
-        Column("", width: 12), Column("SIZE", width: 9, right: true), Column("CAUSE", width: 20, flex: 3),
+        Column("ID", width: 6, right: true, priority: .identifier), Column("STATUS", width: 11), Column("TRIGGERED", width: 9), Column("DURATION", width: 8, right: true),
+        Column("", width: 12, priority: .optional(rank: 1)), Column("SIZE", width: 9, right: true, priority: .optional(rank: 2)), Column("CAUSE", width: 20, flex: 3),
     ]
 
     static func spec(jid: String) -> TableSpec {

@@ -6,7 +6,7 @@ import Display
 enum ExceptionsView {
     static let entry = ViewEntry(kind: .exceptions, title: { "Jobs ▸ \(($0.argument ?? "").prefix(8)) ▸ Exceptions" },
                                  table: { spec(jid: $0.argument ?? "") }, emptyText: "no exceptions")
-    static let columns = [Column("TIME", width: 8), Column("TASK", width: 16, flex: 1), Column("EXCEPTION", width: 30, flex: 3)]
+    static let columns = [Column("TIME", width: 8), Column("TASK", width: 16, flex: 1, priority: .optional(rank: 1)), Column("EXCEPTION", width: 30, flex: 3, priority: .identifier)]
 
     static func spec(jid: String) -> TableSpec {
         TableSpec(columns: columns, defaultSort: (0, false), rows: { model in

@@ -6,9 +6,9 @@ import Display
 enum GroupDetailView {
     static let entry = ViewEntry(kind: .groupDetail, title: { "Groups ▸ \($0.argument ?? "")" }, table: { spec(group: $0.argument ?? "") })
     static let columns = [
-        Column("TOPIC", width: 14, flex: 2), Column("PART", width: 4, right: true), Column("COMMITTED", width: 10, right: true),
-        Column("HIGH WMARK", width: 10, right: true), Column("LAG", width: 9, right: true), Column("TIME LAG", width: 9, right: true),
-        Column("MEMBER", width: 12, flex: 2), Column("CLIENT", width: 8, flex: 1), Column("HOST", width: 8, flex: 1),
+        Column("TOPIC", width: 14, flex: 2, priority: .identifier), Column("PART", width: 4, right: true), Column("COMMITTED", width: 10, right: true, priority: .optional(rank: 2)),
+        Column("HIGH WMARK", width: 10, right: true, priority: .optional(rank: 2)), Column("LAG", width: 9, right: true), Column("TIME LAG", width: 9, right: true, priority: .optional(rank: 4)),
+        Column("MEMBER", width: 12, flex: 2, priority: .optional(rank: 3)), Column("CLIENT", width: 8, flex: 1, priority: .optional(rank: 1)), Column("HOST", width: 8, flex: 1, priority: .optional(rank: 1)),
         Column("STATUS", width: 6),
     ]
 
@@ -32,6 +32,9 @@ enum GroupDetailView {
                          + "\(g.members.count) member\(g.members.count == 1 ? "" : "s")  ·  lag \(Format.count(g.totalLag))  ·  "
                          + "time lag \(Format.timeLag(g.maxTimeLag))  ·  rate \(Format.rate(g.consumeRate))/s  ·  "
                          + "ETA \(Format.catchUp(g.catchUp))  ·  status \(g.status.rawValue)"]
+            if g.status == .pending {
+                lines.append("status pending: \(g.readings) of \(model.configuration.statusWindow) readings needed to tell WARN or STALL from OK")
+            }
             if let e = g.error { lines.append("error: \(e)") }
             let members = g.members.prefix(3).map { m in
                 let parts = m.assignment.map { "\($0.count) partitions" } ?? "assignment unknown"

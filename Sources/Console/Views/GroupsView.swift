@@ -8,9 +8,9 @@ enum GroupsView {
                                  table: { _ in spec }, emptyText: "no consumer groups (some brokers list only groups that have committed offsets)",
                                  help: "Groups")
     static let columns = [
-        Column("GROUP", width: 16, flex: 3), Column("STATE", width: 9), Column("PROTO", width: 11),
-        Column("MEMB", width: 5, right: true), Column("LAG", width: 10, right: true), Column("TIME LAG", width: 9, right: true),
-        Column("TREND", width: 12), Column("RATE/s", width: 8, right: true), Column("ETA", width: 7, right: true),
+        Column("GROUP", width: 16, flex: 3, priority: .identifier), Column("STATE", width: 9), Column("PROTO", width: 11, priority: .optional(rank: 1)),
+        Column("MEMB", width: 5, right: true, priority: .optional(rank: 4)), Column("LAG", width: 10, right: true), Column("TIME LAG", width: 9, right: true, priority: .optional(rank: 5)),
+        Column("TREND", width: 12, priority: .optional(rank: 2)), Column("RATE/s", width: 8, right: true, priority: .optional(rank: 3)), Column("ETA", width: 7, right: true, priority: .optional(rank: 3)),
         Column("STATUS", width: 6),
     ]
 

@@ -8,9 +8,9 @@ enum JobDetailView {
     static let entry = ViewEntry(kind: .jobDetail, title: { "Jobs ▸ \(($0.argument ?? "").prefix(8))" }, table: { spec(jid: $0.argument ?? "") },
                                  emptyText: "reading the job…")
     static let columns = [
-        Column("VERTEX", width: 18, flex: 3), Column("P", width: 3, right: true), Column("IN/s", width: 8, right: true),
-        Column("OUT/s", width: 8, right: true), Column("BUSY", width: 10), Column("BACKPRESSURED", width: 13), Column("IDLE", width: 10),
-        Column("LEVEL", width: 5), Column("WM LAG", width: 7, right: true),
+        Column("VERTEX", width: 18, flex: 3, priority: .identifier), Column("P", width: 3, right: true, priority: .optional(rank: 2)), Column("IN/s", width: 8, right: true, priority: .optional(rank: 4)),
+        Column("OUT/s", width: 8, right: true, priority: .optional(rank: 3)), Column("BUSY", width: 10), Column("BACKPRESSURED", width: 13), Column("IDLE", width: 10, priority: .optional(rank: 1)),
+        Column("LEVEL", width: 5), Column("WM LAG", width: 7, right: true, priority: .optional(rank: 5)),
     ]
 
     static func spec(jid: String) -> TableSpec {

@@ -7,9 +7,9 @@ enum JobsView {
     static let entry = ViewEntry(kind: .jobs, route: .jobs, key: "5", commands: ["jobs", "job", "j"], title: { _ in "Jobs" },
                                  table: { _ in spec }, emptyText: "no jobs on this cluster", help: "Jobs (Flink)")
     static let columns = [
-        Column("JOB", width: 16, flex: 3), Column("STATE", width: 10), Column("UPTIME", width: 8, right: true),
-        Column("P", width: 3, right: true), Column("RESTARTS", width: 8, right: true), Column("CHECKPOINT", width: 12),
-        Column("BACKPR", width: 6), Column("BOTTLENECK", width: 12, flex: 1), Column("JID", width: 8),
+        Column("JOB", width: 16, flex: 3, priority: .identifier), Column("STATE", width: 10), Column("UPTIME", width: 8, right: true, priority: .optional(rank: 3)),
+        Column("P", width: 3, right: true, priority: .optional(rank: 2)), Column("RESTARTS", width: 8, right: true, priority: .optional(rank: 4)), Column("CHECKPOINT", width: 12),
+        Column("BACKPR", width: 6), Column("BOTTLENECK", width: 12, flex: 1, priority: .optional(rank: 5)), Column("JID", width: 8, priority: .optional(rank: 1)),
     ]
 
     static let spec = TableSpec(columns: columns, defaultSort: (2, true), rows: { model in

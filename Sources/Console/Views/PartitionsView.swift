@@ -6,9 +6,9 @@ import Display
 enum PartitionsView {
     static let entry = ViewEntry(kind: .partitions, title: { "Topics ▸ \($0.argument ?? "")" }, table: { spec(topic: $0.argument ?? "") })
     static let columns = [
-        Column("PART", width: 4, right: true), Column("LEADER", width: 6, right: true), Column("REPLICAS", width: 10, flex: 1),
-        Column("ISR", width: 10, flex: 1), Column("LOG START", width: 11, right: true), Column("HIGH WMARK", width: 11, right: true),
-        Column("RATE/s", width: 8, right: true), Column("SKEW", width: 6, right: true),
+        Column("PART", width: 4, right: true, priority: .identifier), Column("LEADER", width: 6, right: true), Column("REPLICAS", width: 10, flex: 1, priority: .optional(rank: 2)),
+        Column("ISR", width: 10, flex: 1), Column("LOG START", width: 11, right: true, priority: .optional(rank: 1)), Column("HIGH WMARK", width: 11, right: true),
+        Column("RATE/s", width: 8, right: true, priority: .optional(rank: 3)), Column("SKEW", width: 6, right: true, priority: .optional(rank: 2)),
     ]
 
     static func spec(topic: String) -> TableSpec {

@@ -8,8 +8,8 @@ enum RebalancesView {
                                  title: { _ in "Rebalances" }, table: { _ in spec }, emptyText: "no rebalances seen since the console started",
                                  help: "Rebalances")
     static let columns = [
-        Column("GROUP", width: 16, flex: 2), Column("DETECTED", width: 8), Column("DURATION", width: 8, right: true),
-        Column("MEMBERS", width: 7, right: true), Column("MOVED", width: 5, right: true), Column("CAUSE", width: 14, flex: 2),
+        Column("GROUP", width: 16, flex: 2, priority: .identifier), Column("DETECTED", width: 8), Column("DURATION", width: 8, right: true),
+        Column("MEMBERS", width: 7, right: true, priority: .optional(rank: 2)), Column("MOVED", width: 5, right: true, priority: .optional(rank: 1)), Column("CAUSE", width: 14, flex: 2),
     ]
 
     static let spec = TableSpec(columns: columns, defaultSort: (1, false), rows: { model in

@@ -26,6 +26,7 @@ public struct TableSpec: Sendable {
 func statusRole(_ s: LagStatus) -> Role {
     switch s {
     case .ok: .statusOK
+    case .pending: .dim
     case .warn: .statusWarn
     case .stall, .stop, .rewind, .err: .statusErr
     }

@@ -7,8 +7,8 @@ enum TopicsView {
     static let entry = ViewEntry(kind: .topics, route: .topics, key: "2", commands: ["topics", "topic", "t"], title: { _ in "Topics" },
                                  table: { _ in spec }, emptyText: "no topics", help: "Topics")
     static let columns = [
-        Column("TOPIC", width: 20, flex: 3), Column("PARTS", width: 5, right: true), Column("MESSAGES", width: 12, right: true),
-        Column("RATE/s", width: 9, right: true), Column("MAX SKEW", width: 8, right: true), Column("INTERNAL", width: 8),
+        Column("TOPIC", width: 20, flex: 3, priority: .identifier), Column("PARTS", width: 5, right: true), Column("MESSAGES", width: 12, right: true),
+        Column("RATE/s", width: 9, right: true, priority: .optional(rank: 3)), Column("MAX SKEW", width: 8, right: true, priority: .optional(rank: 2)), Column("INTERNAL", width: 8, priority: .optional(rank: 1)),
     ]
 
     static let spec = TableSpec(columns: columns, rows: { model in
