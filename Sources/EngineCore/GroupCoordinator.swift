@@ -155,11 +155,13 @@ package final class GroupCoordinator: @unchecked Sendable {   // confined to the
         let member: Member
         if let existing = group.member(memberId) {
             member = existing
+            // Compared before they are replaced: a changed subscription must start a rebalance.
+            let unchanged = existing.protocols == r.protocols
             member.protocols = r.protocols
             member.sessionTimeoutMs = r.sessionTimeoutMs
             member.rebalanceTimeoutMs = r.rebalanceTimeoutMs > 0 ? r.rebalanceTimeoutMs : r.sessionTimeoutMs
             // A stable member rejoining with nothing changed (a lost answer) gets the same generation back.
-            if group.state == .stable && member.joinPromise == nil && existing.protocols == r.protocols && group.leader != memberId,
+            if group.state == .stable && member.joinPromise == nil && unchanged && group.leader != memberId,
                let name = group.protocolName {
                 touch(member, in: group)
                 return loop.makeSucceededFuture(JoinGroupResponse(generationId: group.generation, protocolType: group.protocolType,

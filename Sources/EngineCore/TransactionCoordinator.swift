@@ -326,9 +326,10 @@ package final class TransactionCoordinator: @unchecked Sendable {   // confined 
             return (.invalidProducerIdMapping, "transactional batch without a known transactional id")
         }
         guard txn.state.producerId == b.producerId else { return (.invalidProducerIdMapping, "producer id \(b.producerId) is not the one of '\(id)'") }
+        // Produce answers a stale epoch with INVALID_PRODUCER_EPOCH, as Kafka's partition leader
+        // does: clients read it there as the fatal fencing (PRODUCER_FENCED is the coordinator's).
         guard b.producerEpoch == txn.state.epoch else {
-            return (b.producerEpoch < txn.state.epoch ? .producerFenced : .invalidProducerEpoch,
-                    "epoch \(b.producerEpoch) of '\(id)' is not the current \(txn.state.epoch)")
+            return (.invalidProducerEpoch, "epoch \(b.producerEpoch) of '\(id)' is not the current \(txn.state.epoch)")
         }
         guard txn.state.status == .ongoing, txn.contains(topic, partition) else {
             return (.invalidTxnState, "\(topic)-\(partition) was not added to the transaction of '\(id)'")

@@ -48,25 +48,27 @@ extension RequestHandler {
             FetchResponse.Topic(topic: t.topic, partitions: t.partitions.map { p in
                 guard let state = engine.partition(t.topic, p.partition) else {
                     errors = true
-                    return .init(partitionIndex: p.partition, errorCode: .unknownTopicOrPartition, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1)
+                    return .init(partitionIndex: p.partition, errorCode: .unknownTopicOrPartition, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: [])
                 }
                 let hw = state.highWatermark
                 let lso = state.lastStableOffset
                 let start = state.log.logStartOffset
                 guard p.fetchOffset >= start, p.fetchOffset <= state.logEndOffset else {
                     errors = true
-                    return .init(partitionIndex: p.partition, errorCode: .offsetOutOfRange, highWatermark: hw, lastStableOffset: lso, logStartOffset: start)
+                    return .init(partitionIndex: p.partition, errorCode: .offsetOutOfRange, highWatermark: hw, lastStableOffset: lso, logStartOffset: start, records: [])
                 }
                 let limit = committed ? lso : hw
                 let room = max(0, Int(request.maxBytes) - total)
-                // The first partition with data gets at least one batch, however large (KIP-74).
-                let maxBytes = total == 0 ? Int(p.partitionMaxBytes) : min(Int(p.partitionMaxBytes), room)
+                // Both limits hold (fetch.max.bytes for the request, max.partition.fetch.bytes per
+                // partition), except that the first partition with data gets at least one whole
+                // batch, however large (KIP-74): the log returns one when asked for any bytes.
+                let maxBytes = total == 0 ? max(1, min(Int(p.partitionMaxBytes), Int(request.maxBytes))) : min(Int(p.partitionMaxBytes), room)
                 var spans: [PartitionLog.FileSpan] = []
                 if p.fetchOffset < limit && maxBytes > 0 {
                     do { spans = try state.log.spans(from: p.fetchOffset, maxBytes: maxBytes, below: limit) } catch {
                         logger.error("read failed", metadata: ["topic": "\(t.topic)", "partition": "\(p.partition)", "error": "\(error)"])
                         errors = true
-                        return .init(partitionIndex: p.partition, errorCode: .kafkaStorageError, highWatermark: hw, lastStableOffset: lso, logStartOffset: start)
+                        return .init(partitionIndex: p.partition, errorCode: .kafkaStorageError, highWatermark: hw, lastStableOffset: lso, logStartOffset: start, records: [])
                     }
                 }
                 let length = spans.reduce(0) { $0 + $1.length }

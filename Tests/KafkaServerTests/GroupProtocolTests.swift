@@ -32,7 +32,7 @@ import Testing
 
             // A second member joins (v3: no member-id round trip); it waits until the first rejoins.
             let b = try broker.connect()
-            let pending = Task { try join(b, version: 3) }
+            let pending = Background { try join(b, version: 3) }
             let deadline = Date().addingTimeInterval(10)
             var state = ""
             while state != "PreparingRebalance" && Date() < deadline {
@@ -42,7 +42,7 @@ import Testing
             let beat = try a.call(HeartbeatRequest(groupId: "g", generationId: 1, memberId: first.memberId), version: 3).errorCode
             #expect(beat == .rebalanceInProgress)
             let rejoined = try join(a, member: first.memberId)
-            let second = try await pending.value
+            let second = try pending.value()
             #expect(rejoined.generationId == 2 && second.generationId == 2)
             #expect(rejoined.members.count == 2 && second.members.isEmpty, "only the leader gets the member list")
 

@@ -119,3 +119,24 @@ final class RawConnection: @unchecked Sendable {   // one caller at a time
         return body
     }
 }
+
+/// A blocking call run on a thread of its own. Tests that wait on a broker answer block their
+/// thread in `recv`; run on the cooperative pool (a `Task`), such calls from tests running side
+/// by side can take every pool thread on a 2-core machine and starve each other.
+final class Background<T: Sendable>: @unchecked Sendable {   // `result` is written before `done` signals
+    private var result: Result<T, Error>?
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ body: @escaping @Sendable () throws -> T) {
+        Thread.detachNewThread { [self] in
+            result = Result { try body() }
+            done.signal()
+        }
+    }
+
+    /// Waits for the call and returns its result (or throws its error).
+    func value() throws -> T {
+        done.wait()
+        return try result!.get()
+    }
+}
