@@ -29,12 +29,13 @@ public final class FlinkSource: ObservationSource {
         Task { await poller.setFocus(jobs, exceptions: exceptions) }
     }
 
-    public func run(_ deliver: @escaping @Sendable (Observation) -> Void) async {
+    public func run(_ sink: any ObservationSink) async {
         let clock = self.clock
         while !Task.isCancelled {
             let observation = await poller.poll(now: { clock.now() })
             guard !Task.isCancelled else { return }
-            deliver(observation)
+            sink.receive(observation)
+            sink.settled()
             await clock.sleep(seconds: interval)
         }
     }

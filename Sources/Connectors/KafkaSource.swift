@@ -27,14 +27,14 @@ public final class KafkaSource: ObservationSource {
     public func setRefresh(_ p: RefreshPolicy) { policy.withLock { $0 = p } }
     public var interval: Double { effective.withLock { $0 } }
 
-    public func run(_ deliver: @escaping @Sendable (Observation) -> Void) async {
+    public func run(_ sink: any ObservationSink) async {
         var cost: Double?
         let clock = self.clock
         while !Task.isCancelled {
             let cpu0 = Self.processCPUSeconds()
             let observation = await poller.poll(now: { clock.now() })
             guard !Task.isCancelled else { return }
-            deliver(observation)
+            sink.receive(observation)
             // A reading of a large cluster allocates and frees its answers (megabytes); hand the
             // freed pages back rather than keep them resident until the next reading.
             Self.releaseFreeMemory()
@@ -43,6 +43,7 @@ public final class KafkaSource: ObservationSource {
             cost = cost.map { 0.7 * $0 + 0.3 * spent } ?? spent
             let seconds = policy.withLock { $0 }.interval(readingCost: cost ?? 0)
             effective.withLock { $0 = seconds }
+            sink.settled()
             await clock.sleep(seconds: seconds)
         }
     }

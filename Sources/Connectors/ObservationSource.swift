@@ -7,9 +7,9 @@ import ConsoleModel
 public protocol ObservationSource: AnyObject, Sendable {
     /// Short name for logs and the header ("kafka", "flink").
     var name: String { get }
-    /// Reads until the calling task is cancelled, handing each observation to `deliver` as it
-    /// arrives (on the source's task; `deliver` must be quick and thread-safe).
-    func run(_ deliver: @escaping @Sendable (Observation) -> Void) async
+    /// Reads until the calling task is cancelled, handing each observation to `sink` as it
+    /// arrives (on the source's task).
+    func run(_ sink: any ObservationSink) async
     /// How often to read; auto lets the source lengthen its interval on large clusters.
     func setRefresh(_ policy: RefreshPolicy)
     /// Seconds between readings now (the pinned value, or auto's current choice).
@@ -18,6 +18,28 @@ public protocol ObservationSource: AnyObject, Sendable {
     func setFocus(jobs: [String], exceptions: Set<String>)
     /// Lets go of connections; the source is not run again.
     func shutdown() async
+}
+
+/// Where a source's observations go (the console's feed, a recorder, a test).
+public protocol ObservationSink: Sendable {
+    /// Folds one observation in; called on the source's task, so it must be quick and thread-safe.
+    func receive(_ observation: Observation)
+    /// The source is done with the reading it last handed over (its own bookkeeping, such as
+    /// giving freed memory back, included): the moment to redraw, so a redraw is not counted
+    /// in the reading's cost nor competes with it.
+    func settled()
+}
+
+/// A sink made of closures.
+public struct ClosureSink: ObservationSink {
+    let onReceive: @Sendable (Observation) -> Void
+    let onSettled: @Sendable () -> Void
+    public init(receive: @escaping @Sendable (Observation) -> Void, settled: @escaping @Sendable () -> Void = {}) {
+        onReceive = receive
+        onSettled = settled
+    }
+    public func receive(_ observation: Observation) { onReceive(observation) }
+    public func settled() { onSettled() }
 }
 
 extension ObservationSource {

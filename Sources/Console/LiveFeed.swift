@@ -40,11 +40,13 @@ public final class LiveFeed: Sendable {
             source.setRefresh(p)
             source.setFocus(jobs: f.jobs, exceptions: f.exceptions)
             let task = Task { [weak self] in
-                await source.run { [weak self] observation in
-                    guard let self else { return }
-                    self.model.withLock { $0.apply(observation) }
-                    self.wake()
-                }
+                // The model takes the reading at once; the screen is woken once the source is done
+                // with it (after it has handed freed memory back), not in the middle.
+                await source.run(ClosureSink(receive: { [weak self] observation in
+                    self?.model.withLock { $0.apply(observation) }
+                }, settled: { [weak self] in
+                    self?.wake()
+                }))
             }
             return (source: source, task: task)
         }

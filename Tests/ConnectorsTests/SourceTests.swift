@@ -11,7 +11,7 @@ import Testing
     /// Runs `source` until the scripted clock has seen `readings` waits; returns what it delivered.
     func observe(_ source: any ObservationSource, readings: Int) async -> [Observation] {
         let seen = Mutex<[Observation]>([])
-        await Task { await source.run { o in seen.withLock { $0.append(o) } } }.value
+        await Task { await source.run(ClosureSink(receive: { o in seen.withLock { $0.append(o) } })) }.value
         return seen.withLock { $0 }
     }
 
@@ -62,6 +62,18 @@ import Testing
         // Readings are stamped with the injected clock's time, which moved only by the waits.
         let times = seen.compactMap { if case let .kafka(s) = $0 { s.time } else { nil } }
         #expect(times == [1_000, 1_004, 1_008])
+    }
+
+    @Test func eachReadingIsReceivedThenSettledBeforeTheWait() async {
+        let clock = ScriptedClock(limit: 2)
+        let source = KafkaSource(poller: KafkaPoller(client: ScriptedCluster(topics: ["t": [1]])), policy: RefreshPolicy(pinned: 1), clock: clock)
+        let events = Mutex<[String]>([])
+        await Task {
+            await source.run(ClosureSink(receive: { _ in events.withLock { $0.append("receive") } },
+                                         settled: { events.withLock { $0.append("settled \(clock.sleeps.count)") } }))
+        }.value
+        // The screen is woken after the source's own work on a reading, before it waits for the next.
+        #expect(events.withLock { $0 } == ["receive", "settled 0", "receive", "settled 1"])
     }
 
     @Test func autoRefreshStaysWithinItsBoundsAndFollowsAChange() async {

@@ -14,8 +14,9 @@ import Testing
         let name = "scripted"
         let observations: [Observation]
         init(_ observations: [Observation]) { self.observations = observations }
-        func run(_ deliver: @escaping @Sendable (Observation) -> Void) async {
-            for o in observations { deliver(o) }
+        func run(_ sink: any ObservationSink) async {
+            for o in observations { sink.receive(o) }
+            sink.settled()
             while !Task.isCancelled { try? await Task.sleep(nanoseconds: 50_000_000) }
         }
         func setRefresh(_ policy: RefreshPolicy) {}

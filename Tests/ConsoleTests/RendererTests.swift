@@ -57,6 +57,19 @@ import Display
         #expect(wide.contains("GROUP") && (wide.contains("+") || wide.contains("wide")))
     }
 
+    /// At 200 columns every header is whole and no column is padded while another is cut.
+    @Test func wideScreensTruncateNoHeader() {
+        let model = Fixtures.model()
+        for route in [Route.topics, .partitions(topic: "orders"), .groups, .groupDetail(group: "orders-enricher"), .rebalances] {
+            var ui = UIState(contextName: "prod", initial: route)
+            let lines = frame(&ui, model: model, width: 200, height: 50).text.split(separator: "\n").map(String.init)
+            let spec = TableSpec.forRoute(route)!
+            let header = lines.first { l in spec.columns.prefix(2).allSatisfy { l.contains($0.title) } } ?? ""
+            for c in spec.columns where !c.title.isEmpty { #expect(header.contains(c.title), "\(route): '\(c.title)' cut in \(header)") }
+            #expect(!lines.contains { $0.contains("…") }, "\(route): something truncated at 200 columns")
+        }
+    }
+
     @Test func a30CharacterNameKeepsAtLeast16CharactersAt80Columns() {
         var snapshot = Fixtures.snapshot(3)
         snapshot.groups[0].groupId = "billing-writer-with-a-long-nam"   // 30 characters
