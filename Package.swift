@@ -109,7 +109,7 @@ let package = Package(
         ]),
         .testTarget(name: "DisplayTests", dependencies: ["Display"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Display"]),
-        .testTarget(name: "ConnectorsTests", dependencies: ["Connectors", "ConsoleModel", "KafkaClient", "KafkaProtocol", "FlinkClient"]),
+        .testTarget(name: "ConnectorsTests", dependencies: ["Connectors", "ConsoleModel", "KafkaClient", "KafkaProtocol", "FlinkClient", "CMalloc"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "ConsoleModel", "Display", "Services", "Connectors"]),
         .testTarget(name: "IntegrationTests", dependencies: ["KafkaClient", "KafkaProtocol", "Connectors", "ConsoleModel", "Console", "Services", "FlinkClient"]),
         .testTarget(name: "ConsoleUITests"),

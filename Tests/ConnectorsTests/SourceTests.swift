@@ -1,3 +1,4 @@
+import CMalloc
 import Connectors
 import ConsoleModel
 import FlinkClient
@@ -74,6 +75,14 @@ import Testing
         }.value
         // The screen is woken after the source's own work on a reading, before it waits for the next.
         #expect(events.withLock { $0 } == ["receive", "settled 0", "receive", "settled 1"])
+    }
+
+    /// The console caps malloc arenas and trims after each reading (docs/benchmarks.md: RSS);
+    /// on glibc both must really be compiled in, not left as no-ops.
+    @Test func mallocTuningIsCompiledInOnGlibc() {
+        #if canImport(Glibc)
+        #expect(sl_malloc_tuning_available() == 1)
+        #endif
     }
 
     @Test func autoRefreshStaysWithinItsBoundsAndFollowsAChange() async {
