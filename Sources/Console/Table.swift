@@ -110,9 +110,9 @@ let readableIdentifierWidth = 16
 /// as wide as its widest cell and its title with the sort marker (plus its designed minimum while
 /// there is room) — no wider, so spare width stays at the right instead of padding one column.
 /// When that does not fit: the padding goes first, then a very long identifier gives back what
-/// it holds beyond 32 cells, then optional columns are hidden (lowest rank first, rightmost
-/// first), then free-text columns shrink, then the identifier shrinks to 16 cells. Essential
-/// columns are never hidden.
+/// it holds beyond 32 cells and long free text beyond 24, then optional columns are hidden
+/// (lowest rank first, rightmost first), then free-text columns shrink to 8, then the identifier
+/// to 16 cells. Essential columns are never hidden.
 public func layoutColumns(_ columns: [Column], content: [Int] = [], width: Int, gap: Int = 1) -> TableLayout {
     let n = columns.count
     let natural = (0..<n).map { max(DisplayText.width(columns[$0].title) + 1, $0 < content.count ? content[$0] : 0) }
@@ -134,6 +134,9 @@ public func layoutColumns(_ columns: [Column], content: [Int] = [], width: Int, 
     let isIdentifier = { (i: Int) in columns[i].priority == .identifier }
     shrink({ _ in true }, floor: { natural[$0] })
     shrink(isIdentifier, floor: { max(32, columns[$0].minWidth) })
+    // Long free text (member ids, causes) gives back what it holds beyond 24 cells before any
+    // column is hidden: a cut member id costs less than a hidden offset.
+    shrink({ columns[$0].flex > 0 && !isIdentifier($0) }, floor: { max(24, columns[$0].minWidth, DisplayText.width(columns[$0].title) + 1) })
     let droppable = (0..<n).filter { columns[$0].isOptional }.sorted { a, b in
         guard case let .optional(ra) = columns[a].priority, case let .optional(rb) = columns[b].priority else { return false }
         return ra != rb ? ra < rb : a > b

@@ -53,6 +53,14 @@ import Testing
         #expect(layoutColumns(columns, content: [4, 4, 4, 4, 4], width: 15).widths == [5, 4, 0, 0, 4])
     }
 
+    @Test func longFreeTextShrinksBeforeAColumnIsHidden() {
+        let columns = [Column("TOPIC", width: 6, priority: .identifier), Column("COMMITTED", width: 10, right: true, priority: .optional(rank: 2)),
+                       Column("MEMBER", width: 12, flex: 2, priority: .optional(rank: 3)), Column("STATUS", width: 6)]
+        // A 45-character member id: it is cut to 24 cells, and COMMITTED stays.
+        #expect(layoutColumns(columns, content: [6, 4, 45, 4], width: 50) == TableLayout(widths: [6, 10, 24, 7], hidden: 0))
+        #expect(layoutColumns(columns, content: [6, 4, 45, 4], width: 46).hidden == 1, "then an optional column goes")
+    }
+
     @Test func wideModeKeepsEveryColumnAndScrollsAfterTheIdentifier() {
         let columns = [Column("NAME", width: 4, priority: .identifier), Column("A", width: 10), Column("B", width: 10), Column("C", width: 10)]
         let all = wideLayout(columns, content: [], width: 100, first: 0)

@@ -20,7 +20,8 @@ import Testing
         for ch in lagging { try t.keys("-l", String(ch)) }
         try t.keys("Enter")
         #expect(try t.waitFor(timeout: 5) { s in
-            let rows = s.split(separator: "\n").filter { $0.contains(" \(UIPeer.prefix)-") }
+            // Table rows only: the alert line under the table may name another group (a STOP shows at once).
+            let rows = s.split(separator: "\n").filter { $0.contains(" \(UIPeer.prefix)-") && !$0.hasPrefix(" ✖") && !$0.hasPrefix(" ⚠") }
             return rows.count == 1 && rows[0].contains(lagging)
         }, "filter did not leave only the lagging group")
         // Its status turns WARN once a full window of readings shows lag growing (10 × 0.5 s + debounce).

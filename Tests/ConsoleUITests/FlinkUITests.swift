@@ -66,7 +66,7 @@ import Testing
             try t.keys("5")
             #expect(try t.waitFor(timeout: 10) { s in
                 let lines = s.split(separator: "\n")
-                return lines.first?.contains("▸ Jobs (") == true && lines.contains { l in ["JOB", "STATE", "CHECKPOINT", "BACKPR"].allSatisfy { l.contains($0) } }
+                return lines.first?.contains("Jobs (") == true && lines.contains { l in ["JOB", "STATE", "CHECKPOINT", "BACKPR"].allSatisfy { l.contains($0) } }
                     && lines.contains { $0.contains("ui-checkpoint-fai") }
             }, "Jobs at \(w)×\(h):\n\((try? t.screen()) ?? "")")
             try t.keys("Enter")
