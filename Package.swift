@@ -55,6 +55,10 @@ let package = Package(
         ]),
         // Observation sources: pollers and their refresh loops behind one protocol.
         .target(name: "Connectors", dependencies: ["KafkaClient", "KafkaProtocol", "ConsoleModel", "FlinkClient", "CMalloc"]),
+        // Recorded sessions (docs/recording.md): the file format, writer, reader, redaction.
+        .target(name: "Recording", dependencies: ["ConsoleModel", "CZlib"]),
+        // zlib from the system (zlib1g-dev), for gzip-compressed recordings.
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         // glibc's malloc tuning (arena cap, trim), which the Glibc module does not expose.
         .target(name: "CMalloc"),
         // What the console, the CLI and a REST server share: job actions and ledger, contexts, lag report.
@@ -72,7 +76,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "sluice", dependencies: [
-            "Console", "Connectors", "Services", "KafkaClient", "ConsoleModel", "Display", "Terminal", "FlinkClient", "KafkaServer", "EngineCore", "StreamLog", "CMalloc",
+            "Console", "Connectors", "Services", "KafkaClient", "ConsoleModel", "Display", "Terminal", "FlinkClient", "KafkaServer", "EngineCore", "StreamLog", "CMalloc", "Recording",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
@@ -108,10 +112,12 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "DisplayTests", dependencies: ["Display"]),
+        .testTarget(name: "RecordingTests", dependencies: ["Recording", "ConsoleModel"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Display"]),
         .testTarget(name: "ConnectorsTests", dependencies: ["Connectors", "ConsoleModel", "KafkaClient", "KafkaProtocol", "FlinkClient", "CMalloc"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "ConsoleModel", "Display", "Services", "Connectors"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["KafkaClient", "KafkaProtocol", "Connectors", "ConsoleModel", "Console", "Services", "FlinkClient"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["KafkaClient", "KafkaProtocol", "Connectors", "ConsoleModel", "Console", "Services", "FlinkClient",
+                                                            "Recording"]),
         .testTarget(name: "ConsoleUITests"),
     ]
 )

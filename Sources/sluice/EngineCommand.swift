@@ -116,41 +116,12 @@ struct EngineCommand: AsyncParsableCommand {
         }
         logger.info("engine started", metadata: ["kafka_listen": "\(host):\(server.port)", "data_dir": "\(dataDir)", "flush": "\(broker.flush.rawValue)",
                                                   "topics": "\(store.topics.count)", "pid": "\(getpid())"])
-        let signo = await Self.waitForSignal()
+        let signo = await Signals.waitForStop() ?? SIGTERM
         logger.info("engine stopping", metadata: ["signal": "\(signo == SIGTERM ? "SIGTERM" : "SIGINT")"])
         await server.stop()
         await engine.stop()
         withExtendedLifetime(lock) {}
         logger.info("engine stopped")
     }
-
-    /// Waits for SIGINT or SIGTERM (handled, so the broker can flush and close cleanly).
-    static func waitForSignal() async -> Int32 {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
-            let queue = DispatchQueue(label: "sluice.engine.signals")
-            let once = OnceFlag()
-            var sources: [DispatchSourceSignal] = []
-            for signo in [SIGINT, SIGTERM] {
-                signal(signo, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: signo, queue: queue)
-                source.setEventHandler {
-                    guard once.take() else { return }
-                    for s in sources { s.cancel() }
-                    continuation.resume(returning: signo)
-                }
-                source.resume()
-                sources.append(source)
-            }
-            queue.sync { KeepAlive.sources = sources }
-        }
-    }
 }
 
-/// Fires once, whichever signal comes first.
-private final class OnceFlag: @unchecked Sendable {
-    private var taken = false
-    func take() -> Bool { defer { taken = true }; return !taken }
-}
-
-/// Keeps the signal sources alive while waiting.
-private enum KeepAlive { nonisolated(unsafe) static var sources: [DispatchSourceSignal] = [] }

@@ -21,9 +21,16 @@ struct Sluice: AsyncParsableCommand {
           sluice lag                           lag report of every group
           sluice lag orders-enricher --json    one group, machine-readable
           sluice job list --flink http://127.0.0.1:8081   Flink jobs
+          sluice record -o incident.jsonl.gz   record the readings to a file, without a terminal
           sluice engine                        run the embedded engine on 127.0.0.1:9092
         """,
-        subcommands: [ConsoleCommand.self, LagCommand.self, JobCommand.self, EngineCommand.self],
+        version: SluiceVersion.current,
+        subcommands: [ConsoleCommand.self, LagCommand.self, JobCommand.self, RecordCommand.self, EngineCommand.self],
         defaultSubcommand: ConsoleCommand.self
     )
+}
+
+/// The version recorded in recordings' headers and printed by `sluice --version`.
+enum SluiceVersion {
+    static let current = "0.5.0"
 }

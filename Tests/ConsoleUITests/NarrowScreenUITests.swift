@@ -30,6 +30,16 @@ import Testing
         try t.type("\(UIPeer.sluice) --kafka \(kafka) --refresh 0.5")
         #expect(try t.waitFor(timeout: 15) { $0.split(separator: "\n").first?.contains("▸ Overview") == true }, "overview:\n\((try? t.screen()) ?? "")")
 
+        /// Filters the list down to `name`, waits until it is the one row shown, and opens it.
+        func filterAndOpen(_ name: String) throws {
+            try t.keys("/")
+            for ch in name { try t.keys("-l", String(ch)) }
+            try t.keys("Enter")
+            #expect(try t.waitFor(timeout: 10) { s in
+                s.split(separator: "\n").dropFirst().contains { $0.hasPrefix(" \(name) ") }
+            }, "the filter did not show \(name):\n\((try? t.screen()) ?? "")")
+            try t.keys("Enter")
+        }
         func check(_ what: String, title: String, columns: [String], also: ((String) -> Bool)? = nil) throws {
             #expect(try t.waitFor(timeout: 10) { s in
                 let lines = s.split(separator: "\n")
@@ -39,18 +49,14 @@ import Testing
         }
         try t.keys("2")
         try check("Topics", title: "▸ Topics (", columns: ["TOPIC", "PARTS", "MESSAGES"])
-        try t.keys("/")
-        for ch in "\(UIPeer.prefix)-t0" { try t.keys("-l", String(ch)) }
-        try t.keys("Enter", "Enter")
+        try filterAndOpen("\(UIPeer.prefix)-t0")
         try check("Partitions", title: "Topics ▸ \(UIPeer.prefix)-t0", columns: ["PART", "LEADER", "ISR", "HIGH WMARK"])
         try t.keys("3")
         // The 30-character name keeps at least 16 characters; narrow screens say columns are hidden.
         try check("Groups", title: "▸ Groups (", columns: ["GROUP", "STATE", "LAG", "STATUS"]) { s in
             s.contains(String(Self.longGroup.prefix(16))) && (size.0 > 80 || s.split(separator: "\n").first?.contains("(w)") == true)
         }
-        try t.keys("/")
-        for ch in "\(UIPeer.prefix)-lagging" { try t.keys("-l", String(ch)) }
-        try t.keys("Enter", "Enter")
+        try filterAndOpen("\(UIPeer.prefix)-lagging")
         try check("Group detail", title: "Groups ▸ \(UIPeer.prefix)-lagging", columns: ["TOPIC", "PART", "LAG", "STATUS"])
         try t.keys("4")
         try check("Rebalances", title: "▸ Rebalances (", columns: ["GROUP", "DETECTED", "DURATION", "CAUSE"])

@@ -1,0 +1,139 @@
+import ConsoleModel
+import Foundation
+import Testing
+@testable import Recording
+
+/// Recordings written and read back: unchanged parts as references, gzip, markers, redaction,
+/// and every kind of bad file a person might hand the reader.
+@Suite struct RecordingTests {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-rec-\(UUID().uuidString)").path
+
+    init() throws { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+
+    func header() -> RecordingHeader {
+        RecordingHeader(started: 100, sluice: "test", sources: [.init(name: "kafka", address: "b1:9092")],
+                        terminal: .init(width: 160, height: 45))
+    }
+
+    /// Readings of a cluster whose second topic and second group never change.
+    func readings(_ n: Int) -> [Observation] {
+        (0..<n).map { i in
+            let t = Double(100 + i * 2)
+            let busy = KafkaSnapshot.Topic(name: "orders", partitions: (0..<4).map { .init(partition: $0, leader: 1, highWatermark: Int64(100 * i)) })
+            let quiet = KafkaSnapshot.Topic(name: "audit", partitions: [.init(partition: 0, leader: 1, highWatermark: 7)])
+            return .kafka(KafkaSnapshot(time: t, clusterId: "c1", brokers: [.init(nodeId: 1, host: "broker-a.internal", port: 9092)],
+                                        topics: [busy, quiet], groups: [
+                                            .init(groupId: "billing", state: "Stable", members: [.init(memberId: "m-1", clientId: "bill", clientHost: "/10.0.0.9")],
+                                                  offsets: [CommittedOffset(topic: "orders", partition: 0, offset: Int64(50 * i))]),
+                                            .init(groupId: "archiver", state: "Empty", offsets: [CommittedOffset(topic: "audit", partition: 0, offset: 7)]),
+                                        ]))
+        }
+    }
+
+    func write(_ name: String, _ observations: [Observation], markers: [Marker] = [], redact: Bool = false) throws -> String {
+        let path = dir + "/" + name
+        let w = try RecordingWriter(path: path, header: header(), redact: redact)
+        for o in observations { w.record(o) }
+        for m in markers { w.mark(m) }
+        w.close()
+        return path
+    }
+
+    @Test(arguments: ["plain.jsonl", "squeezed.jsonl.gz"])
+    func readingsComeBackAsTheyWereWithUnchangedPartsWrittenOnce(name: String) throws {
+        let observations = readings(5) + [.kafkaError(time: 111, message: "connection refused"),
+                                          .flink(FlinkSnapshot(time: 112, jobs: [.init(jid: "j1", name: "enrich", state: "RUNNING")])),
+                                          .flinkError(time: 113, message: "timed out")]
+        let marker = Marker(time: 114, kind: .user, text: "rollback started")
+        let path = try write(name, observations, markers: [marker])
+        let reader = try RecordingReader(path: path)
+        #expect(reader.header == header())
+        let events = reader.readAll()
+        #expect(reader.damage == nil)
+        #expect(events == observations.map { .observation($0) } + [.marker(marker)])
+        if !name.hasSuffix(".gz") {
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            // The quiet topic and group are written whole once, then referred to.
+            #expect(text.components(separatedBy: #"{"same":"audit"}"#).count - 1 == 4)
+            #expect(text.components(separatedBy: #"{"same":"archiver"}"#).count - 1 == 4)
+            #expect(text.split(separator: "\n").count == 1 + observations.count + 1)
+        } else {
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)).prefix(2) == Data([0x1F, 0x8B]), "not gzip")
+        }
+    }
+
+    @Test(arguments: ["cut.jsonl", "cut.jsonl.gz"])
+    func aFileCutMidLineReplaysUpToTheCut(name: String) throws {
+        let path = try write(name, readings(6))
+        let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int
+        // Cut in the middle of the last reading (for gzip: its compressed tail).
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.truncate(atOffset: UInt64(size - (name.hasSuffix(".gz") ? 30 : 40)))
+        try handle.close()
+        let reader = try RecordingReader(path: path)
+        let events = reader.readAll()
+        #expect(events.count == 5, "every whole reading before the cut")
+        #expect(events == readings(5).map { .observation($0) })
+        let damage = try #require(reader.damage)
+        #expect(damage.line == 7)
+        #expect(damage.description.contains("cut short"))
+    }
+
+    @Test func aCorruptLineStopsTheReplayThereAndSaysWhich() throws {
+        let path = try write("corrupt.jsonl", readings(4))
+        var lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+        lines[3] = "{\"t\": 104, \"kafka\": {\"topics\": [oops"
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let reader = try RecordingReader(path: path)
+        #expect(reader.readAll().count == 2)
+        #expect(reader.damage?.line == 4)
+        #expect(reader.damage?.description.contains("not a recording line") == true)
+    }
+
+    @Test func badFilesAreRefusedWithAReason() throws {
+        let newer = dir + "/newer.jsonl"
+        try #"{"format":"sluice-recording","version":99,"started":1,"sluice":"9.0","sources":[],"redacted":false}"#.write(toFile: newer, atomically: true, encoding: .utf8)
+        #expect(throws: RecordingError.newerVersion(path: newer, version: 99, supported: RecordingHeader.currentVersion)) { try RecordingReader(path: newer) }
+        let text = dir + "/notes.txt"
+        try "shopping list\nmilk\n".write(toFile: text, atomically: true, encoding: .utf8)
+        #expect(throws: RecordingError.notARecording(path: text, reason: "its first line is not a recording header")) { try RecordingReader(path: text) }
+        let empty = dir + "/empty.jsonl"
+        FileManager.default.createFile(atPath: empty, contents: Data())
+        #expect(throws: RecordingError.notARecording(path: empty, reason: "it is empty")) { try RecordingReader(path: empty) }
+        #expect(throws: RecordingError.self) { try RecordingReader(path: dir + "/missing.jsonl") }
+        // Writing: a directory that does not exist, and a file that is already there.
+        do {
+            _ = try RecordingWriter(path: "/nonexistent-dir/rec.jsonl", header: header())
+            Issue.record("wrote into a missing directory")
+        } catch let e as RecordingError {
+            #expect("\(e)".contains("/nonexistent-dir/rec.jsonl") && "\(e)".contains("No such file or directory"), "\(e)")
+        }
+        let existing = try write("kept.jsonl", readings(1))
+        #expect(throws: RecordingError.exists(path: existing)) { try RecordingWriter(path: existing, header: header()) }
+        #expect(try RecordingReader(path: existing).readAll().count == 1, "the existing recording was not touched")
+    }
+
+    @Test func redactionUsesStablePseudonymsAndLeavesNoOriginalName() throws {
+        let path = try write("redacted.jsonl", readings(3), markers: [Marker(time: 200, kind: .alert, text: "billing lag growing")], redact: true)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        for name in ["orders", "audit", "billing", "archiver", "m-1", "bill", "10.0.0.9", "broker-a.internal", "\"c1\""] {
+            #expect(!text.contains(name), "'\(name)' left in a redacted recording")
+        }
+        let reader = try RecordingReader(path: path)
+        #expect(reader.header.redacted)
+        let snapshots = reader.readAll().compactMap { e -> KafkaSnapshot? in if case let .observation(.kafka(s)) = e { s } else { nil } }
+        #expect(snapshots.count == 3)
+        // The same name always becomes the same pseudonym, so rows still group and join.
+        #expect(Set(snapshots.map { $0.topics.map(\.name) }).count == 1)
+        let first = try #require(snapshots.first)
+        #expect(first.groups[0].offsets[0].topic == first.topics[0].name)
+        #expect(first.topics.map(\.name) == ["topic-1", "topic-2"])
+        // The model reads a redacted recording as it read the original.
+        var original = ConsoleModel(), redacted = ConsoleModel()
+        for o in readings(3) { original.apply(o) }
+        for s in snapshots { redacted.apply(.kafka(s)) }
+        // Pseudonyms sort differently from the names: compare what each group shows, in any order.
+        func shown(_ m: ConsoleModel) -> [String] { m.groups.map { "\($0.totalLag ?? -1) \($0.status) \($0.members.count)" }.sorted() }
+        #expect(shown(original) == shown(redacted))
+    }
+}
