@@ -16,6 +16,7 @@ rules=(
   "StreamLog|EngineCore|KafkaServer|KafkaClient|NIO.*|the log is files only"
   "KafkaProtocol|NIO.*|KafkaClient|KafkaServer|EngineCore|the codec is pure"
   "FlinkWire|FlinkClient|AsyncHTTPClient|NIO.*|Flink's wire types carry no transport"
+  "Recording|Console|Connectors|Services|KafkaClient|FlinkClient|Terminal|CNCursesW|a recording holds observations; it reads no cluster and draws nothing"
 )
 
 fail=0
