@@ -20,6 +20,8 @@ public final class ConsoleApp: Sendable {
         /// Job actions refused when true.
         public var readonly = false
         public var initialRoute: Route
+        /// Shown on the status line at start (what is being replayed, a damaged file).
+        public var message: String?
         public init(contextName: String, themeName: String, refresh: RefreshPolicy, connection: Connection, connector: any ContextConnector,
                     initialRoute: Route = .overview) {
             self.contextName = contextName; self.themeName = themeName; self.refresh = refresh
@@ -58,7 +60,7 @@ public final class ConsoleApp: Sendable {
         var ui = UIState(contextName: options.contextName, contexts: options.connector.contextNames, themeName: theme.name,
                          themes: ThemeLoader.available(), refreshSeconds: options.refresh.pinned ?? RefreshPolicy.autoFloor,
                          refreshAuto: options.refresh.isAuto, initial: options.initialRoute)
-        ui.message = startupMessage
+        ui.message = startupMessage ?? options.message
         ui.readonly = options.readonly
         ui.savepointDir = connection.savepointDir
         let runner = JobActionRunner(ledgerPath: ledgerPath, wake: screen.waker)

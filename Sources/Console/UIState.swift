@@ -272,7 +272,7 @@ public struct UIState: Sendable {
                 return .none
             }
             guard contexts.contains(words[1]) else {
-                message = "no context '\(DisplayText.cell(words[1], width: 40))' (known: \(contexts.sorted().joined(separator: ", ")))"
+                message = "no context '\(DisplayText.cell(words[1], width: 40))' (known: \(contexts.isEmpty ? "none" : contexts.sorted().joined(separator: ", ")))"
                 return .none
             }
             return .switchContext(words[1])

@@ -3,7 +3,6 @@ import Connectors
 import Console
 import Foundation
 import Services
-import Terminal
 
 struct ConsoleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -70,18 +69,8 @@ struct ConsoleCommand: AsyncParsableCommand {
         options.readonly = readonly || (defaults?.readonly ?? false)
         // Flink only, and no named context: the header names the Flink address.
         if !kafkaEnabled, endpoints.context == nil, contextFlink == nil, let f = flinkURL { options.contextName = f }
-        let appOptions = options
-        // The UI loop blocks in poll(2); give it its own thread so the cooperative pool stays free.
         let status: Int32
-        do {
-            status = try await withCheckedThrowingContinuation { continuation in
-                let thread = Thread {
-                    do { continuation.resume(returning: try ConsoleApp(options: appOptions).run { theme in try NCursesScreen(theme: theme, environment: env) }) } catch { continuation.resume(throwing: error) }
-                }
-                thread.stackSize = 8 << 20
-                thread.start()
-            }
-        } catch {
+        do { status = try await ConsoleRunner.run(options) } catch {
             // The terminal is already restored (or was never taken) when an error gets here.
             FileHandle.standardError.write(Data("sluice: \(error)\n".utf8))
             throw ExitCode(2)

@@ -22,10 +22,11 @@ struct Sluice: AsyncParsableCommand {
           sluice lag orders-enricher --json    one group, machine-readable
           sluice job list --flink http://127.0.0.1:8081   Flink jobs
           sluice record -o incident.jsonl.gz   record the readings to a file, without a terminal
+          sluice replay incident.jsonl.gz      the console on a recording (--summary: what happened)
           sluice engine                        run the embedded engine on 127.0.0.1:9092
         """,
         version: SluiceVersion.current,
-        subcommands: [ConsoleCommand.self, LagCommand.self, JobCommand.self, RecordCommand.self, EngineCommand.self],
+        subcommands: [ConsoleCommand.self, LagCommand.self, JobCommand.self, RecordCommand.self, ReplayCommand.self, EngineCommand.self],
         defaultSubcommand: ConsoleCommand.self
     )
 }

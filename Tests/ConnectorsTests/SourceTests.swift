@@ -97,6 +97,17 @@ import Testing
         #expect(again.sleeps == [0.5])
     }
 
+    @Test func aRecordingPlaysAtItsRecordedPaceTimesTheSpeed() async {
+        let readings: [Observation] = [10, 12, 16].map { .kafka(KafkaSnapshot(time: $0)) } + [.kafkaError(time: 17, message: "gone")]
+        let clock = ScriptedClock(limit: 4)
+        let source = RecordingSource(observations: readings, speed: 2, clock: clock)
+        let seen = await observe(source, readings: 4)
+        #expect(seen == readings)
+        // 2 s, 4 s and 1 s apart at twice the speed; then it idles with the last reading on screen.
+        #expect(Array(clock.sleeps.prefix(3)) == [1, 2, 0.5])
+        #expect(clock.sleeps.count == 4)
+    }
+
     @Test func anUnreachableFlinkIsAnErrorObservationNotAnException() async {
         let clock = ScriptedClock(limit: 2)
         // Port 1 on loopback refuses at once.

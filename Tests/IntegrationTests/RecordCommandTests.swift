@@ -32,6 +32,14 @@ import Testing
         var model = ConsoleModel()
         for s in readings { model.apply(.kafka(s)) }
         #expect(model.groups.first { $0.groupId == "\(Peer.prefix)-stopped" }?.status == .stop)
+        // The summary names the stopped group, as text and as JSON.
+        let summary = try run(Peer.sluice, ["replay", path, "--summary"], timeout: 30)
+        #expect(summary.status == 0, "\(summary.stderr)")
+        #expect(summary.stdout.split(separator: "\n").contains { $0.contains("\(Peer.prefix)-stopped") && $0.contains("STOP") }, "\(summary.stdout)")
+        let asJSON = try run(Peer.sluice, ["replay", path, "--summary", "--json"], timeout: 30)
+        let parsed = try JSONDecoder().decode(RecordingSummary.self, from: Data(asJSON.stdout.utf8))
+        #expect(parsed.statusChanges.contains { $0.group == "\(Peer.prefix)-stopped" && $0.status == "STOP" })
+        #expect(parsed.readings == readings.count)
         // An existing file is never overwritten.
         let again = try run(Peer.sluice, ["record", "-o", path, "--kafka", kafka, "--duration", "1s"], timeout: 30)
         #expect(again.status == 2 && again.stderr.contains("already exists"), "\(again.stderr)")

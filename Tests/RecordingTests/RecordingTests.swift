@@ -136,4 +136,31 @@ import Testing
         func shown(_ m: ConsoleModel) -> [String] { m.groups.map { "\($0.totalLag ?? -1) \($0.status) \($0.members.count)" }.sorted() }
         #expect(shown(original) == shown(redacted))
     }
+
+    @Test func theSummaryListsStatusChangesRebalancesFailedCheckpointsAndMarkers() throws {
+        func reading(_ t: Double, members: Int, state: String = "Stable") -> Observation {
+            .kafka(KafkaSnapshot(time: t, topics: [.init(name: "orders", partitions: [.init(partition: 0, leader: 1, highWatermark: Int64(t) * 100)])],
+                                 groups: [.init(groupId: "billing", state: members == 0 ? "Empty" : state,
+                                                members: (0..<members).map { .init(memberId: "m\($0)") },
+                                                offsets: [CommittedOffset(topic: "orders", partition: 0, offset: 10)])]))
+        }
+        var events: [RecordingEvent] = [reading(100, members: 2), reading(102, members: 1, state: "PreparingRebalance"),
+                                        reading(104, members: 1), reading(106, members: 0), reading(108, members: 0)].map { .observation($0) }
+        let failed = FlinkSnapshot.Checkpoint(id: 7, status: "FAILED", triggerTime: 107, failureTime: 107.5, failureMessage: "Checkpoint expired before completing.")
+        events.append(.observation(.flink(FlinkSnapshot(time: 109, jobs: [.init(jid: "j1", name: "enrich", state: "RUNNING")],
+                                                        details: [.init(jid: "j1", vertices: [], checkpoints: .init(failed: 1, latestFailed: failed, history: [failed]))]))))
+        events.append(.marker(Marker(time: 110, kind: .user, text: "rolled back")))
+        let summary = RecordingSummary.make(header: header(), events: events)
+        #expect(summary.statusChanges.map(\.status) == ["STOP"])
+        #expect(summary.statusChanges.first?.time == 106)
+        // The member leaving at 102 is a rebalance; so is the last one leaving at 106.
+        #expect(summary.rebalances.map(\.detectedAt) == [102, 106])
+        #expect(summary.rebalances.allSatisfy { $0.group == "billing" })
+        #expect(summary.failedCheckpoints == [.init(time: 107.5, job: "enrich", id: 7, cause: "Checkpoint expired before completing.")])
+        #expect(summary.markers.map(\.text) == ["rolled back"])
+        let text = summary.text()
+        for line in ["00:01:46  billing  STOP", "00:01:42  billing  2 → 1 members", "00:01:47  enrich  #7  Checkpoint expired", "00:01:50  user: rolled back"] {
+            #expect(text.contains(line), "missing '\(line)' in:\n\(text)")
+        }
+    }
 }
