@@ -96,28 +96,26 @@ struct DeltaDecoder {
         var description: String { "refers to \(what), which no earlier reading holds" }
     }
 
+    /// The parts of a reading, references replaced by the part the previous reading held.
+    private static func resolve<T>(_ entries: [RecordedLine.Entry<T>], known: [String: T], what: String) throws -> [T] {
+        try entries.map { e in
+            switch e {
+            case let .full(value): return value
+            case let .same(name):
+                guard let value = known[name] else { throw Unresolved(what: "\(what) '\(name)'") }
+                return value
+            }
+        }
+    }
+
     mutating func event(from line: RecordedLine) throws -> RecordingEvent {
         if let m = line.marker { return .marker(Marker(time: line.t, kind: m.kind, text: m.text)) }
         if let message = line.kafkaError { return .observation(.kafkaError(time: line.t, message: message)) }
         if let message = line.flinkError { return .observation(.flinkError(time: line.t, message: message)) }
         if let f = line.flink { return .observation(.flink(f)) }
         guard let k = line.kafka else { throw Unresolved(what: "nothing Sluice knows (no kafka, flink, error or marker)") }
-        let ts = try k.topics.map { e -> KafkaSnapshot.Topic in
-            switch e {
-            case let .full(t): return t
-            case let .same(name):
-                guard let t = topics[name] else { throw Unresolved(what: "topic '\(name)'") }
-                return t
-            }
-        }
-        let gs = try k.groups.map { e -> KafkaSnapshot.Group in
-            switch e {
-            case let .full(g): return g
-            case let .same(id):
-                guard let g = groups[id] else { throw Unresolved(what: "group '\(id)'") }
-                return g
-            }
-        }
+        let ts = try Self.resolve(k.topics, known: topics, what: "topic")
+        let gs = try Self.resolve(k.groups, known: groups, what: "group")
         topics = Dictionary(ts.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         groups = Dictionary(gs.map { ($0.groupId, $0) }, uniquingKeysWith: { a, _ in a })
         return .observation(.kafka(KafkaSnapshot(time: line.t, clusterId: k.clusterId, brokers: k.brokers, topics: ts, groups: gs, errors: k.errors)))
