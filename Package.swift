@@ -72,7 +72,7 @@ let package = Package(
         // The real terminal: the Screen protocol over ncursesw.
         .target(name: "Terminal", dependencies: ["Display", "CNCursesW"]),
         .target(name: "Console", dependencies: [
-            "ConsoleModel", "Display", "Connectors", "Services",
+            "ConsoleModel", "Display", "Connectors", "Services", "Recording",
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "sluice", dependencies: [
@@ -115,7 +115,7 @@ let package = Package(
         .testTarget(name: "RecordingTests", dependencies: ["Recording", "ConsoleModel"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Display"]),
         .testTarget(name: "ConnectorsTests", dependencies: ["Connectors", "ConsoleModel", "KafkaClient", "KafkaProtocol", "FlinkClient", "CMalloc"]),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "ConsoleModel", "Display", "Services", "Connectors"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "ConsoleModel", "Display", "Services", "Connectors", "Recording"]),
         .testTarget(name: "IntegrationTests", dependencies: ["KafkaClient", "KafkaProtocol", "Connectors", "ConsoleModel", "Console", "Services", "FlinkClient",
                                                             "Recording"]),
         .testTarget(name: "ConsoleUITests"),

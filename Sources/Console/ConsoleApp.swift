@@ -22,6 +22,8 @@ public final class ConsoleApp: Sendable {
         public var initialRoute: Route
         /// Shown on the status line at start (what is being replayed, a damaged file).
         public var message: String?
+        /// Where `R` writes recordings; `nil` turns the key off (a replay).
+        public var recordingDirectory: String? = SessionRecorder.defaultDirectory()
         public init(contextName: String, themeName: String, refresh: RefreshPolicy, connection: Connection, connector: any ContextConnector,
                     initialRoute: Route = .overview) {
             self.contextName = contextName; self.themeName = themeName; self.refresh = refresh
@@ -69,6 +71,11 @@ public final class ConsoleApp: Sendable {
         var grid = CellGrid(width: screen.width, height: screen.height)
         var frozenModel: ConsoleModel?
         var cache = RowCache()
+        var recorder = SessionRecorder(directory: options.recordingDirectory)
+        defer {
+            feed.setRecorder(nil)
+            _ = recorder.stop()
+        }
 
         while true {
             // The frame's model copy must not outlive the frame: while the loop sleeps, the feed
@@ -79,15 +86,19 @@ public final class ConsoleApp: Sendable {
             do {
                 if ui.refreshAuto { ui.refreshSeconds = feed.interval }
                 ui.actionLog = runner.entries
-                // A finished action's result goes to the status line once.
+                // A finished action's result goes to the status line once (and into a recording).
                 if let e = runner.entries.first, e.id > lastReported, e.state != .running {
                     lastReported = e.id
                     ui.message = e.summary
+                    recorder.mark(.action, e.summary, at: clock.now())
                 }
                 // Detail is read for the job on screen (or selected in Jobs), exceptions only when shown.
                 let focus = ui.route.jobId ?? (ui.route == .jobs ? ui.tableState(.jobs).selectedId : nil)
                 feed.setFocus(jobs: focus.map { [$0] } ?? [], exceptions: ui.route.jobId.flatMap { if case .exceptions = ui.route { [$0] } else { nil } } ?? [])
                 let model = ui.frozen ? (frozenModel ?? feed.current) : feed.current
+                recorder.noteAlerts(feed.current.alerts, at: clock.now())
+                ui.recording = recorder.isRecording
+                ui.recordingNote = recorder.note
                 if ui.route == .jobs || ui.route.jobId != nil {
                     ui.jobNames = Dictionary(model.flink.jobs.map { ($0.job.jid, $0.job.name) }, uniquingKeysWith: { a, _ in a })
                 }
@@ -111,6 +122,23 @@ public final class ConsoleApp: Sendable {
                 case let .refreshChanged(s): feed.setPolicy(RefreshPolicy(pinned: s))
                 case let .runJobAction(action):
                     if let control = connection.jobControl { runner.run(action, control: control) } else { ui.message = "no Flink connection for job actions (--flink URL)" }
+                case .toggleRecording:
+                    if let done = recorder.stop() {
+                        feed.setRecorder(nil)
+                        ui.message = "recording saved: \(done.path) (\(Format.bytes(done.size))); replay it with: sluice replay \(done.path)"
+                    } else if options.recordingDirectory == nil {
+                        ui.message = "recording is not available here"
+                    } else {
+                        do {
+                            let path = try recorder.start(context: ui.contextName, connection: connection,
+                                                          terminal: .init(width: screen.width, height: screen.height), now: clock.now())
+                            feed.setRecorder(recorder.writer)
+                            ui.message = "recording to \(path) (R stops, M marks a moment)"
+                        } catch { ui.message = "cannot record: \(error)" }
+                    }
+                case let .addMarker(note):
+                    recorder.mark(.user, note, at: clock.now())
+                    ui.message = "marker added: \(note)"
                 case let .switchTheme(name):
                     do {
                         let t = try ThemeLoader.load(name: name)
@@ -130,6 +158,7 @@ public final class ConsoleApp: Sendable {
                     ui.contextName = name
                     ui.stack = [.overview]
                     ui.message = "context \(name): " + connection.summary
+                    recorder.mark(.context, ui.message ?? name, at: clock.now())
                     cache = RowCache()
                 }
             case let .resize(width, height):

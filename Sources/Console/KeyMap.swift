@@ -13,6 +13,7 @@ public enum Action: Sendable, Equatable {
     case sortNext, sortPrevious, invertSort
     case freeze
     case toggleWide, scrollColumnsLeft, scrollColumnsRight
+    case toggleRecording, addMarker
     case refreshFaster, refreshSlower
     case help
     case quit
@@ -73,6 +74,8 @@ public enum KeyMap {
         KeyBinding(keys: [.character("l")], label: "l", action: .scrollColumnsRight, help: "scroll columns right (wide)", inFooter: false,
                    listed: false),
         KeyBinding(keys: [.character(" ")], label: "space", action: .freeze, help: "freeze / unfreeze live updates", inFooter: true),
+        KeyBinding(keys: [.character("R")], label: "R", action: .toggleRecording, help: "record this session to a file / stop recording", inFooter: false),
+        KeyBinding(keys: [.character("M")], label: "M", action: .addMarker, help: "mark this moment in the recording, with a note", inFooter: false),
         KeyBinding(keys: [.character("+")], label: "+", action: .refreshFaster, help: "refresh more often", inFooter: false),
         KeyBinding(keys: [.character("-")], label: "-", action: .refreshSlower, help: "refresh less often", inFooter: false),
         KeyBinding(keys: [.character("?")], label: "?", action: .help, help: "help", inFooter: true),

@@ -1,6 +1,7 @@
 import Services
 import ConsoleModel
 import Connectors
+import Recording
 import Synchronization
 
 /// Runs the sources of the current connection, each on its own task, folding every observation
@@ -12,6 +13,8 @@ public final class LiveFeed: Sendable {
     private let running = Mutex<[(source: any ObservationSource, task: Task<Void, Never>)]>([])
     private let focus = Mutex<(jobs: [String], exceptions: Set<String>)>(([], []))
     private let wake: @Sendable () -> Void
+    /// When set, every observation is also written to this recording.
+    private let recorder = Mutex<RecordingWriter?>(nil)
 
     public init(policy: RefreshPolicy, wake: @escaping @Sendable () -> Void) {
         self.policy = Mutex(policy)
@@ -43,7 +46,9 @@ public final class LiveFeed: Sendable {
                 // The model takes the reading at once; the screen is woken once the source is done
                 // with it (after it has handed freed memory back), not in the middle.
                 await source.run(ClosureSink(receive: { [weak self] observation in
-                    self?.model.withLock { $0.apply(observation) }
+                    guard let self else { return }
+                    self.model.withLock { $0.apply(observation) }
+                    self.recorder.withLock { $0 }?.record(observation)
                 }, settled: { [weak self] in
                     self?.wake()
                 }))
@@ -62,6 +67,9 @@ public final class LiveFeed: Sendable {
         guard changed else { return }
         for r in running.withLock({ $0 }) { r.source.setFocus(jobs: jobs, exceptions: exceptions) }
     }
+
+    /// Starts (a writer) or stops (`nil`) recording the observations as they arrive.
+    public func setRecorder(_ writer: RecordingWriter?) { recorder.withLock { $0 = writer } }
 
     /// Stops every source and lets go of its connections.
     public func stop() {

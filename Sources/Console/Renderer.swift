@@ -161,14 +161,15 @@ public struct Renderer {
         let running = ui.actionLog.filter { $0.state == .running }.count
         let busy = running == 0 ? "" : "⏳ \(running) action\(running == 1 ? "" : "s") running"
         let frozen = ui.frozen ? "❚❚ FROZEN" : ""
+        let rec = ui.recordingNote.map { DisplayText.sanitize($0) } ?? ""
         let refresh = "⟳ \(Format.seconds(ui.refreshSeconds))"
         let refreshFull = refresh + (ui.refreshAuto ? " auto" : "")
         let rights = [
-            joined(busy, frozen, kafkaFull, flinkFull, refreshFull, asOf),
-            joined(busy, frozen, kafkaFull, flinkFull, refresh, asOf),
-            joined(busy, frozen, kafkaFull, flinkFull, refresh, asOfShort),
-            joined(busy, frozen, kafkaShort, flinkShort, refresh, asOfShort),
-            joined(busy.isEmpty ? "" : "⏳\(running)", ui.frozen ? "❚❚" : "", kafkaShort, flinkShort, asOfShort),
+            joined(rec, busy, frozen, kafkaFull, flinkFull, refreshFull, asOf),
+            joined(rec, busy, frozen, kafkaFull, flinkFull, refresh, asOf),
+            joined(rec, busy, frozen, kafkaFull, flinkFull, refresh, asOfShort),
+            joined(rec, busy, frozen, kafkaShort, flinkShort, refresh, asOfShort),
+            joined(ui.recording ? "● REC" : "", busy.isEmpty ? "" : "⏳\(running)", ui.frozen ? "❚❚" : "", kafkaShort, flinkShort, asOfShort),
         ].map { $0 + " " }
         let lefts = [" sluice ▸ \(context) ▸ \(view)\(count)", " \(context) ▸ \(view)\(count)", " \(view)\(count)"]
         var chosen = (left: lefts[lefts.count - 1], right: rights[rights.count - 1])
@@ -192,6 +193,10 @@ public struct Renderer {
             return
         case let .command(text):
             grid.put(":\(DisplayText.sanitize(text))▏", x: 0, y: y, role: .key, maxWidth: w)
+            return
+        case let .marker(text):
+            grid.put("marker: \(DisplayText.sanitize(text))▏", x: 0, y: y, role: .key, maxWidth: w)
+            grid.put("  ⏎ add  Esc cancel", x: min(w, 9 + DisplayText.width(text) + 1), y: y, role: .dim)
             return
         case .form:
             return   // drawn as a box over the view

@@ -8,6 +8,8 @@ public enum InputMode: Sendable, Equatable {
     case none
     case filter(String)
     case command(String)
+    /// The note of a recording marker (`M`).
+    case marker(String)
     /// A job action's confirmation or form.
     case form(JobForm)
 }
@@ -20,6 +22,10 @@ public enum Effect: Sendable, Equatable {
     case switchTheme(String)
     case refreshChanged(Double)
     case runJobAction(JobAction)
+    /// Start or stop recording this console's readings (`R`).
+    case toggleRecording
+    /// Add a marker with this note to the recording (`M`).
+    case addMarker(String)
 }
 
 /// Navigation and interaction state: pure, so every key can be tested without a terminal.
@@ -31,6 +37,10 @@ public struct UIState: Sendable {
     public var frozen = false
     /// Wide mode: every column at full width, scrolled sideways with `h`/`l`.
     public var wide = false
+    /// True while this console records its readings (set by the loop).
+    public var recording = false
+    /// "● REC name 1.2 MB" or why recording stopped, for the header (set by the loop).
+    public var recordingNote: String?
     public var refreshSeconds: Double
     /// True while the feed chooses the interval (``RefreshPolicy``); `+`/`-` pin it.
     public var refreshAuto: Bool
@@ -97,6 +107,18 @@ public struct UIState: Sendable {
             return editFilter(key, text)
         case let .command(text):
             return editCommand(key, text)
+        case let .marker(text):
+            switch key {
+            case .escape: input = .none; message = "no marker added"
+            case .backspace: input = .marker(String(text.dropLast()))
+            case let .character(c): input = .marker(text + String(c))
+            case .enter:
+                input = .none
+                let note = text.trimmingCharacters(in: .whitespaces)
+                return .addMarker(note.isEmpty ? "marker" : note)
+            default: break
+            }
+            return .none
         case var .form(form):
             switch form.handle(key) {
             case .editing: input = .form(form)
@@ -175,6 +197,15 @@ public struct UIState: Sendable {
             }
         case .invertSort:
             table.ascending.toggle()
+        case .toggleRecording:
+            tables[current] = table
+            return .toggleRecording
+        case .addMarker:
+            guard recording else {
+                message = "not recording: R starts a recording, then M marks moments in it"
+                break
+            }
+            input = .marker("")
         case .toggleWide:
             wide.toggle()
             message = wide ? "wide: every column at full width (h/l scroll, w back)" : "fitted to the screen"

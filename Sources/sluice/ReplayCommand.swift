@@ -78,7 +78,7 @@ struct ReplayCommand: AsyncParsableCommand {
         let name = (file as NSString).lastPathComponent
         var options = ConsoleApp.Options(contextName: "replay \(name)", themeName: theme ?? "default", refresh: RefreshPolicy(),
                                          connection: connection, connector: NoOtherContexts(), initialRoute: Route(command: view) ?? .overview)
-        options.readonly = false
+        options.recordingDirectory = nil
         options.message = damage ?? "replaying \(name) at \(speed == 1 ? "its recorded pace" : "\(speed)×"); job actions are refused"
         let status: Int32
         do { status = try await ConsoleRunner.run(options) } catch {

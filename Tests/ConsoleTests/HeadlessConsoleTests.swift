@@ -1,6 +1,7 @@
 import Connectors
 import ConsoleModel
 import Display
+import Recording
 import Foundation
 import Services
 import Synchronization
@@ -72,6 +73,70 @@ import Testing
         for _ in 0..<200 where status.withLock({ $0 }) == nil { try? await Task.sleep(nanoseconds: 10_000_000) }
         #expect(status.withLock { $0 } == 0)
         #expect(screen.isRestored)
+    }
+
+    /// Delivers readings only when told, so a test can record some of them.
+    final class SteppedSource: ObservationSource {
+        let name = "stepped"
+        private let pending = Mutex<[Observation]>([])
+        private let sink = Mutex<(any ObservationSink)?>(nil)
+        func run(_ sink: any ObservationSink) async {
+            self.sink.withLock { $0 = sink }
+            while !Task.isCancelled { try? await Task.sleep(nanoseconds: 20_000_000) }
+        }
+        func deliver(_ o: Observation) {
+            guard let s = sink.withLock({ $0 }) else { return }
+            s.receive(o)
+            s.settled()
+        }
+        var ready: Bool { sink.withLock { $0 != nil } }
+        func setRefresh(_ policy: RefreshPolicy) {}
+        var interval: Double { 2 }
+    }
+
+    @Test func rRecordsTheSessionWithMarkersAndAStopSaysWhere() async throws {
+        let screen = HeadlessScreen(width: 120, height: 30)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-console-rec-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let source = SteppedSource()
+        var options = ConsoleApp.Options(contextName: "prod eu", themeName: "mono", refresh: RefreshPolicy(),
+                                         connection: Connection(sources: [source], kafkaLabel: "b1:9092"), connector: ScriptedConnector(),
+                                         initialRoute: .groups)
+        options.recordingDirectory = dir
+        let app = ConsoleApp(options: options, clock: FixedClock())
+        let status = Mutex<Int32?>(nil)
+        Thread { let s = try? app.run { _ in screen }; status.withLock { $0 = s ?? -1 } }.start()
+        for _ in 0..<200 where !source.ready { try? await Task.sleep(nanoseconds: 10_000_000) }
+        source.deliver(.kafka(Fixtures.snapshot(1)))
+        #expect(await waitFor("orders-enricher", on: screen))
+        screen.send(.key(.character("M")))
+        #expect(await waitFor("not recording", on: screen), "M before R explains")
+        screen.send(.key(.character("R")))
+        #expect(await waitFor("● REC prod-eu-", on: screen), "\(screen.lines.joined(separator: "\n"))")
+        for t in 2...4 { source.deliver(.kafka(Fixtures.snapshot(Double(t)))) }
+        #expect(await waitFor("as of 00:00:04", on: screen))
+        screen.send(.key(.character("M")))
+        for ch in "deploy 42" { screen.send(.key(.character(ch))) }
+        screen.send(.key(.enter))
+        #expect(await waitFor("marker added: deploy 42", on: screen))
+        screen.send(.key(.character("R")))
+        #expect(await waitFor("recording saved: \(dir)/prod-eu-", on: screen), "\(screen.lines.joined(separator: "\n"))")
+        screen.send(.key(.character("q")))
+        for _ in 0..<200 where status.withLock({ $0 }) == nil { try? await Task.sleep(nanoseconds: 10_000_000) }
+        #expect(status.withLock { $0 } == 0)
+
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir)
+        let file = try #require(files.first { $0.hasSuffix(".jsonl.gz") })
+        let reader = try RecordingReader(path: dir + "/" + file)
+        #expect(reader.header.sources == [.init(name: "kafka", address: "b1:9092")])
+        #expect(reader.header.terminal == .init(width: 120, height: 30))
+        let events = reader.readAll()
+        #expect(reader.damage == nil)
+        let readings = events.compactMap { e -> Double? in if case let .observation(.kafka(s)) = e { s.time } else { nil } }
+        #expect(readings == [2, 3, 4], "only what arrived while recording")
+        let markers = events.compactMap { e -> Marker? in if case let .marker(m) = e { m } else { nil } }
+        #expect(markers.contains { $0.kind == .user && $0.text == "deploy 42" })
+        #expect(markers.contains { $0.kind == .alert && $0.text.hasPrefix("raised: ") }, "\(markers)")
     }
 
     @Test func aSignalEndsTheLoopWithItsStatusAndRestoresTheScreen() async {
