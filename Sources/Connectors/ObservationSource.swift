@@ -28,18 +28,28 @@ public protocol ObservationSink: Sendable {
     /// giving freed memory back, included): the moment to redraw, so a redraw is not counted
     /// in the reading's cost nor competes with it.
     func settled()
+    /// Forget everything received so far: what follows starts over (a replay seeking backwards).
+    func reset()
+}
+
+extension ObservationSink {
+    public func reset() {}
 }
 
 /// A sink made of closures.
 public struct ClosureSink: ObservationSink {
     let onReceive: @Sendable (Observation) -> Void
     let onSettled: @Sendable () -> Void
-    public init(receive: @escaping @Sendable (Observation) -> Void, settled: @escaping @Sendable () -> Void = {}) {
+    let onReset: @Sendable () -> Void
+    public init(receive: @escaping @Sendable (Observation) -> Void, settled: @escaping @Sendable () -> Void = {},
+                reset: @escaping @Sendable () -> Void = {}) {
         onReceive = receive
         onSettled = settled
+        onReset = reset
     }
     public func receive(_ observation: Observation) { onReceive(observation) }
     public func settled() { onSettled() }
+    public func reset() { onReset() }
 }
 
 extension ObservationSource {

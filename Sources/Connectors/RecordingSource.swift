@@ -1,42 +1,73 @@
 import ConsoleModel
 import Synchronization
 
-/// A recording played back as an observation source: its readings are handed over at the pace
-/// they were taken (times `speed`), so the console shows the recorded past as it unfolded. When
-/// the recording ends the source stays, and the last reading stays on screen.
+/// A recording played back as an observation source. A virtual clock runs from the recording's
+/// start at the replay's speed, and every reading whose time it has passed is handed over, so the
+/// console shows the recorded past as it unfolded. ``ReplayControl`` pauses it, steps it, changes
+/// its speed and seeks; a seek rebuilds the console's model from the start up to the target (the
+/// model is a pure function of the readings, docs/design.md §2). At the end the last reading stays.
 public final class RecordingSource: ObservationSource {
     public let name = "recording"
+    public let control: ReplayControl
     private let observations: [Observation]
-    private let speed: Mutex<Double>
     private let clock: any SourceClock
+    /// Longest real time between two looks at the control (pause, speed and seek act this fast).
+    public static let slice = 0.25
 
     /// `observations` in recorded order; `speed` 1 is real time, 8 eight times faster.
-    public init(observations: [Observation], speed: Double = 1, clock: any SourceClock = WallClock()) {
+    public init(observations: [Observation], speed: Double = 1, markers: [(time: Double, text: String)] = [],
+                clock: any SourceClock = WallClock()) {
         self.observations = observations
-        self.speed = Mutex(max(0.01, speed))
         self.clock = clock
+        let times = observations.map(Self.time(of:))
+        control = ReplayControl(start: times.first ?? 0, end: times.last ?? 0, speed: max(0.25, speed), markers: markers)
     }
 
-    public func setSpeed(_ s: Double) { speed.withLock { $0 = max(0.01, s) } }
     // Readings arrive on the recording's schedule; the console's refresh setting does not apply.
     public func setRefresh(_ policy: RefreshPolicy) {}
     public var interval: Double { RefreshPolicy.autoFloor }
 
     public func run(_ sink: any ObservationSink) async {
-        var previous: Double?
-        for o in observations {
-            guard !Task.isCancelled else { return }
-            let t = Self.time(of: o)
-            if let previous, t > previous {
-                await clock.sleep(seconds: (t - previous) / speed.withLock { $0 })
-                guard !Task.isCancelled else { return }
+        var next = 0
+        func deliver(through t: Double) {
+            var any = false
+            while next < observations.count && Self.time(of: observations[next]) <= t {
+                sink.receive(observations[next])
+                next += 1
+                any = true
             }
-            previous = t
-            sink.receive(o)
-            sink.settled()
+            if any { sink.settled() }
         }
-        // The end of the recording: keep the last reading on screen until the console quits.
-        while !Task.isCancelled { await clock.sleep(seconds: 3600) }
+        deliver(through: control.status.start)
+        while !Task.isCancelled {
+            if let target = control.takeSeek() {
+                sink.reset()
+                next = 0
+                control.setPosition(target)
+                deliver(through: target)
+                sink.settled()
+                continue
+            }
+            let status = control.status
+            if status.paused || next >= observations.count {
+                if status.paused, next < observations.count, control.takeStep() {
+                    let t = Self.time(of: observations[next])
+                    control.setPosition(t)
+                    deliver(through: t)
+                } else {
+                    await clock.sleep(seconds: Self.slice)
+                }
+                continue
+            }
+            // Wait until the next reading is due, a slice at most, then move the virtual clock.
+            let due = (Self.time(of: observations[next]) - status.position) / status.speed
+            let wait = min(Self.slice, max(0, due))
+            if wait > 0 { await clock.sleep(seconds: wait) }
+            guard !Task.isCancelled else { return }
+            let position = status.position + wait * status.speed
+            control.setPosition(due <= wait ? max(position, Self.time(of: observations[next])) : position)
+            deliver(through: control.status.position)
+        }
     }
 
     static func time(of o: Observation) -> Double {

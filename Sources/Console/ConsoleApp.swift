@@ -97,6 +97,7 @@ public final class ConsoleApp: Sendable {
                 feed.setFocus(jobs: focus.map { [$0] } ?? [], exceptions: ui.route.jobId.flatMap { if case .exceptions = ui.route { [$0] } else { nil } } ?? [])
                 let model = ui.frozen ? (frozenModel ?? feed.current) : feed.current
                 recorder.noteAlerts(feed.current.alerts, at: clock.now())
+                ui.replay = connection.replay?.status
                 ui.recording = recorder.isRecording
                 ui.recordingNote = recorder.note
                 if ui.route == .jobs || ui.route.jobId != nil {
@@ -136,6 +137,8 @@ public final class ConsoleApp: Sendable {
                             ui.message = "recording to \(path) (R stops, M marks a moment)"
                         } catch { ui.message = "cannot record: \(error)" }
                     }
+                case let .replay(key):
+                    if let control = connection.replay { ui.message = Self.perform(key, on: control) }
                 case let .addMarker(note):
                     recorder.mark(.user, note, at: clock.now())
                     ui.message = "marker added: \(note)"
@@ -168,6 +171,29 @@ public final class ConsoleApp: Sendable {
             case .wake, .timeout:
                 break
             }
+        }
+    }
+}
+
+extension ConsoleApp {
+    /// Carries out a replay key; returns what to tell the user.
+    static func perform(_ key: ReplayKey, on control: ReplayControl) -> String {
+        switch key {
+        case .togglePause: return control.togglePause() ? "paused (P resumes, . steps one reading)" : "playing"
+        case .faster, .slower: return "speed \(Format.speedFactor(control.changeSpeed(faster: key == .faster)))"
+        case .step:
+            guard control.status.paused else { return "playing: P pauses, then . steps one reading at a time" }
+            control.step()
+            return "one reading on"
+        case .nextMarker, .previousMarker:
+            guard let m = control.seekMarker(next: key == .nextMarker) else { return key == .nextMarker ? "no marker after this" : "no marker before this" }
+            return "marker \(Format.clock(m.time)): \(DisplayText.sanitize(m.text))"
+        case let .seek(text):
+            guard let t = control.target(of: text) else {
+                return "cannot seek to '\(DisplayText.cell(text, width: 30))': use 03:12:30, +5m, -30s, start or end"
+            }
+            control.seek(to: t)
+            return "at \(Format.clock(min(max(t, control.status.start), control.status.end)))"
         }
     }
 }

@@ -14,6 +14,8 @@ public enum Action: Sendable, Equatable {
     case freeze
     case toggleWide, scrollColumnsLeft, scrollColumnsRight
     case toggleRecording, addMarker
+    /// A replay key (only in `sluice replay`).
+    case replayKey(ReplayKey)
     case refreshFaster, refreshSlower
     case help
     case quit
@@ -76,6 +78,13 @@ public enum KeyMap {
         KeyBinding(keys: [.character(" ")], label: "space", action: .freeze, help: "freeze / unfreeze live updates", inFooter: true),
         KeyBinding(keys: [.character("R")], label: "R", action: .toggleRecording, help: "record this session to a file / stop recording", inFooter: false),
         KeyBinding(keys: [.character("M")], label: "M", action: .addMarker, help: "mark this moment in the recording, with a note", inFooter: false),
+        KeyBinding(keys: [.character("P")], label: "P", action: .replayKey(.togglePause), help: "replay: pause / resume", inFooter: false),
+        KeyBinding(keys: [.character("]")], label: "[ ]", action: .replayKey(.faster), help: "replay: slower / faster (0.25× to 64×)", inFooter: false),
+        KeyBinding(keys: [.character("[")], label: "[", action: .replayKey(.slower), help: "replay: slower", inFooter: false, listed: false),
+        KeyBinding(keys: [.character(".")], label: ".", action: .replayKey(.step), help: "replay: one reading on, while paused", inFooter: false),
+        KeyBinding(keys: [.character("}")], label: "{ }", action: .replayKey(.nextMarker), help: "replay: previous / next marker", inFooter: false),
+        KeyBinding(keys: [.character("{")], label: "{", action: .replayKey(.previousMarker), help: "replay: previous marker", inFooter: false,
+                   listed: false),
         KeyBinding(keys: [.character("+")], label: "+", action: .refreshFaster, help: "refresh more often", inFooter: false),
         KeyBinding(keys: [.character("-")], label: "-", action: .refreshSlower, help: "refresh less often", inFooter: false),
         KeyBinding(keys: [.character("?")], label: "?", action: .help, help: "help", inFooter: true),

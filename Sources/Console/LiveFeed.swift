@@ -51,6 +51,8 @@ public final class LiveFeed: Sendable {
                     self.recorder.withLock { $0 }?.record(observation)
                 }, settled: { [weak self] in
                     self?.wake()
+                }, reset: { [weak self] in
+                    self?.model.withLock { $0 = ConsoleModel() }
                 }))
             }
             return (source: source, task: task)

@@ -1,3 +1,4 @@
+import Connectors
 import Services
 import ConsoleModel
 import Display
@@ -184,6 +185,25 @@ public struct Renderer {
         grid.put(chosen.right, x: max(0, w - rw), y: 0, role: .title)
     }
 
+    /// The replay's footer: state and speed, position on a bar with its markers, and the end.
+    private func drawTimeline(_ r: ReplayControl.Status, grid: inout CellGrid, y: Int) {
+        let w = grid.width
+        let state = r.paused ? "❚❚ paused" : (r.finished ? "■ end" : "▶ \(Format.speedFactor(r.speed))")
+        let left = " \(state)  \(Format.clock(r.position)) "
+        let right = " \(Format.clock(r.end))  \(r.markerTimes.count) marker\(r.markerTimes.count == 1 ? "" : "s")  P [ ] . { } :seek "
+        let barWidth = max(0, w - DisplayText.width(left) - DisplayText.width(right))
+        var bar = Array(repeating: Character("─"), count: barWidth)
+        let span = max(0.001, r.end - r.start)
+        func cell(_ t: Double) -> Int { min(barWidth - 1, max(0, Int(((t - r.start) / span) * Double(barWidth)))) }
+        if barWidth > 0 {
+            for t in r.markerTimes { bar[cell(t)] = "◆" }
+            bar[cell(r.position)] = "●"
+        }
+        var x = grid.put(left, x: 0, y: y, role: .key)
+        x += grid.put(String(bar), x: x, y: y, role: .footer)
+        grid.put(right, x: x, y: y, role: .footer, maxWidth: max(0, w - x))
+    }
+
     private func drawFooter(ui: UIState, grid: inout CellGrid) {
         let w = grid.width, y = grid.height - 1
         switch ui.input {
@@ -205,6 +225,10 @@ public struct Renderer {
         }
         if let m = ui.message {
             grid.put(" \(DisplayText.sanitize(m))", x: 0, y: y, role: .text, maxWidth: w)
+            return
+        }
+        if let r = ui.replay {
+            drawTimeline(r, grid: &grid, y: y)
             return
         }
         var x = 1

@@ -26,6 +26,15 @@ public enum Effect: Sendable, Equatable {
     case toggleRecording
     /// Add a marker with this note to the recording (`M`).
     case addMarker(String)
+    /// Act on the replay being played.
+    case replay(ReplayKey)
+}
+
+/// What the replay keys ask of a replay.
+public enum ReplayKey: Sendable, Equatable {
+    case togglePause, faster, slower, step, nextMarker, previousMarker
+    /// `:seek 03:12:30`, `:seek +5m`, `:seek start`, `:seek end`.
+    case seek(String)
 }
 
 /// Navigation and interaction state: pure, so every key can be tested without a terminal.
@@ -41,6 +50,8 @@ public struct UIState: Sendable {
     public var recording = false
     /// "● REC name 1.2 MB" or why recording stopped, for the header (set by the loop).
     public var recordingNote: String?
+    /// Where the replay stands, when the console plays a recording (set by the loop).
+    public var replay: ReplayControl.Status?
     public var refreshSeconds: Double
     /// True while the feed chooses the interval (``RefreshPolicy``); `+`/`-` pin it.
     public var refreshAuto: Bool
@@ -197,6 +208,13 @@ public struct UIState: Sendable {
             }
         case .invertSort:
             table.ascending.toggle()
+        case let .replayKey(key):
+            guard replay != nil else {
+                message = "not a replay: these keys act on `sluice replay FILE`"
+                break
+            }
+            tables[current] = table
+            return .replay(key)
         case .toggleRecording:
             tables[current] = table
             return .toggleRecording
@@ -307,6 +325,16 @@ public struct UIState: Sendable {
                 return .none
             }
             return .switchContext(words[1])
+        case "seek":
+            guard replay != nil else {
+                message = "not a replay: :seek moves through `sluice replay FILE`"
+                return .none
+            }
+            guard words.count == 2 else {
+                message = "seek where? :seek 03:12:30, :seek +5m, :seek -30s, :seek start, :seek end"
+                return .none
+            }
+            return .replay(.seek(words[1]))
         case "theme":
             guard words.count == 2 else {
                 message = "themes: \(themes.sorted().joined(separator: ", "))"

@@ -13,11 +13,13 @@ public struct Connection: Sendable {
     public var flinkLabel: String?
     /// Default target directory for savepoints taken from the console.
     public var savepointDir: String?
+    /// Set when the connection plays a recording: the console's replay keys act on it.
+    public var replay: ReplayControl?
 
     public init(sources: [any ObservationSource], jobControl: (any JobControl)? = nil, kafkaLabel: String = "", flinkLabel: String? = nil,
-                savepointDir: String? = nil) {
+                savepointDir: String? = nil, replay: ReplayControl? = nil) {
         self.sources = sources; self.jobControl = jobControl; self.kafkaLabel = kafkaLabel; self.flinkLabel = flinkLabel
-        self.savepointDir = savepointDir
+        self.savepointDir = savepointDir; self.replay = replay
     }
 
     /// "kafka b1:9092 · flink http://jm:8081", for the status line after a switch.

@@ -65,5 +65,10 @@ public enum Format {
         return "\(pad2(s / 3600)):\(pad2(s % 3600 / 60)):\(pad2(s % 60))"
     }
 
+    /// 0.25 → "0.25×", 8 → "8×".
+    public static func speedFactor(_ s: Double) -> String {
+        s == s.rounded() ? "\(Int(s))×" : "\(s)×"
+    }
+
     static func pad2(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
 }

@@ -72,9 +72,10 @@ struct ReplayCommand: AsyncParsableCommand {
         }
         let kafka = reader.header.sources.first { $0.name == "kafka" }?.address
         let flink = reader.header.sources.first { $0.name == "flink" }?.address
-        let source = RecordingSource(observations: observations, speed: speed)
+        let markers = events.compactMap { e -> (time: Double, text: String)? in if case let .marker(m) = e { (m.time, "\(m.kind.rawValue): \(m.text)") } else { nil } }
+        let source = RecordingSource(observations: observations, speed: speed, markers: markers)
         let connection = Connection(sources: [source], jobControl: RefusingJobControl(reason: "this is a replay of \(file): job actions act on no cluster"),
-                                    kafkaLabel: kafka ?? "", flinkLabel: flink)
+                                    kafkaLabel: kafka ?? "", flinkLabel: flink, replay: source.control)
         let name = (file as NSString).lastPathComponent
         var options = ConsoleApp.Options(contextName: "replay \(name)", themeName: theme ?? "default", refresh: RefreshPolicy(),
                                          connection: connection, connector: NoOtherContexts(), initialRoute: Route(command: view) ?? .overview)

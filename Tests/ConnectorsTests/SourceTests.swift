@@ -99,13 +99,60 @@ import Testing
 
     @Test func aRecordingPlaysAtItsRecordedPaceTimesTheSpeed() async {
         let readings: [Observation] = [10, 12, 16].map { .kafka(KafkaSnapshot(time: $0)) } + [.kafkaError(time: 17, message: "gone")]
-        let clock = ScriptedClock(limit: 4)
+        let clock = ScriptedClock(limit: 20)
         let source = RecordingSource(observations: readings, speed: 2, clock: clock)
         let seen = await observe(source, readings: 4)
         #expect(seen == readings)
-        // 2 s, 4 s and 1 s apart at twice the speed; then it idles with the last reading on screen.
-        #expect(Array(clock.sleeps.prefix(3)) == [1, 2, 0.5])
-        #expect(clock.sleeps.count == 4)
+        // 7 recorded seconds at twice the speed: 3.5 s of waiting, in slices of at most 0.25 s
+        // (so pause, speed and seek act within a quarter of a second).
+        #expect(clock.sleeps.allSatisfy { $0 <= RecordingSource.slice })
+        #expect(abs(clock.sleeps.prefix(14).reduce(0, +) - 3.5) < 1e-9)
+        #expect(source.control.status.position == 17 && source.control.status.finished)
+    }
+
+    /// Waits a millisecond for every second asked, so a playing source runs fast but still yields.
+    struct QuickClock: SourceClock {
+        func now() -> Double { 0 }
+        func sleep(seconds: Double) async { try? await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1_000_000)) }
+    }
+
+    /// A sink that records what it was handed, resets included.
+    final class LogSink: ObservationSink, @unchecked Sendable {
+        private let log = Mutex<[String]>([])
+        var entries: [String] { log.withLock { $0 } }
+        func receive(_ o: Observation) { if case let .kafka(s) = o { log.withLock { $0.append("\(Int(s.time))") } } }
+        func settled() {}
+        func reset() { log.withLock { $0.append("reset") } }
+    }
+
+    @Test func aReplayPausesStepsAndSeeksBackByReplayingFromTheStart() async throws {
+        let readings: [Observation] = (0..<6).map { .kafka(KafkaSnapshot(time: Double(100 + $0 * 10))) }
+        let source = RecordingSource(observations: readings, speed: 1, markers: [(time: 130, text: "deploy")], clock: QuickClock())
+        let control = source.control
+        control.togglePause()
+        let sink = LogSink()
+        let task = Task { await source.run(sink) }
+        func settle(_ check: @escaping () -> Bool) async {
+            for _ in 0..<500 where !check() { try? await Task.sleep(nanoseconds: 2_000_000) }
+        }
+        await settle { sink.entries == ["100"] }
+        #expect(sink.entries == ["100"], "paused: only the first reading")
+        control.step()
+        await settle { sink.entries.count == 2 }
+        #expect(sink.entries == ["100", "110"])
+        #expect(control.status.position == 110)
+        // The next marker, then back to the start: the model is rebuilt from the first reading.
+        #expect(control.seekMarker(next: true)?.text == "deploy")
+        await settle { sink.entries.last == "130" }
+        #expect(Array(sink.entries.suffix(5)) == ["reset", "100", "110", "120", "130"])
+        control.seek(to: try #require(control.target(of: "start")))
+        await settle { sink.entries.last == "100" && sink.entries.count > 7 }
+        #expect(Array(sink.entries.suffix(2)) == ["reset", "100"])
+        #expect(control.target(of: "+5m") == control.status.position + 300)
+        #expect(control.target(of: "soon") == nil)
+        #expect(control.changeSpeed(faster: true) == 2)
+        task.cancel()
+        await task.value
     }
 
     @Test func anUnreachableFlinkIsAnErrorObservationNotAnException() async {

@@ -28,6 +28,18 @@ import Testing
         #expect(try t.waitFor(timeout: 5) { $0.split(separator: "\n").dropFirst().contains { $0.hasPrefix(" \(stopped) ") } })
         try t.keys("Enter")
         #expect(try t.waitFor(timeout: 5) { $0.contains("Groups ▸ \(stopped)") && $0.contains("status STOP") }, "group detail:\n\((try? t.screen()) ?? "")")
+        // Replay keys: pause (the footer's timeline says so), seek, resume faster.
+        try t.keys("P")
+        #expect(try t.waitFor(timeout: 5) { $0.contains("paused (P resumes") })
+        try t.keys("j")
+        #expect(try t.waitFor(timeout: 5) { s in s.split(separator: "\n").last { !$0.trimmingCharacters(in: .whitespaces).isEmpty }?.contains("❚❚ paused") == true },
+                "no timeline:\n\((try? t.screen()) ?? "")")
+        try t.keys(":")
+        for ch in "seek start" { try t.keys("-l", String(ch)) }
+        try t.keys("Enter")
+        #expect(try t.waitFor(timeout: 5) { $0.contains(" at ") })
+        try t.keys("P", "]")
+        #expect(try t.waitFor(timeout: 5) { $0.contains("speed 16×") })
         // A replay has no other contexts to switch to, and says so.
         try t.keys(":")
         for ch in "ctx prod" { try t.keys("-l", String(ch)) }
