@@ -79,6 +79,34 @@ extension GroupCoordinator {
         })
     }
 
+    /// Deletes groups that have no members, with their committed offsets (tombstones in
+    /// `__consumer_offsets`), as `kafka-consumer-groups --delete` asks.
+    package func delete(_ r: DeleteGroupsRequest) -> EventLoopFuture<DeleteGroupsResponse> {
+        var results: [DeleteGroupsResponse.Result] = []
+        var writes: [EventLoopFuture<Void>] = []
+        for id in r.groupsNames {
+            guard let group = groups[id] else {
+                results.append(.init(groupId: id, errorCode: .groupIdNotFound))
+                continue
+            }
+            guard group.members.isEmpty, group.state == .empty || group.state == .dead else {
+                results.append(.init(groupId: id, errorCode: .nonEmptyGroup))
+                continue
+            }
+            let tombstones = group.offsets.keys.map { OffsetRecord(group: id, topic: $0.topic, partition: $0.partition, value: nil) }
+            group.pendingIds = []
+            writes.append(persist(tombstones).map {
+                if let g = self.groups[id], g.members.isEmpty, g.offsets.isEmpty { self.groups[id] = nil }
+            })
+            logger.info("group deleted", metadata: ["group": "\(id)", "offsets": "\(tombstones.count)"])
+            results.append(.init(groupId: id))
+        }
+        let done = results
+        return EventLoopFuture.whenAllSucceed(writes, on: loop).map { _ in DeleteGroupsResponse(results: done) }.flatMapErrorThrowing { _ in
+            DeleteGroupsResponse(results: done.map { $0.errorCode.isOK ? .init(groupId: $0.groupId, errorCode: .kafkaStorageError) : $0 })
+        }
+    }
+
     package func list(_ r: ListGroupsRequest) -> ListGroupsResponse {
         ListGroupsResponse(groups: groups.values.sorted { $0.id < $1.id }.compactMap { g in
             guard r.statesFilter.isEmpty || r.statesFilter.contains(g.state.rawValue) else { return nil }

@@ -25,6 +25,7 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
     case txnOffsetCommit = 28
     case describeConfigs = 32
     case saslAuthenticate = 36
+    case deleteGroups = 42
 
     /// First version that uses the flexible encoding (`Int16.max` = never), from the message specs.
     public var firstFlexibleVersion: Int16 {
@@ -53,6 +54,7 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
         case .txnOffsetCommit: 3
         case .describeConfigs: 4
         case .saslAuthenticate: 2
+        case .deleteGroups: 2
         }
     }
 
@@ -76,6 +78,7 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
         case .createTopics: 0...7
         case .deleteTopics: 0...5
         case .describeConfigs: 0...4
+        case .deleteGroups: 0...2
         case .initProducerId: 0...5
         case .addPartitionsToTxn: 0...3
         case .addOffsetsToTxn: 0...4
@@ -121,6 +124,7 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
         case .endTxn: "EndTxn"
         case .txnOffsetCommit: "TxnOffsetCommit"
         case .describeConfigs: "DescribeConfigs"
+        case .deleteGroups: "DeleteGroups"
         case .saslAuthenticate: "SaslAuthenticate"
         }
     }

@@ -118,6 +118,9 @@ import Testing
             if v < 5 { m.topics[0].numPartitions = -1; m.topics[0].replicationFactor = -1 }
             return m
         }
+        try rt.check(DeleteGroupsRequest(groupsNames: ["g1", "g2"]), versions: 0...2)
+        try rt.check(DeleteGroupsResponse(throttleTimeMs: 3, results: [.init(groupId: "g1"), .init(groupId: "g2", errorCode: .nonEmptyGroup)]),
+                     versions: 0...2)
         try rt.check(DeleteTopicsRequest(topicNames: ["a", "b"], timeoutMs: 100), versions: 0...5)
         try rt.check(DeleteTopicsResponse(throttleTimeMs: 1, responses: [.init(name: "a", errorCode: .unknownTopicOrPartition, errorMessage: "no such topic")]),
                      versions: 0...5) { m, v in

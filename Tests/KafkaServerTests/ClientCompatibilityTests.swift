@@ -130,4 +130,35 @@ import Testing
         }
         await broker.stop()
     }
+
+    /// DeleteGroups (`kafka-consumer-groups --delete`): an empty group goes with its offsets, one
+    /// with members is refused, an unknown one is GROUP_ID_NOT_FOUND; the deletion survives a restart.
+    @Test func emptyGroupsCanBeDeletedWithTheirOffsets() async throws {
+        let broker = try await TestBroker()
+        let dir = broker.directory
+        do {
+            let c = try broker.connect()
+            _ = try c.call(CreateTopicsRequest(topics: [.init(name: "t", numPartitions: 1)]), version: 5)
+            let commit = try c.call(OffsetCommitRequest(groupId: "old", topics: [.init(name: "t", partitions: [.init(partitionIndex: 0, committedOffset: 5)])]),
+                                    version: 7)
+            #expect(commit.topics[0].partitions[0].errorCode == KafkaErrorCode.none)
+            let member = try c.call(JoinGroupRequest(groupId: "busy", sessionTimeoutMs: 30_000, rebalanceTimeoutMs: 5_000, memberId: "",
+                                                     protocolType: "consumer", protocols: [.init(name: "range", metadata: [])]), version: 3)
+            #expect(member.errorCode == KafkaErrorCode.none)
+            let deleted = try c.call(DeleteGroupsRequest(groupsNames: ["old", "busy", "never"]), version: 2)
+            #expect(deleted.results.map(\.errorCode) == [.none, .nonEmptyGroup, .groupIdNotFound])
+            let fetched = try c.call(OffsetFetchRequest(groups: [.init(groupId: "old")]), version: 8)
+            #expect(fetched.groups[0].topics.isEmpty, "the deleted group's offsets are gone")
+            #expect(try c.call(ListGroupsRequest(), version: 4).groups.map(\.groupId) == ["busy"])
+            #expect(broker.logs.text.contains("group deleted"))
+        }
+        await broker.server.stop()
+        let reopened = try await TestBroker(reuse: dir)
+        do {
+            let c = try reopened.connect()
+            let fetched = try c.call(OffsetFetchRequest(groups: [.init(groupId: "old")]), version: 8)
+            #expect(fetched.groups[0].topics.isEmpty, "the deletion survived a restart")
+        }
+        await reopened.stop()
+    }
 }
