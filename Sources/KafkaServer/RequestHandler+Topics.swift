@@ -102,6 +102,13 @@ extension RequestHandler {
         })
     }
 
+    /// One node is the whole cluster: it is the broker and the controller, whichever is asked for.
+    func describeCluster(_ request: DescribeClusterRequest) -> DescribeClusterResponse {
+        let me = advertised
+        return DescribeClusterResponse(endpointType: request.endpointType, clusterId: configuration.clusterId, controllerId: configuration.nodeId,
+                                       brokers: [.init(brokerId: configuration.nodeId, host: me.host, port: Int32(me.port))])
+    }
+
     func findCoordinator(_ request: FindCoordinatorRequest, version: Int16) -> FindCoordinatorResponse {
         let me = advertised
         let keys = request.keys.isEmpty ? [""] : request.keys

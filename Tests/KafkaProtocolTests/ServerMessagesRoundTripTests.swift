@@ -118,6 +118,18 @@ import Testing
             if v < 5 { m.topics[0].numPartitions = -1; m.topics[0].replicationFactor = -1 }
             return m
         }
+        try rt.check(DescribeClusterRequest(includeClusterAuthorizedOperations: true, endpointType: 2), versions: 0...1) { m, v in
+            var m = m
+            if v < 1 { m.endpointType = DescribeClusterRequest.brokersEndpoint }
+            return m
+        }
+        try rt.check(DescribeClusterResponse(throttleTimeMs: 1, errorMessage: "fine", endpointType: 2, clusterId: "c1", controllerId: 1,
+                                             brokers: [.init(brokerId: 1, host: "h", port: 9092, rack: "r1"), .init(brokerId: 2, host: "h2", port: 9093)],
+                                             clusterAuthorizedOperations: 7), versions: 0...1) { m, v in
+            var m = m
+            if v < 1 { m.endpointType = DescribeClusterRequest.brokersEndpoint }
+            return m
+        }
         try rt.check(DeleteGroupsRequest(groupsNames: ["g1", "g2"]), versions: 0...2)
         try rt.check(DeleteGroupsResponse(throttleTimeMs: 3, results: [.init(groupId: "g1"), .init(groupId: "g2", errorCode: .nonEmptyGroup)]),
                      versions: 0...2)

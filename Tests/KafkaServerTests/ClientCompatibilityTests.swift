@@ -161,4 +161,22 @@ import Testing
         }
         await reopened.stop()
     }
+
+    /// DescribeCluster: the one node, as broker and as controller, with the cluster id Metadata gives.
+    @Test func describeClusterNamesTheOneNode() async throws {
+        let broker = try await TestBroker()
+        do {
+            let c = try broker.connect()
+            let metadata = try c.call(MetadataRequest(topics: []), version: 12)
+            for version: Int16 in [0, 1] {
+                let d = try c.call(DescribeClusterRequest(endpointType: version == 1 ? DescribeClusterRequest.controllersEndpoint : 1), version: version)
+                #expect(d.errorCode == KafkaErrorCode.none)
+                #expect(d.clusterId == metadata.clusterId)
+                #expect(d.controllerId == metadata.controllerId)
+                #expect(d.brokers.map(\.brokerId) == metadata.brokers.map(\.nodeId))
+                #expect(d.brokers.first?.port == Int32(broker.port))
+            }
+        }
+        await broker.stop()
+    }
 }

@@ -46,6 +46,7 @@ import Testing
             (.createTopics, CreateTopicsRequest(topics: [.init(name: "fz", numPartitions: 1, configs: [.init(name: "retention.ms", value: "5")])])),
             (.deleteTopics, DeleteTopicsRequest(topicNames: ["nothing-here"])),
             (.deleteGroups, DeleteGroupsRequest(groupsNames: ["g", "nobody"])),
+            (.describeCluster, DescribeClusterRequest(includeClusterAuthorizedOperations: true)),
             (.describeConfigs, DescribeConfigsRequest(resources: [.init(resourceType: 2, resourceName: "fuzz")])),
             (.initProducerId, InitProducerIdRequest(transactionalId: "tx", transactionTimeoutMs: 1000)),
             (.addPartitionsToTxn, AddPartitionsToTxnRequest(transactionalId: "tx", producerId: 1, producerEpoch: 0, topics: [TopicPartitions(topic: "fuzz", partitions: [0])])),
@@ -125,6 +126,7 @@ import Testing
         case .createTopics: _ = try CreateTopicsRequest(from: &body, version: v)
         case .deleteTopics: _ = try DeleteTopicsRequest(from: &body, version: v)
         case .deleteGroups: _ = try DeleteGroupsRequest(from: &body, version: v)
+        case .describeCluster: _ = try DescribeClusterRequest(from: &body, version: v)
         case .initProducerId: _ = try InitProducerIdRequest(from: &body, version: v)
         case .addPartitionsToTxn: _ = try AddPartitionsToTxnRequest(from: &body, version: v)
         case .addOffsetsToTxn: _ = try AddOffsetsToTxnRequest(from: &body, version: v)
