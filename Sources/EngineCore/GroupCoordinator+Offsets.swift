@@ -107,6 +107,36 @@ extension GroupCoordinator {
         }
     }
 
+    /// Deletes some of a group's committed offsets; refused (GROUP_SUBSCRIBED_TO_TOPIC) for a
+    /// topic its live members subscribe to, as Kafka does, since they would commit again.
+    package func deleteOffsets(_ r: OffsetDeleteRequest) -> EventLoopFuture<OffsetDeleteResponse> {
+        guard let group = groups[r.groupId] else { return loop.makeSucceededFuture(OffsetDeleteResponse(errorCode: .groupIdNotFound, topics: [])) }
+        let subscribed = subscribedTopics(group)
+        var tombstones: [OffsetRecord] = []
+        let topics = r.topics.map { t in
+            PartitionErrors(topic: t.topic, partitions: t.partitions.map { p -> (index: Int32, errorCode: KafkaErrorCode) in
+                if subscribed.contains(t.topic) { return (p, .groupSubscribedToTopic) }
+                if group.offsets[TopicPartitionKey(topic: t.topic, partition: p)] != nil {
+                    tombstones.append(OffsetRecord(group: r.groupId, topic: t.topic, partition: p, value: nil))
+                }
+                return (p, .none)
+            })
+        }
+        if !tombstones.isEmpty { logger.info("offsets deleted", metadata: ["group": "\(r.groupId)", "partitions": "\(tombstones.count)"]) }
+        let answer = OffsetDeleteResponse(topics: topics)
+        return persist(tombstones).map { answer }.flatMapErrorThrowing { _ in OffsetDeleteResponse(errorCode: .kafkaStorageError, topics: []) }
+    }
+
+    /// Topics the group's members subscribe to (consumer protocol metadata of the chosen protocol).
+    private func subscribedTopics(_ group: Group) -> Set<String> {
+        guard group.protocolType == "consumer", let name = group.protocolName else { return [] }
+        var out: Set<String> = []
+        for m in group.members {
+            if let s = try? ConsumerProtocolSubscription(decoding: m.metadata(for: name)) { out.formUnion(s.topics) }
+        }
+        return out
+    }
+
     package func list(_ r: ListGroupsRequest) -> ListGroupsResponse {
         ListGroupsResponse(groups: groups.values.sorted { $0.id < $1.id }.compactMap { g in
             guard r.statesFilter.isEmpty || r.statesFilter.contains(g.state.rawValue) else { return nil }

@@ -26,6 +26,7 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
     case describeConfigs = 32
     case saslAuthenticate = 36
     case deleteGroups = 42
+    case offsetDelete = 47
     case describeCluster = 60
 
     /// First version that uses the flexible encoding (`Int16.max` = never), from the message specs.
@@ -56,6 +57,7 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
         case .describeConfigs: 4
         case .saslAuthenticate: 2
         case .deleteGroups: 2
+        case .offsetDelete: .max
         case .describeCluster: 0
         }
     }
@@ -81,6 +83,7 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
         case .deleteTopics: 0...5
         case .describeConfigs: 0...4
         case .deleteGroups: 0...2
+        case .offsetDelete: 0...0
         case .describeCluster: 0...1
         case .initProducerId: 0...5
         case .addPartitionsToTxn: 0...3
@@ -128,6 +131,7 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
         case .txnOffsetCommit: "TxnOffsetCommit"
         case .describeConfigs: "DescribeConfigs"
         case .deleteGroups: "DeleteGroups"
+        case .offsetDelete: "OffsetDelete"
         case .describeCluster: "DescribeCluster"
         case .saslAuthenticate: "SaslAuthenticate"
         }

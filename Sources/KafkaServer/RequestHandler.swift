@@ -102,6 +102,7 @@ final class RequestHandler: @unchecked Sendable {   // confined to the engine lo
             case .describeGroups: return try answer(DescribeGroupsRequest.self, header, body) { self.engine.groups.describe($0) }
             case .deleteGroups: return try answerLater(DeleteGroupsRequest.self, header, body) { self.engine.groups.delete($0) }
             case .describeCluster: return try answer(DescribeClusterRequest.self, header, body) { self.describeCluster($0) }
+            case .offsetDelete: return try answerLater(OffsetDeleteRequest.self, header, body) { self.engine.groups.deleteOffsets($0) }
             case .initProducerId: return try answerLater(InitProducerIdRequest.self, header, body) { self.engine.transactions.initProducerId($0) }
             case .addPartitionsToTxn: return try answer(AddPartitionsToTxnRequest.self, header, body) { self.engine.transactions.addPartitions($0) }
             case .addOffsetsToTxn: return try answer(AddOffsetsToTxnRequest.self, header, body) { self.engine.transactions.addOffsets($0) }

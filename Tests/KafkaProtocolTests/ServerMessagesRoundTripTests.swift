@@ -130,6 +130,9 @@ import Testing
             if v < 1 { m.endpointType = DescribeClusterRequest.brokersEndpoint }
             return m
         }
+        try rt.check(OffsetDeleteRequest(groupId: "g", topics: [TopicPartitions(topic: "t", partitions: [0, 3])]), versions: 0...0)
+        try rt.check(OffsetDeleteResponse(errorCode: .none, throttleTimeMs: 2, topics: [PartitionErrors(topic: "t", partitions: [(0, .none), (3, .groupSubscribedToTopic)])]),
+                     versions: 0...0)
         try rt.check(DeleteGroupsRequest(groupsNames: ["g1", "g2"]), versions: 0...2)
         try rt.check(DeleteGroupsResponse(throttleTimeMs: 3, results: [.init(groupId: "g1"), .init(groupId: "g2", errorCode: .nonEmptyGroup)]),
                      versions: 0...2)

@@ -179,4 +179,30 @@ import Testing
         }
         await broker.stop()
     }
+
+    /// OffsetDelete: an idle group's offsets go for the partitions named; a topic its live members
+    /// subscribe to is refused with GROUP_SUBSCRIBED_TO_TOPIC; an unknown group is GROUP_ID_NOT_FOUND.
+    @Test func offsetsCanBeDeletedUnlessTheGroupConsumesTheTopic() async throws {
+        let broker = try await TestBroker()
+        do {
+            let c = try broker.connect()
+            _ = try c.call(CreateTopicsRequest(topics: [.init(name: "a", numPartitions: 2), .init(name: "b", numPartitions: 1)]), version: 5)
+            _ = try c.call(OffsetCommitRequest(groupId: "idle", topics: [.init(name: "a", partitions: [.init(partitionIndex: 0, committedOffset: 5),
+                                                                                                         .init(partitionIndex: 1, committedOffset: 6)])]),
+                           version: 7)
+            let gone = try c.call(OffsetDeleteRequest(groupId: "idle", topics: [TopicPartitions(topic: "a", partitions: [0])]), version: 0)
+            #expect(gone.errorCode == KafkaErrorCode.none && gone.topics[0].partitions[0].errorCode == KafkaErrorCode.none)
+            let left = try c.call(OffsetFetchRequest(groups: [.init(groupId: "idle")]), version: 8).groups[0].topics.flatMap { t in t.partitions.map { "\(t.name)-\($0.partitionIndex)" } }
+            #expect(left == ["a-1"])
+            // A live member subscribed to b (consumer protocol metadata names the topic).
+            let subscription = ConsumerProtocolSubscription(topics: ["b"]).encoded()
+            let member = try c.call(JoinGroupRequest(groupId: "live", sessionTimeoutMs: 30_000, rebalanceTimeoutMs: 5_000, memberId: "",
+                                                     protocolType: "consumer", protocols: [.init(name: "range", metadata: subscription)]), version: 3)
+            _ = try c.call(SyncGroupRequest(groupId: "live", generationId: member.generationId, memberId: member.memberId, assignments: []), version: 3)
+            let refused = try c.call(OffsetDeleteRequest(groupId: "live", topics: [TopicPartitions(topic: "b", partitions: [0])]), version: 0)
+            #expect(refused.topics[0].partitions[0].errorCode == .groupSubscribedToTopic)
+            #expect(try c.call(OffsetDeleteRequest(groupId: "nobody", topics: []), version: 0).errorCode == .groupIdNotFound)
+        }
+        await broker.stop()
+    }
 }

@@ -47,6 +47,7 @@ import Testing
             (.deleteTopics, DeleteTopicsRequest(topicNames: ["nothing-here"])),
             (.deleteGroups, DeleteGroupsRequest(groupsNames: ["g", "nobody"])),
             (.describeCluster, DescribeClusterRequest(includeClusterAuthorizedOperations: true)),
+            (.offsetDelete, OffsetDeleteRequest(groupId: "g", topics: [TopicPartitions(topic: "fuzz", partitions: [0])])),
             (.describeConfigs, DescribeConfigsRequest(resources: [.init(resourceType: 2, resourceName: "fuzz")])),
             (.initProducerId, InitProducerIdRequest(transactionalId: "tx", transactionTimeoutMs: 1000)),
             (.addPartitionsToTxn, AddPartitionsToTxnRequest(transactionalId: "tx", producerId: 1, producerEpoch: 0, topics: [TopicPartitions(topic: "fuzz", partitions: [0])])),
@@ -127,6 +128,7 @@ import Testing
         case .deleteTopics: _ = try DeleteTopicsRequest(from: &body, version: v)
         case .deleteGroups: _ = try DeleteGroupsRequest(from: &body, version: v)
         case .describeCluster: _ = try DescribeClusterRequest(from: &body, version: v)
+        case .offsetDelete: _ = try OffsetDeleteRequest(from: &body, version: v)
         case .initProducerId: _ = try InitProducerIdRequest(from: &body, version: v)
         case .addPartitionsToTxn: _ = try AddPartitionsToTxnRequest(from: &body, version: v)
         case .addOffsetsToTxn: _ = try AddOffsetsToTxnRequest(from: &body, version: v)
