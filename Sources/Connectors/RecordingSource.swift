@@ -19,7 +19,7 @@ public final class RecordingSource: ObservationSource {
                 clock: any SourceClock = WallClock()) {
         self.observations = observations
         self.clock = clock
-        let times = observations.map(Self.time(of:))
+        let times = observations.map(\.time)
         control = ReplayControl(start: times.first ?? 0, end: times.last ?? 0, speed: max(0.25, speed), markers: markers)
     }
 
@@ -31,7 +31,7 @@ public final class RecordingSource: ObservationSource {
         var next = 0
         func deliver(through t: Double) {
             var any = false
-            while next < observations.count && Self.time(of: observations[next]) <= t {
+            while next < observations.count && observations[next].time <= t {
                 sink.receive(observations[next])
                 next += 1
                 any = true
@@ -51,7 +51,7 @@ public final class RecordingSource: ObservationSource {
             let status = control.status
             if status.paused || next >= observations.count {
                 if status.paused, next < observations.count, control.takeStep() {
-                    let t = Self.time(of: observations[next])
+                    let t = observations[next].time
                     control.setPosition(t)
                     deliver(through: t)
                 } else {
@@ -60,21 +60,14 @@ public final class RecordingSource: ObservationSource {
                 continue
             }
             // Wait until the next reading is due, a slice at most, then move the virtual clock.
-            let due = (Self.time(of: observations[next]) - status.position) / status.speed
+            let due = (observations[next].time - status.position) / status.speed
             let wait = min(Self.slice, max(0, due))
             if wait > 0 { await clock.sleep(seconds: wait) }
             guard !Task.isCancelled else { return }
             let position = status.position + wait * status.speed
-            control.setPosition(due <= wait ? max(position, Self.time(of: observations[next])) : position)
+            control.setPosition(due <= wait ? max(position, observations[next].time) : position)
             deliver(through: control.status.position)
         }
     }
 
-    static func time(of o: Observation) -> Double {
-        switch o {
-        case let .kafka(s): s.time
-        case let .flink(s): s.time
-        case let .kafkaError(t, _), let .flinkError(t, _): t
-        }
-    }
 }

@@ -91,8 +91,8 @@ public final class ReplayControl: Sendable {
         return target
     }
 
-    /// "90s", "5m", "1h30m".
-    static func duration(_ text: String) -> Double? {
+    /// "90s", "5m", "1h30m" or plain seconds, as `:seek` and `sluice record --duration` take them.
+    public static func duration(_ text: String) -> Double? {
         if let plain = Double(text) { return plain }
         var total = 0.0, number = ""
         for ch in text {

@@ -96,7 +96,8 @@ public final class ConsoleApp: Sendable {
                 let focus = ui.route.jobId ?? (ui.route == .jobs ? ui.tableState(.jobs).selectedId : nil)
                 feed.setFocus(jobs: focus.map { [$0] } ?? [], exceptions: ui.route.jobId.flatMap { if case .exceptions = ui.route { [$0] } else { nil } } ?? [])
                 let model = ui.frozen ? (frozenModel ?? feed.current) : feed.current
-                recorder.noteAlerts(feed.current.alerts, at: clock.now())
+                // Live alerts (not a frozen frame's), and only while recording: a copy of the model costs.
+                if recorder.isRecording { recorder.noteAlerts(feed.current.alerts, at: clock.now()) }
                 ui.replay = connection.replay?.status
                 ui.recording = recorder.isRecording
                 ui.recordingNote = recorder.note

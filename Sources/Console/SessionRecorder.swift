@@ -73,7 +73,6 @@ struct SessionRecorder {
 
     /// `$XDG_STATE_HOME/sluice/recordings` (default `~/.local/state`).
     static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        let base = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.local/state")
-        return base + "/sluice/recordings"
+        JobLedger.stateDirectory(environment: environment) + "/recordings"
     }
 }

@@ -35,11 +35,16 @@ public final class KafkaServer: Sendable {
     /// The port actually bound (useful with port 0).
     public var port: Int { channel.localAddress?.port ?? 0 }
 
-    /// Opens the engine over `store` and serves it; ``stop()`` stops both.
-    public static func start(configuration: BrokerConfiguration, store: LogStore, logger: Logger) async throws -> KafkaServer {
+    /// Refuses a listener others can reach without SASL users; checked before anything starts.
+    public static func checkCredentials(_ configuration: BrokerConfiguration) throws {
         if configuration.plainUsers.isEmpty && !BrokerConfiguration.isLoopback(configuration.host) {
             throw StartError.credentialsRequired(host: configuration.host)
         }
+    }
+
+    /// Opens the engine over `store` and serves it; ``stop()`` stops both.
+    public static func start(configuration: BrokerConfiguration, store: LogStore, logger: Logger) async throws -> KafkaServer {
+        try checkCredentials(configuration)
         let engine = try await Engine.start(configuration: configuration.engine, store: store, logger: logger)
         do { return try await start(configuration: configuration, engine: engine, ownsEngine: true, logger: logger) } catch {
             await engine.stop()
@@ -53,9 +58,7 @@ public final class KafkaServer: Sendable {
     }
 
     private static func start(configuration: BrokerConfiguration, engine: Engine, ownsEngine: Bool, logger: Logger) async throws -> KafkaServer {
-        if configuration.plainUsers.isEmpty && !BrokerConfiguration.isLoopback(configuration.host) {
-            throw StartError.credentialsRequired(host: configuration.host)
-        }
+        try checkCredentials(configuration)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, System.coreCount))
         let handler = try await engine.loop.submit { RequestHandler(engine: engine, configuration: configuration) }.get()
         let users = configuration.plainUsers

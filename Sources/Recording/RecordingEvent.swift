@@ -8,12 +8,7 @@ public enum RecordingEvent: Sendable, Equatable {
     /// Epoch seconds.
     public var time: Double {
         switch self {
-        case let .observation(o):
-            switch o {
-            case let .kafka(s): s.time
-            case let .kafkaError(t, _), let .flinkError(t, _): t
-            case let .flink(s): s.time
-            }
+        case let .observation(o): o.time
         case let .marker(m): m.time
         }
     }

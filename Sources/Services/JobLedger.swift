@@ -71,9 +71,14 @@ public struct JobLedger: Codable, Sendable, Equatable {
     // MARK: file
 
     public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        stateDirectory(environment: environment) + "/jobs.json"
+    }
+
+    /// `$XDG_STATE_HOME/sluice` (default `~/.local/state/sluice`): the job ledger, recordings.
+    public static func stateDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         let base = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.local/state")
-        return base + "/sluice/jobs.json"
+        return base + "/sluice"
     }
 
     public enum FileError: Error, CustomStringConvertible {

@@ -104,7 +104,7 @@ struct EngineCommand: AsyncParsableCommand {
         let engine: Engine
         let server: KafkaServer
         do {
-            if broker.plainUsers.isEmpty && !BrokerConfiguration.isLoopback(host) { throw KafkaServer.StartError.credentialsRequired(host: host) }
+            try KafkaServer.checkCredentials(broker)
             engine = try await Engine.start(configuration: broker.engine, store: store, logger: logger)
             do { server = try await KafkaServer.start(configuration: broker, engine: engine, logger: logger) } catch {
                 await engine.stop()

@@ -42,23 +42,8 @@ struct RecordCommand: AsyncParsableCommand {
         if let r = refresh, RefreshPolicy(parsing: r) == nil { throw ValidationError("--refresh must be auto or seconds between 0.5 and 60, not '\(r)'") }
     }
 
-    /// "90s", "15m", "1h30m", or plain seconds.
-    static func seconds(_ text: String) -> Double? {
-        if let plain = Double(text), plain > 0 { return plain }
-        var total = 0.0, number = ""
-        for ch in text {
-            if ch.isNumber || ch == "." { number.append(ch); continue }
-            guard let n = Double(number) else { return nil }
-            switch ch {
-            case "s": total += n
-            case "m": total += n * 60
-            case "h": total += n * 3600
-            default: return nil
-            }
-            number = ""
-        }
-        return number.isEmpty && total > 0 ? total : nil
-    }
+    /// "90s", "15m", "1h30m", or plain seconds; more than zero.
+    static func seconds(_ text: String) -> Double? { ReplayControl.duration(text).flatMap { $0 > 0 ? $0 : nil } }
 
     func run() async throws {
         // A file that cannot grow (a size limit) must fail the write, not kill the process.
