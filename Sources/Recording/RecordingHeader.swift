@@ -23,13 +23,16 @@ public struct RecordingHeader: Codable, Sendable, Equatable {
     public var started: Double
     public var sluice: String
     public var sources: [Source]
+    /// The console context recorded (`--context`, or the console's own), shown in a replay's header.
+    public var context: String?
     public var terminal: TerminalSize?
     /// True when names were replaced by pseudonyms (`--redact`).
     public var redacted: Bool
 
-    public init(started: Double, sluice: String, sources: [Source], terminal: TerminalSize? = nil, redacted: Bool = false) {
+    public init(started: Double, sluice: String, sources: [Source], context: String? = nil, terminal: TerminalSize? = nil, redacted: Bool = false) {
         format = Self.formatName
         version = Self.currentVersion
-        self.started = started; self.sluice = sluice; self.sources = sources; self.terminal = terminal; self.redacted = redacted
+        self.started = started; self.sluice = sluice; self.sources = sources; self.context = context; self.terminal = terminal
+        self.redacted = redacted
     }
 }

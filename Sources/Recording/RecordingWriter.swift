@@ -45,6 +45,11 @@ public final class RecordingWriter: Sendable {
         redactor = Mutex(redact ? Redactor() : nil)
         var h = header
         h.redacted = redact
+        if redact {
+            // Addresses and context names name hosts too.
+            h.sources = h.sources.map { .init(name: $0.name, address: "(redacted)") }
+            h.context = nil
+        }
         let first = try Self.json(h)
         try state.withLock { try Self.write(first, to: &$0, path: path) }
     }

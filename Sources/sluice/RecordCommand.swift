@@ -66,7 +66,7 @@ struct RecordCommand: AsyncParsableCommand {
         let writer: RecordingWriter
         do {
             writer = try RecordingWriter(path: output, header: RecordingHeader(started: Date().timeIntervalSince1970, sluice: SluiceVersion.current,
-                                                                             sources: sources), redact: redact)
+                                                                             sources: sources, context: resolved.contextName), redact: redact)
         } catch {
             FileHandle.standardError.write(Data("sluice record: \(error)\n".utf8))
             throw ExitCode(2)

@@ -12,7 +12,7 @@ import Testing
 
     func header() -> RecordingHeader {
         RecordingHeader(started: 100, sluice: "test", sources: [.init(name: "kafka", address: "b1:9092")],
-                        terminal: .init(width: 160, height: 45))
+                        context: "prod-eu", terminal: .init(width: 160, height: 45))
     }
 
     /// Readings of a cluster whose second topic and second group never change.
@@ -116,7 +116,7 @@ import Testing
     @Test func redactionUsesStablePseudonymsAndLeavesNoOriginalName() throws {
         let path = try write("redacted.jsonl", readings(3), markers: [Marker(time: 200, kind: .alert, text: "billing lag growing")], redact: true)
         let text = try String(contentsOfFile: path, encoding: .utf8)
-        for name in ["orders", "audit", "billing", "archiver", "m-1", "bill", "10.0.0.9", "broker-a.internal", "\"c1\""] {
+        for name in ["orders", "audit", "billing", "archiver", "m-1", "bill", "10.0.0.9", "broker-a.internal", "\"c1\"", "b1:9092", "prod-eu"] {
             #expect(!text.contains(name), "'\(name)' left in a redacted recording")
         }
         let reader = try RecordingReader(path: path)
