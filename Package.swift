@@ -117,7 +117,7 @@ let package = Package(
         .testTarget(name: "ConnectorsTests", dependencies: ["Connectors", "ConsoleModel", "KafkaClient", "KafkaProtocol", "FlinkClient", "CMalloc"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "ConsoleModel", "Display", "Services", "Connectors", "Recording"]),
         .testTarget(name: "IntegrationTests", dependencies: ["KafkaClient", "KafkaProtocol", "Connectors", "ConsoleModel", "Console", "Services", "FlinkClient",
-                                                            "Recording"]),
+                                                            "Recording", "Display"]),
         .testTarget(name: "ConsoleUITests"),
     ]
 )
