@@ -19,6 +19,8 @@ public final class ConsoleApp: Sendable {
         public var connector: any ContextConnector
         /// Job actions refused when true.
         public var readonly = false
+        /// Said when a job action is refused; the default names --readonly.
+        public var readonlyReason: String?
         public var initialRoute: Route
         /// Shown on the status line at start (what is being replayed, a damaged file).
         public var message: String?
@@ -64,6 +66,7 @@ public final class ConsoleApp: Sendable {
                          refreshAuto: options.refresh.isAuto, initial: options.initialRoute)
         ui.message = startupMessage ?? options.message
         ui.readonly = options.readonly
+        if let reason = options.readonlyReason { ui.readonlyReason = reason }
         ui.savepointDir = connection.savepointDir
         let runner = JobActionRunner(ledgerPath: ledgerPath, wake: screen.waker)
         var lastReported = 0

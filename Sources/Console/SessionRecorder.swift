@@ -11,7 +11,7 @@ struct SessionRecorder {
     /// Where recordings started from the console go; `nil`: recording is not offered (a replay).
     let directory: String?
     private(set) var writer: RecordingWriter?
-    private var alertKeys: [String: String] = [:]
+    private var alertMarks = AlertMarks()
 
     init(directory: String?) { self.directory = directory }
 
@@ -39,7 +39,7 @@ struct SessionRecorder {
         if let f = connection.flinkLabel { sources.append(.init(name: "flink", address: f)) }
         writer = try RecordingWriter(path: path, header: RecordingHeader(started: now, sluice: "console", sources: sources, context: context,
                                                                                  terminal: terminal))
-        alertKeys = [:]
+        alertMarks = AlertMarks()
         return path
     }
 
@@ -57,11 +57,8 @@ struct SessionRecorder {
 
     /// Marks alerts that appeared or went away since the last call.
     mutating func noteAlerts(_ alerts: [Alert], at time: Double) {
-        guard writer != nil else { return }
-        let now = Dictionary(alerts.map { ($0.key, $0.message) }, uniquingKeysWith: { a, _ in a })
-        for (key, message) in now where alertKeys[key] == nil { mark(.alert, "raised: \(message)", at: time) }
-        for (key, message) in alertKeys where now[key] == nil { mark(.alert, "cleared: \(message)", at: time) }
-        alertKeys = now
+        guard let writer else { return }
+        for m in alertMarks.changes(alerts, at: time) { writer.mark(m) }
     }
 
     static func stamp(_ t: Double) -> String {

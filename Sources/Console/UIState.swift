@@ -62,6 +62,8 @@ public struct UIState: Sendable {
     public var themes: [String]
     /// Job actions are refused (and hidden from help) when true.
     public var readonly = false
+    /// What a refused job action is told (a replay says it is one).
+    public var readonlyReason = "read-only console: job actions are disabled (started with --readonly)"
     /// Default savepoint directory from the context (`nil`: the cluster's own default).
     public var savepointDir: String?
 
@@ -174,7 +176,7 @@ public struct UIState: Sendable {
         case let .view(r):
             stack = [r]
         case let .job(kind):
-            guard !readonly else { message = "read-only console: job actions are disabled (started with --readonly)"; break }
+            guard !readonly else { message = readonlyReason; break }
             if kind == .launch {
                 input = .form(JobForm(kind: .launch, savepointDir: savepointDir))
                 break

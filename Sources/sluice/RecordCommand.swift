@@ -1,8 +1,10 @@
 import ArgumentParser
 import Connectors
+import ConsoleModel
 import Foundation
 import Recording
 import Services
+import Synchronization
 
 /// `sluice record`: what the console would see, written to a file without a terminal — for a box
 /// that records through an incident. docs/recording.md describes the file.
@@ -71,8 +73,9 @@ struct RecordCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("sluice record: \(error)\n".utf8))
             throw ExitCode(2)
         }
+        let marking = MarkingRecorder(writer: writer)
         let tasks = connection.sources.map { source in
-            Task { await source.run(ClosureSink(receive: { writer.record($0) })) }
+            Task { await source.run(ClosureSink(receive: { marking.record($0) })) }
         }
         FileHandle.standardError.write(Data("sluice record: recording \(sources.map { "\($0.name) \($0.address)" }.joined(separator: " · ")) to \(output)\(duration.map { " for \($0)" } ?? " until Ctrl-C")\n".utf8))
         let limit = duration.flatMap(Self.seconds)
@@ -94,5 +97,20 @@ struct RecordCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         FileHandle.standardError.write(Data("sluice record: wrote \(writer.lines) lines, \(writer.size) bytes to \(output)\n".utf8))
+    }
+}
+
+/// Writes readings, and follows them with a model so alerts are marked as the console marks them.
+final class MarkingRecorder: Sendable {
+    private let writer: RecordingWriter
+    private let state = Mutex((model: ConsoleModel(), marks: AlertMarks()))
+    init(writer: RecordingWriter) { self.writer = writer }
+
+    func record(_ observation: Observation) {
+        state.withLock { s in
+            writer.record(observation)
+            s.model.apply(observation)
+            for marker in s.marks.changes(s.model.alerts, at: observation.time) { writer.mark(marker) }
+        }
     }
 }

@@ -107,6 +107,8 @@ struct ReplayCommand: AsyncParsableCommand {
         var options = ConsoleApp.Options(contextName: "replay \(name)", themeName: theme ?? "default", refresh: RefreshPolicy(),
                                          connection: connection, connector: NoOtherContexts(), initialRoute: Route(command: view) ?? .overview)
         options.recordingDirectory = nil
+        options.readonly = true
+        options.readonlyReason = "job actions are refused: this is a replay of \(name), not a cluster"
         options.message = damage ?? "replaying \(name) at \(speed == 1 ? "its recorded pace" : "\(speed)×"); job actions are refused"
         let status: Int32
         do { status = try await ConsoleRunner.run(options, clock: ReplayClock(source.control)) } catch {
