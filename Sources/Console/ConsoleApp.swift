@@ -97,6 +97,12 @@ public final class ConsoleApp: Sendable {
                 let focus = ui.route.jobId ?? (ui.route == .jobs ? ui.tableState(.jobs).selectedId : nil)
                 feed.setFocus(jobs: focus.map { [$0] } ?? [], exceptions: ui.route.jobId.flatMap { if case .exceptions = ui.route { [$0] } else { nil } } ?? [])
                 let model = ui.frozen ? (frozenModel ?? feed.current) : feed.current
+                // A recording that can no longer be written (a full disk) stops; the console goes on.
+                if let w = recorder.writer, let reason = w.failureReason {
+                    feed.setRecorder(nil)
+                    _ = recorder.stop()
+                    ui.message = "recording stopped: \(reason); \(w.path) keeps what was written before (it replays)"
+                }
                 // Live alerts (not a frozen frame's), and only while recording: a copy of the model costs.
                 if recorder.isRecording { recorder.noteAlerts(feed.current.alerts, at: clock.now()) }
                 ui.replay = connection.replay?.status

@@ -15,6 +15,8 @@ public final class RecordingWriter: Sendable {
         var bytes: Int64 = 0
         var lines = 0
         var failure: String?
+        /// Just the cause (File too large, No space left on device), for a short status line.
+        var failureReason: String?
         var closed = false
     }
     private let state: Mutex<State>
@@ -62,6 +64,8 @@ public final class RecordingWriter: Sendable {
     public var lines: Int { state.withLock { $0.lines } }
     /// Why recording stopped, once a write failed.
     public var failure: String? { state.withLock { $0.failure } }
+    /// The cause alone of ``failure`` ("File too large").
+    public var failureReason: String? { state.withLock { $0.failureReason } }
 
     public func record(_ observation: Observation) {
         let o = redactor.withLock { r in r == nil ? observation : r!.redact(observation) }
@@ -82,6 +86,7 @@ public final class RecordingWriter: Sendable {
             guard s.failure == nil, !s.closed else { return }
             do { try Self.write(try Self.json(s.encoder.line(for: event)), to: &s, path: path) } catch {
                 s.failure = "\(error)"
+                if case let .unwritable(_, reason)? = error as? RecordingError { s.failureReason = reason } else { s.failureReason = "\(error)" }
             }
         }
     }

@@ -48,8 +48,6 @@ struct RecordCommand: AsyncParsableCommand {
     static func seconds(_ text: String) -> Double? { ReplayControl.duration(text).flatMap { $0 > 0 ? $0 : nil } }
 
     func run() async throws {
-        // A file that cannot grow (a size limit) must fail the write, not kill the process.
-        signal(SIGXFSZ, SIG_IGN)
         let resolved: EndpointOptions.Resolved
         do { resolved = try endpoints.resolve() } catch {
             FileHandle.standardError.write(Data("sluice record: \(error)\n".utf8))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CMalloc
+import Foundation
 
 @main
 enum SluiceMain {
@@ -7,6 +8,9 @@ enum SluiceMain {
         // glibc gives each thread that allocates its own arena; NIO, the cooperative pool and the
         // UI thread would hold several mostly-empty ones. Two keep RSS ~20 % lower at no cost here.
         sl_limit_malloc_arenas(2)
+        // A file that cannot grow (a size limit) must fail the write with EFBIG, which every
+        // writer reports (a recording stops and says so), not kill the process.
+        signal(SIGXFSZ, SIG_IGN)
         await Sluice.main()
     }
 }

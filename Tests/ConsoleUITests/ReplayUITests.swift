@@ -133,6 +133,38 @@ import Testing
         #expect(again.status == 2 && again.stderr.contains("already exists"), "\(again.stderr)")
     }
 
+    /// The console records (R) into a file that cannot grow past 4 KB (RLIMIT_FSIZE standing in
+    /// for a full disk): it says recording stopped and why, keeps running, and the file replays.
+    @Test func aFullDiskStopsTheConsolesRecordingNotTheConsole() throws {
+        let kafka = try UIPeer.requireKafka()
+        let prlimit = try #require(["/usr/bin/prlimit", "/bin/prlimit"].first { FileManager.default.isExecutableFile(atPath: $0) }, "prlimit (util-linux) is missing")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-full-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let t = try Tmux(width: 140, height: 36, environment: ["XDG_STATE_HOME": dir])
+        defer { t.close() }
+        try t.type("\(prlimit) --fsize=4096 \(UIPeer.sluice) --kafka \(kafka) --refresh 0.5 --view groups")
+        #expect(try t.waitFor(timeout: 15) { $0.split(separator: "\n").dropFirst().contains { $0.hasPrefix(" \(UIPeer.prefix)-lagging ") } })
+        try t.keys("R")
+        #expect(try t.waitFor(timeout: 5) { $0.contains("recording to \(dir)/sluice/recordings/") }, "\((try? t.screen()) ?? "")")
+        #expect(try t.waitFor(timeout: 60) { $0.contains("recording stopped:") && $0.contains("File too large") },
+                "no stop message:\n\((try? t.screen()) ?? "")")
+        #expect(try !t.screen().contains("● REC"), "the header still says it records")
+        // Still a working console.
+        try t.keys("2")
+        #expect(try t.waitFor(timeout: 5) { $0.split(separator: "\n").first?.contains("Topics") == true })
+        try t.keys("q")
+        #expect(try t.waitFor(timeout: 5) { $0.contains("READY$") && !$0.contains("Topics (") }, "did not quit")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir + "/sluice/recordings")
+        let file = try #require(files.first { $0.hasSuffix(".jsonl.gz") }, "\(files)")
+        let size = try FileManager.default.attributesOfItem(atPath: dir + "/sluice/recordings/" + file)[.size] as! Int
+        #expect(size <= 4096)
+        let summary = try spawn(UIPeer.sluice, ["replay", dir + "/sluice/recordings/" + file, "--summary", "--json"])
+        #expect(summary.status == 0, "\(summary.stderr)")
+        let doc = try JSONSerialization.jsonObject(with: Data(summary.stdout.utf8)) as? [String: Any]
+        #expect((doc?["readings"] as? Int ?? 0) >= 1, "what was written before the limit replays: \(summary.stdout)")
+    }
+
     /// 59011 → "59,011", as the console shows counts.
     static func grouped(_ n: Int64) -> String {
         var s = String(n)
