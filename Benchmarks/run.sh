@@ -8,7 +8,10 @@
 #      and on a small one (4 groups)
 #   5. Flink 2.3: a reading's cost (requests, ms) for 1 job × 10 vertices and for 50 jobs, and how
 #      fast the console answers keys while a savepoint is in progress
-#   6. the embedded engine beside tansu, each measured by the same clients in the same run:
+#   6. recordings: size per minute at the demo load (sluice record, 60 s) and at 1,000 groups,
+#      the writer's CPU on real 1,000-group readings, seek to the end of 1-hour recordings, and
+#      headless export speed
+#   7. the embedded engine beside tansu, each measured by the same clients in the same run:
 #      SluiceBench's pipelining client (produce 1 KB records with acks=all, p99 produce latency,
 #      consume; 3 alternating rounds, medians) and confluent-kafka from Python (1 round, where
 #      the Python client itself is the limit)
@@ -44,6 +47,8 @@ BIN="$(swift build -c release --show-bin-path)"
 say "model and render"
 "$BIN/SluiceBench" model | tee -a "$OUT" >&2
 "$BIN/SluiceBench" render | tee -a "$OUT" >&2
+say "recordings: size, seek and export (synthetic clusters)"
+"$BIN/SluiceBench" recording | tee -a "$OUT" >&2
 
 say "broker with 1,000 groups over 10,000 partitions (seeding takes about a minute)"
 BOOT="$(scripts/kafka-peer.sh start)"
@@ -52,6 +57,7 @@ for round in 1 2 3; do
   "$BIN/SluiceBench" refresh "$BOOT" 7 | tee -a "$OUT" >&2
   scripts/kafka-peer.sh python Benchmarks/confluent_lag.py --bootstrap "$BOOT" --cycles 3 | tee -a "$OUT" >&2
 done
+"$BIN/SluiceBench" recording-live "$BOOT" | tee -a "$OUT" >&2
 
 # CPU% and RSS of a console left alone for SECONDS after a warm-up; EXTRA flags go to sluice.
 # The refresh interval the header shows at the end is recorded beside them.
@@ -89,6 +95,10 @@ JAR="$(scripts/flink-peer.sh build-job)"
 "$BIN/SluiceBench" flink "$FLINK" "$JAR" | tee -a "$OUT" >&2
 BP="$(XDG_STATE_HOME="$SLUICE_STATE" "$BIN/sluice" job run "$JAR" -p 2 --flink "$FLINK" -- --name bench-bp --rate 2000 --slowMs 8)"
 python3 Benchmarks/key_latency.py --sluice "$BIN/sluice" --flink "$FLINK" --job bench-bp --state "$SLUICE_STATE" | tee -a "$OUT" >&2
+say "sluice record at the demo load: 4 groups at 200 msg/s and a Flink job, default refresh (60 s)"
+"$BIN/sluice" record -o "$SLUICE_STATE/demo.jsonl.gz" --kafka "$SMALL" --flink "$FLINK" --duration 60s 2>/dev/null
+python3 -c "import json, os; print(json.dumps({'bench': 'recording_demo', 'bytes_per_min': os.path.getsize('$SLUICE_STATE/demo.jsonl.gz')}))" \
+  | tee -a "$OUT" >&2
 "$BIN/sluice" job cancel "$BP" --flink "$FLINK" >/dev/null || true
 
 say "embedded engine beside tansu: produce, latency and consume with confluent-kafka"

@@ -47,6 +47,32 @@ for r in by.get("key_latency_during_savepoint", []):
                 "%.0f ms (p95 %.0f, max %.0f)" % (r["median_ms"], r["p95_ms"], r["max_ms"]), "—", "< 50 ms",
                 "PASS" if r["p95_ms"] < 50 and r["keys_while_in_progress"] >= 10 else "FAIL"))
 
+def size(b):
+    return "%.0f KB" % (b / 1024) if b < 1024 * 1024 else "%.2f MB" % (b / 1024 / 1024)
+
+
+for r in by.get("recording_demo", []):
+    out.append(("recording size, demo load (4 groups + a Flink job, default refresh)", "%s/min" % size(r["bytes_per_min"]), "—", "—", ""))
+for r in by.get("recording_size", []):
+    moving = "all moving" in r["case"]
+    out.append(("recording size, %s" % r["case"], "%s/min" % size(r["bytes_per_min"]), "—", "≤ 1 MB/min" if moving else "—",
+                ("PASS" if r["bytes_per_min"] <= 1024 * 1024 else "FAIL") if moving else ""))
+    out.append(("recording CPU per reading, %s" % r["case"], "%.1f ms (%.2f %% of a core)" % (r["cpu_ms_median"], r["cpu_ms_median"] / 10 / r["interval_s"]),
+                "—", "—", ""))
+for r in by.get("recording_live", []):
+    out.append(("recording CPU, %d groups read from tansu, auto refresh %.1f s" % (r["groups"], r["interval_s"]),
+                "%.2f ms a reading = %.3f %% of a core (reading: %.1f ms)" % (r["record_cpu_ms"], r["overhead_percent"], r["read_cpu_ms"]),
+                "—", "< 0.05 %", "PASS" if r["overhead_percent"] < 0.05 else "FAIL"))
+for r in by.get("recording_seek_end", []):
+    total = r["load_ms"] + r["apply_ms"]
+    demo = "demo load" in r["case"]
+    out.append(("replay: seek to the end of %s" % r["case"], "%.0f ms (load %.0f + model %.0f)" % (total, r["load_ms"], r["apply_ms"]), "—",
+                "< 1 s" if demo else "—", ("PASS" if total < 1000 else "FAIL") if demo else ""))
+for r in by.get("recording_export", []):
+    out.append(("headless export to asciicast, 160×45, an hour at demo load", "%.0f frames/s (%d frames in %.1f s)" % (r["fps"], r["frames"], r["seconds"]),
+                "—", "—", ""))
+
+
 def broker(bench, key, label, client):
     return med(key, bench, lambda r: r["broker"] == label and r.get("client") == client)
 

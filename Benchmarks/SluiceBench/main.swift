@@ -6,12 +6,16 @@ import Connectors
 import KafkaClient
 import KafkaProtocol
 import Display
+import Recording
 
 /// Measurements for `make bench`; each prints one JSON object per line for Benchmarks/run.sh.
 ///   SluiceBench model             model apply+derive, synthetic 1,000 groups × 10,000 partitions
 ///   SluiceBench render            frame render of a 10,000-row view (and the row build behind it)
 ///   SluiceBench refresh KAFKA N   N full refresh cycles against a broker
 ///   SluiceBench flink URL JAR     Flink reading cost: 1 job × 10 vertices in focus, then 50 jobs listed
+///   SluiceBench recording         recording size and CPU at 1,000 groups (busy and quiet), seek to the
+///                                 end of 1-hour recordings, headless export speed
+///   SluiceBench recording-live KAFKA   recording CPU on real readings of a broker, beside the reading's
 ///   SluiceBench broker KAFKA LABEL [RECORDS]   a broker's produce (1 KB records, acks=all) and
 ///                                 consume speed and produce latency, with a pipelining client
 
@@ -74,6 +78,57 @@ func syntheticSnapshot(time: Double, groups: Int) -> KafkaSnapshot {
     }
     return KafkaSnapshot(time: time, clusterId: "bench", brokers: (0..<3).map { .init(nodeId: Int32($0), host: "b\($0)", port: 9092) },
                          topics: topics, groups: gs)
+}
+
+
+/// CPU time of the calling thread, in milliseconds (the recording writer works on the caller's).
+func threadCPUms() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+    return Double(t.tv_sec) * 1000 + Double(t.tv_nsec) / 1e6
+}
+
+/// A demo-sized cluster (`make demo`'s load): 3 topics × 4 partitions, 4 groups, one lagging.
+func demoSnapshot(time: Double) -> KafkaSnapshot {
+    let topics = (0..<3).map { t in
+        KafkaSnapshot.Topic(name: "demo-t\(t)", partitions: (0..<4).map {
+            .init(partition: Int32($0), leader: 1, replicas: [1], isr: [1], highWatermark: Int64(time * 50), logStartOffset: 0)
+        })
+    }
+    let rates: [Double] = [50, 20, 0, 50]
+    let groups = ["caughtup", "lagging", "stopped", "rebalancing"].enumerated().map { i, name in
+        KafkaSnapshot.Group(groupId: "demo-\(name)", state: i == 2 ? "Empty" : "Stable", assignor: "range",
+                            members: i == 2 ? [] : [.init(memberId: "m-\(i)", clientId: "demo-\(name)", clientHost: "/127.0.0.1")],
+                            offsets: (0..<3).flatMap { t in (0..<4).map { CommittedOffset(topic: "demo-t\(t)", partition: Int32($0), offset: Int64(time * rates[i])) } })
+    }
+    return KafkaSnapshot(time: time, clusterId: "demo", brokers: [.init(nodeId: 1, host: "127.0.0.1", port: 9092)], topics: topics, groups: groups)
+}
+
+/// Writes `readings` to a new gzip recording; returns the file, its size and the writer's CPU per reading.
+func writeRecording(_ name: String, _ readings: [Observation]) throws -> (path: String, bytes: Int64, cpuMs: [Double]) {
+    let path = NSTemporaryDirectory() + "/sluice-bench-\(UUID().uuidString)-\(name).jsonl.gz"
+    let w = try RecordingWriter(path: path, header: RecordingHeader(started: readings.first?.time ?? 0, sluice: "bench",
+                                                                    sources: [.init(name: "kafka", address: "bench:9092")]))
+    var cpu: [Double] = []
+    for o in readings {
+        let t0 = threadCPUms()
+        w.record(o)
+        cpu.append(threadCPUms() - t0)
+    }
+    w.close()
+    return (path, w.size, cpu.sorted())
+}
+
+/// Loads a recording and rebuilds the model to its end, as `:seek end` does.
+func seekToEnd(_ path: String) throws -> (loadMs: Double, applyMs: Double, readings: Int) {
+    let clock = ContinuousClock()
+    var observations: [Observation] = []
+    let load = clock.measure {
+        observations = (try? RecordingReader(path: path))?.readAll().compactMap { if case let .observation(o) = $0 { o } else { nil } } ?? []
+    }
+    var model = ConsoleModel()
+    let apply = clock.measure { for o in observations { model.apply(o) } }
+    return (milliseconds(load), milliseconds(apply), observations.count)
 }
 
 let args = CommandLine.arguments.dropFirst()
@@ -283,7 +338,76 @@ case "flink":
     emit(["bench": "flink_refresh", "case": "\(listed) jobs listed, none on screen", "requests": fifty.requests].merging(stats(fifty.ms)) { a, _ in a })
     try await client.cancel(job: wide)
 
+case "recording":
+    // 1,000 groups × 10,000 partitions, a reading every 2 s for a minute: busy (every offset moves)
+    // and quiet (nothing moves: only references are written).
+    let busy = try writeRecording("busy", (1...30).map { .kafka(syntheticSnapshot(time: Double($0) * 2, groups: 1000)) })
+    emit(["bench": "recording_size", "case": "1,000 groups × 10,000 partitions, all moving, 2 s", "bytes_per_min": busy.bytes,
+          "cpu_ms_median": busy.cpuMs[busy.cpuMs.count / 2], "cpu_ms_p95": busy.cpuMs[busy.cpuMs.count * 95 / 100], "interval_s": 2])
+    let still = syntheticSnapshot(time: 100, groups: 1000)
+    let quiet = try writeRecording("quiet", (1...30).map { i in var s = still; s.time = 100 + Double(i) * 2; return .kafka(s) })
+    emit(["bench": "recording_size", "case": "1,000 groups × 10,000 partitions, quiet, 2 s", "bytes_per_min": quiet.bytes,
+          "cpu_ms_median": quiet.cpuMs[quiet.cpuMs.count / 2], "cpu_ms_p95": quiet.cpuMs[quiet.cpuMs.count * 95 / 100], "interval_s": 2])
+    try? FileManager.default.removeItem(atPath: busy.path)
+    try? FileManager.default.removeItem(atPath: quiet.path)
+
+    // An hour at the demo load (a reading every 2 s), and an hour of the busy 1,000-group cluster at
+    // its auto interval (about 4 s): load the file, rebuild the model to the end.
+    let demoHour = try writeRecording("demo-hour", (1...1800).map { .kafka(demoSnapshot(time: 1_000 + Double($0) * 2)) })
+    let d = try seekToEnd(demoHour.path)
+    emit(["bench": "recording_seek_end", "case": "1 hour at demo load (1,800 readings)", "bytes": demoHour.bytes, "load_ms": d.loadMs,
+          "apply_ms": d.applyMs, "readings": d.readings])
+    let bigHour = try writeRecording("big-hour", (1...900).map { .kafka(syntheticSnapshot(time: Double($0) * 4, groups: 1000)) })
+    let b = try seekToEnd(bigHour.path)
+    emit(["bench": "recording_seek_end", "case": "1 hour of 1,000 groups, all moving (900 readings)", "bytes": bigHour.bytes, "load_ms": b.loadMs,
+          "apply_ms": b.applyMs, "readings": b.readings])
+    try? FileManager.default.removeItem(atPath: bigHour.path)
+
+    // Headless export of the demo hour at 160×45, the groups view, one frame per reading.
+    let reader = try RecordingReader(path: demoHour.path)
+    let observations = reader.readAll().compactMap { e -> Observation? in if case let .observation(o) = e { o } else { nil } }
+    let cast = NSTemporaryDirectory() + "/sluice-bench-\(UUID().uuidString).cast"
+    let options = CastExport.Options(width: 160, height: 45, ui: UIState(contextName: "demo", initial: .groups), kafkaLabel: "bench:9092",
+                                     flinkLabel: nil, theme: .builtinMono)
+    let started = ContinuousClock.now
+    let result = try CastExport.run(observations: observations, markers: [], options: options,
+                                    writer: AsciicastWriter(path: cast, width: 160, height: 45, timestamp: 0, title: "bench"))
+    let took = milliseconds(ContinuousClock.now - started) / 1000
+    emit(["bench": "recording_export", "frames": result.frames, "seconds": took, "fps": Double(result.frames) / took,
+          "cast_bytes": (try? FileManager.default.attributesOfItem(atPath: cast)[.size] as? Int) ?? -1])
+    try? FileManager.default.removeItem(atPath: cast)
+    try? FileManager.default.removeItem(atPath: demoHour.path)
+
+case "recording-live":
+    // Real readings of a broker: what recording costs beside what reading costs, and the share of a
+    // core it takes at the interval auto refresh would choose for that reading.
+    let kafka = args.dropFirst().first ?? "127.0.0.1:9092"
+    let client = KafkaClient(configuration: KafkaClientConfiguration(bootstrap: BrokerAddress.parseList(kafka)!))
+    let poller = KafkaPoller(client: client)
+    var readings: [Observation] = []
+    var readCPU: [Double] = []
+    for _ in 0..<13 {
+        var u0 = rusage(); getrusage(RUSAGE_SELF.rawValue, &u0)
+        let s = try await poller.snapshot(now: { Date().timeIntervalSince1970 })
+        var u1 = rusage(); getrusage(RUSAGE_SELF.rawValue, &u1)
+        func secs(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        readCPU.append((secs(u1.ru_utime) + secs(u1.ru_stime) - secs(u0.ru_utime) - secs(u0.ru_stime)) * 1000)
+        readings.append(.kafka(s))
+    }
+    readings.removeFirst()   // the first reading also resolves metadata
+    readCPU.removeFirst()
+    let rec = try writeRecording("live", readings)
+    try? FileManager.default.removeItem(atPath: rec.path)
+    let readMs = readCPU.sorted()[readCPU.count / 2]
+    let interval = RefreshPolicy().interval(readingCost: readMs / 1000)
+    let groups: Int = if case let .kafka(s) = readings.last! { s.groups.count } else { 0 }
+    // The first reading is written whole; the rest as changes against it.
+    let steady = Array(rec.cpuMs.dropLast())
+    let cpu = steady[steady.count / 2]
+    emit(["bench": "recording_live", "groups": groups, "read_cpu_ms": readMs, "record_cpu_ms": cpu, "record_cpu_ms_first": rec.cpuMs.last!,
+          "interval_s": interval, "overhead_percent": cpu / 1000 / interval * 100, "bytes_per_reading": Double(rec.bytes) / Double(readings.count)])
+
 default:
-    FileHandle.standardError.write(Data("usage: SluiceBench model | render | refresh KAFKA [CYCLES] | flink URL JAR\n".utf8))
+    FileHandle.standardError.write(Data("usage: SluiceBench model | render | refresh KAFKA [CYCLES] | flink URL JAR | recording | recording-live KAFKA\n".utf8))
     exit(2)
 }

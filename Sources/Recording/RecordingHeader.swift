@@ -2,7 +2,7 @@
 public struct RecordingHeader: Codable, Sendable, Equatable {
     public static let formatName = "sluice-recording"
     /// The version this build writes and the newest it reads.
-    public static let currentVersion = 1
+    public static let currentVersion = 2
 
     public struct Source: Codable, Sendable, Equatable {
         public var name: String

@@ -107,11 +107,19 @@ public final class RecordingReader {
             if n < 0 {
                 var code: Int32 = 0
                 let message = gzerror(gz, &code).map { String(cString: $0) } ?? "read error"
-                // A gzip stream cut short reads as an error at its end: treat it as a cut file.
-                if code == Z_BUF_ERROR || code == Z_DATA_ERROR { eof = true; if start < buffer.count { throw CutShort() }; return nil }
+                // A gzip stream cut short (or never closed: its recorder was killed) reads as an
+                // error at its end: what came before replays, and the cut is named.
+                if code == Z_BUF_ERROR || code == Z_DATA_ERROR { eof = true; throw CutShort() }
                 throw Unreadable(reason: message)
             }
-            if n == 0 { eof = true; continue }
+            if n == 0 {
+                eof = true
+                // zlib ends a truncated stream with 0 and says so through gzerror.
+                var code: Int32 = 0
+                _ = gzerror(gz, &code)
+                if code == Z_BUF_ERROR { throw CutShort() }
+                continue
+            }
             buffer.append(contentsOf: chunk[0..<Int(n)])
         }
     }

@@ -10,6 +10,7 @@ import Synchronization
 public final class RecordingWriter: Sendable {
     private struct State {
         var encoder = DeltaEncoder()
+        let lineWriter = LineWriter()
         var fd: Int32
         var gz: gzFile?
         var bytes: Int64 = 0
@@ -84,7 +85,7 @@ public final class RecordingWriter: Sendable {
         let path = self.path
         state.withLock { s in
             guard s.failure == nil, !s.closed else { return }
-            do { try Self.write(try Self.json(s.encoder.line(for: event)), to: &s, path: path) } catch {
+            do { try Self.write(try s.lineWriter.bytes(s.encoder.line(for: event)), to: &s, path: path) } catch {
                 s.failure = "\(error)"
                 if case let .unwritable(_, reason)? = error as? RecordingError { s.failureReason = reason } else { s.failureReason = "\(error)" }
             }

@@ -57,9 +57,39 @@ import Testing
             #expect(text.components(separatedBy: #"{"same":"audit"}"#).count - 1 == 4)
             #expect(text.components(separatedBy: #"{"same":"archiver"}"#).count - 1 == 4)
             #expect(text.split(separator: "\n").count == 1 + observations.count + 1)
+            // The busy topic and group are patches of what moved after the first reading.
+            #expect(text.components(separatedBy: #"{"hw":[100,100,100,100],"topic":"orders"}"#).count - 1 == 4)
+            #expect(text.components(separatedBy: #"{"group":"billing","offsets":[50]}"#).count - 1 == 4)
         } else {
             #expect(try Data(contentsOf: URL(fileURLWithPath: path)).prefix(2) == Data([0x1F, 0x8B]), "not gzip")
         }
+    }
+
+    @Test func aQuietClusterCostsAFlagAndOddNamesAndMovesComeBackExactly() throws {
+        // Names with quotes, backslashes and control characters; partitions whose leader moves
+        // (not a patch), a log start that moves, a group whose members change.
+        let odd = "we\"ird\\name\u{1B}[31m\u{07}é"
+        func reading(_ i: Int, leader: Int32 = 1, members: Int = 1) -> Observation {
+            .kafka(KafkaSnapshot(time: Double(i), clusterId: nil, brokers: [], topics: [
+                .init(name: odd, partitions: (0..<3).map { .init(partition: $0, leader: leader, replicas: [1, 2], isr: [1],
+                                                                 highWatermark: Int64(1_000 * i), logStartOffset: Int64(10 * i)) }),
+            ], groups: [
+                .init(groupId: odd, state: "Stable", members: (0..<members).map { .init(memberId: "m\($0)\u{1B}") },
+                      offsets: [CommittedOffset(topic: odd, partition: 0, offset: Int64(-5 + i))]),
+            ]))
+        }
+        let observations = [reading(1), reading(2), reading(2, leader: 2), reading(3, leader: 2, members: 2), reading(4, leader: 2, members: 2)]
+        var quiet = reading(4, leader: 2, members: 2)
+        if case var .kafka(s) = quiet { s.time = 5; quiet = .kafka(s) }
+        let path = try write("odd.jsonl", observations + [quiet])
+        let reader = try RecordingReader(path: path)
+        #expect(reader.readAll() == (observations + [quiet]).map { .observation($0) })
+        #expect(reader.damage == nil)
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        #expect(!lines.contains { $0.contains("\u{1B}") }, "control characters are escaped")
+        #expect(lines[2].contains(#""hw":[1000,1000,1000],"ls":[10,10,10]"#), "\(lines[2])")
+        #expect(lines[3].contains(#""leader":2"#), "a moved leader writes the topic whole")
+        #expect(lines[6].contains(#""sameGroups":true"#) && lines[6].contains(#""sameTopics":true"#) && lines[6].count < 120, "\(lines[6])")
     }
 
     @Test(arguments: ["cut.jsonl", "cut.jsonl.gz"])
@@ -68,7 +98,7 @@ import Testing
         let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int
         // Cut in the middle of the last reading (for gzip: its compressed tail).
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        try handle.truncate(atOffset: UInt64(size - (name.hasSuffix(".gz") ? 30 : 40)))
+        try handle.truncate(atOffset: UInt64(size - (name.hasSuffix(".gz") ? 20 : 40)))
         try handle.close()
         let reader = try RecordingReader(path: path)
         let events = reader.readAll()
