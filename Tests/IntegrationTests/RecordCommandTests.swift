@@ -50,9 +50,12 @@ import Testing
         let path = dir + "/until-stopped.jsonl"
         let log = dir + "/record.log"
         let child = try ChildProcess(Peer.sluice, ["record", "-o", path, "--kafka", kafka, "--refresh", "0.5"], stdout: log, stderr: log)
-        // Ready once the file holds a reading (the header is written first).
+        // Ready once the file holds two readings (the header is written first, alert markers between).
         let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline, ((try? String(contentsOfFile: path, encoding: .utf8))?.split(separator: "\n").count ?? 0) < 3 { usleep(50_000) }
+        func readingsWritten() -> Int {
+            ((try? String(contentsOfFile: path, encoding: .utf8))?.split(separator: "\n").filter { $0.hasPrefix(#"{"kafka""#) }.count) ?? 0
+        }
+        while Date() < deadline, readingsWritten() < 2 { usleep(50_000) }
         child.signal(SIGTERM)
         #expect(child.wait(timeout: 20) == 0, "\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
         let (reader, readings) = try kafkaReadings(path)
@@ -64,13 +67,13 @@ import Testing
         let kafka = try Peer.requireKafka()
         let prlimit = try #require(["/usr/bin/prlimit", "/bin/prlimit"].first { FileManager.default.isExecutableFile(atPath: $0) }, "prlimit (util-linux) is missing")
         let path = dir + "/full.jsonl"
-        // 64 KB: the header and a few readings fit, then writes fail with EFBIG, as on a full disk.
-        let r = try run(prlimit, ["--fsize=65536", Peer.sluice, "record", "-o", path, "--kafka", kafka, "--refresh", "0.5", "--duration", "60s"],
+        // 16 KB: the header and some readings fit, then writes fail with EFBIG, as on a full disk.
+        let r = try run(prlimit, ["--fsize=16384", Peer.sluice, "record", "-o", path, "--kafka", kafka, "--refresh", "0.5", "--duration", "60s"],
                         timeout: 90)
         #expect(r.status == 1, "\(r.status): \(r.stderr)")
         #expect(r.stderr.contains("recording stopped") && r.stderr.contains("File too large"), "\(r.stderr)")
         let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int
-        #expect(size <= 65536)
+        #expect(size <= 16384)
         let (reader, readings) = try kafkaReadings(path)
         #expect(readings.count >= 1, "what was written before the limit replays")
         _ = reader
