@@ -78,4 +78,28 @@ import Testing
         #expect(readings.count >= 1, "what was written before the limit replays")
         _ = reader
     }
+
+    /// `--redact` on the load generator's cluster: none of its topic, group, member or client
+    /// names (all start with the prefix) nor the host appears in the file; the replayed model
+    /// still joins groups to their topics and judges them as before.
+    @Test func aRedactedRecordingNamesNothingAndStillReplays() throws {
+        let kafka = try Peer.requireKafka()
+        let path = dir + "/redacted.jsonl.gz"
+        let r = try run(Peer.sluice, ["record", "-o", path, "--kafka", kafka, "--duration", "3s", "--refresh", "0.5", "--redact"], timeout: 60)
+        #expect(r.status == 0, "\(r.stderr)")
+        let text = try run("/bin/gzip", ["-dc", path], timeout: 30).stdout
+        try #require(text.split(separator: "\n").count >= 4, "no readings in \(path)")
+        let host = String(kafka.split(separator: ":").first ?? "")
+        for name in ["\(Peer.prefix)-", host, kafka] {
+            #expect(!text.contains(name), "'\(name)' left in a redacted recording")
+        }
+        let (reader, readings) = try kafkaReadings(path)
+        #expect(reader.header.redacted && reader.damage == nil)
+        var model = ConsoleModel()
+        for s in readings { model.apply(.kafka(s)) }
+        let topics = Set(model.topics.map(\.name))
+        #expect(model.groups.count >= Peer.groups.count)
+        #expect(model.groups.allSatisfy { g in g.partitions.allSatisfy { topics.contains($0.topic) } }, "a group refers to a topic the reading lacks")
+        #expect(model.groups.contains { $0.status == .stop && $0.members.isEmpty }, "the stopped group is still judged STOP")
+    }
 }
