@@ -26,7 +26,8 @@ from confluent_kafka.admin import AdminClient
 
 from engine_clients_common import check, consume_all, create
 # Found by name in main(), like the scenarios defined here.
-from engine_log_scenarios import scenario_compaction, scenario_produce_acked, scenario_retention, scenario_verify_acked  # noqa: F401
+from engine_log_scenarios import (scenario_compaction, scenario_grow_and_trim, scenario_produce_acked,  # noqa: F401
+                                  scenario_retention, scenario_verify_acked)
 
 
 def scenario_acks(a):

@@ -3,7 +3,7 @@ and compaction as a client sees them. Run through engine-clients.py."""
 import time
 import uuid
 
-from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, ConfigResource
 
 from engine_clients_common import check, consume_all, create
@@ -142,3 +142,64 @@ def scenario_compaction(a):
     check(len(seen) < produced, "nothing was compacted: read %d of %d" % (len(seen), produced))
     check(final == latest, "latest values differ: %s" % {k: (final.get(k), v) for k, v in latest.items() if final.get(k) != v})
     return {"produced": produced, "read": len(seen), "keys": len(final)}
+
+
+def scenario_grow_and_trim(a):
+    """Admin operations on the log as confluent-kafka's AdminClient does them: create_partitions
+    grows a topic and a subscribed consumer is given the new partitions; fewer partitions are
+    refused; delete_records moves the log start (seen through the watermarks), and an offset past
+    the high watermark is refused."""
+    from confluent_kafka.admin import NewPartitions
+    admin = AdminClient({"bootstrap.servers": a.bootstrap})
+    topic = "grow-%s" % uuid.uuid4().hex[:6]
+    create(admin, topic, 2)
+    p = Producer({"bootstrap.servers": a.bootstrap, "acks": "all", "linger.ms": 0})
+    for i in range(10):
+        p.produce(topic, value=b"v%d" % i, partition=0)
+    check(p.flush(20) == 0, "not all produced")
+    assigned = []
+    c = Consumer({"bootstrap.servers": a.bootstrap, "group.id": "grow-" + uuid.uuid4().hex[:6], "auto.offset.reset": "earliest",
+                  "topic.metadata.refresh.interval.ms": 500})
+    c.subscribe([topic], on_assign=lambda _c, parts: assigned.append(sorted(tp.partition for tp in parts)))
+    deadline = time.time() + 30
+    while not assigned and time.time() < deadline:
+        c.poll(0.2)
+    check(assigned and assigned[-1] == [0, 1], "first assignment %s" % assigned)
+    for _, f in admin.create_partitions([NewPartitions(topic, 4)], operation_timeout=10).items():
+        f.result()
+    try:
+        for _, f in admin.create_partitions([NewPartitions(topic, 3)], operation_timeout=10).items():
+            f.result()
+        check(False, "shrinking to 3 partitions was accepted")
+    except KafkaException as e:
+        refused = e.args[0].name()
+    check(refused == "INVALID_PARTITIONS", "shrinking refused with %s" % refused)
+    # The producer learns of the new partitions from its next metadata reading.
+    deadline = time.time() + 30
+    while len(p.list_topics(topic, timeout=5).topics[topic].partitions) < 4 and time.time() < deadline:
+        time.sleep(0.2)
+    p.produce(topic, value=b"new", partition=3)
+    check(p.flush(20) == 0, "not produced to the new partition")
+    got_new = False
+    deadline = time.time() + 30
+    while not got_new and time.time() < deadline:
+        m = c.poll(0.2)
+        got_new = m is not None and not m.error() and m.partition() == 3
+    c.close()
+    check(assigned[-1] == [0, 1, 2, 3], "assignment after growing: %s" % assigned)
+    check(got_new, "the consumer never read the new partition")
+    res = admin.delete_records([TopicPartition(topic, 0, 6)], operation_timeout=10)
+    low = [f.result().low_watermark for f in res.values()][0]
+    check(low == 6, "low watermark after delete_records: %s" % low)
+    w = Consumer({"bootstrap.servers": a.bootstrap, "group.id": "w-" + uuid.uuid4().hex[:6]})
+    lo, hi = w.get_watermark_offsets(TopicPartition(topic, 0), 10)
+    w.close()
+    check((lo, hi) == (6, 10), "watermarks after delete_records: %s" % ((lo, hi),))
+    try:
+        for f in admin.delete_records([TopicPartition(topic, 0, 50)], operation_timeout=10).values():
+            f.result()
+        check(False, "deleting past the high watermark was accepted")
+    except KafkaException as e:
+        beyond = e.args[0].name()
+    check(beyond == "OFFSET_OUT_OF_RANGE", "past the high watermark refused with %s" % beyond)
+    return {"partitions": 4, "assignments": len(assigned), "low_watermark": lo, "high_watermark": hi}

@@ -63,20 +63,10 @@ public final class AsciicastWriter {
 
     private func failure() -> WriteError { WriteError(description: "cannot write \(path): \(String(cString: strerror(errno)))") }
 
-    /// A JSON string: quotes, backslashes and control characters (the ESC of every sequence) escaped.
+    /// A JSON string (quotes, backslashes and control characters — the ESC of every sequence — escaped).
     static func quoted(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where u.value < 0x20 || u.value == 0x7F: out += String(format: "\\u%04x", u.value)
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        return out + "\""
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        return (try? encoder.encode(s)).map { String(decoding: $0, as: UTF8.self) } ?? "\"\""
     }
 }

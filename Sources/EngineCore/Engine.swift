@@ -96,6 +96,7 @@ public final class Engine: @unchecked Sendable {   // state confined to `loop`
     package struct TopicRefusal: Error {
         package var code: KafkaErrorCode
         package var message: String
+        package init(code: KafkaErrorCode, message: String) { self.code = code; self.message = message }
     }
 
     /// Creates a topic after checking its name, partition count and configs (`partitions` nil:
@@ -124,6 +125,79 @@ public final class Engine: @unchecked Sendable {   // state confined to `loop`
     package func autoCreate(_ name: String) {
         guard store.topics[name] == nil, configuration.autoCreateTopics, !name.hasPrefix("__"), TopicName.problem(name) == nil else { return }
         _ = try? table.createTopic(name, partitions: configuration.defaultPartitions, config: configuration.topicDefaults)
+    }
+
+    /// Raises a topic's partition count (CreatePartitions). `assignments`, when given, must name
+    /// this broker alone for each new partition. With `validateOnly` nothing changes.
+    package func createPartitions(_ name: String, count: Int32, assignments: [[Int32]]?, nodeId: Int32, validateOnly: Bool) throws(TopicRefusal) {
+        guard let topic = store.topics[name] else { throw TopicRefusal(code: .unknownTopicOrPartition, message: "topic '\(name)' does not exist") }
+        if topic.meta.isInternal { throw TopicRefusal(code: .invalidRequest, message: "internal topic '\(name)' keeps its partition count") }
+        let current = topic.meta.partitions
+        guard count > current else {
+            throw TopicRefusal(code: .invalidPartitions, message: count == current ? "topic '\(name)' already has \(current) partitions"
+                : "topic '\(name)' has \(current) partitions, more than the \(count) asked for: partitions cannot be removed")
+        }
+        guard count <= 10_000 else { throw TopicRefusal(code: .invalidPartitions, message: "\(count) partitions is not valid: use at most 10000") }
+        if let assignments {
+            guard assignments.count == Int(count - current) else {
+                throw TopicRefusal(code: .invalidReplicaAssignment,
+                                   message: "\(assignments.count) assignments for \(count - current) new partitions: give one per new partition")
+            }
+            guard assignments.allSatisfy({ $0 == [nodeId] }) else {
+                throw TopicRefusal(code: .invalidReplicaAssignment, message: "replica assignments may only name broker \(nodeId)")
+            }
+        }
+        if validateOnly { return }
+        do { try table.addPartitions(name, count: count) } catch {
+            logger.error("create partitions failed", metadata: ["topic": "\(name)", "error": "\(error)"])
+            throw TopicRefusal(code: .kafkaStorageError, message: "\(error)")
+        }
+    }
+
+    /// Changes a topic's config: `change` edits a copy of the current one (or builds a new one);
+    /// the result is checked and written durably, or, with `validateOnly`, only checked.
+    package func alterTopicConfig(_ name: String, validateOnly: Bool, _ change: (inout TopicConfig) throws -> Void) throws(TopicRefusal) {
+        guard let topic = store.topics[name] else { throw TopicRefusal(code: .unknownTopicOrPartition, message: "topic '\(name)' does not exist") }
+        var config = topic.config
+        do { try change(&config) } catch let e as TopicConfig.Invalid {
+            throw TopicRefusal(code: .invalidConfig, message: e.message)
+        } catch let e as TopicRefusal { throw e } catch { throw TopicRefusal(code: .invalidConfig, message: "\(error)") }
+        if validateOnly || config == topic.config { return }
+        do { try store.setConfig(name: name, config: config) } catch {
+            logger.error("alter topic config failed", metadata: ["topic": "\(name)", "error": "\(error)"])
+            throw TopicRefusal(code: .kafkaStorageError, message: "\(error)")
+        }
+        logger.info("topic config changed", metadata: ["topic": "\(name)",
+                                                       "config": "\(config.entries.map { "\($0.name)=\($0.value)" }.joined(separator: " "))"])
+    }
+
+    /// The engine's topic defaults (`topic-defaults` in its config), what a reset config returns to.
+    package var topicDefaults: TopicConfig { configuration.topicDefaults }
+
+    /// DeleteRecords: each partition's log start moves to the offset asked (-1: the high
+    /// watermark); an offset past the high watermark is OFFSET_OUT_OF_RANGE and changes nothing.
+    package func deleteRecords(_ request: DeleteRecordsRequest) -> DeleteRecordsResponse {
+        DeleteRecordsResponse(topics: request.topics.map { t in
+            let topic = store.topics[t.name]
+            return .init(name: t.name, partitions: t.partitions.map { p in
+                guard let topic, let state = table.partition(t.name, p.partition) else {
+                    return .init(partition: p.partition, errorCode: .unknownTopicOrPartition)
+                }
+                if topic.meta.isInternal { return .init(partition: p.partition, errorCode: .invalidTopic) }
+                let target = p.offset == -1 ? state.highWatermark : p.offset
+                guard target >= 0, target <= state.highWatermark else {
+                    return .init(partition: p.partition, lowWatermark: state.log.logStartOffset, errorCode: .offsetOutOfRange)
+                }
+                do {
+                    let start = try state.log.deleteRecords(before: target)
+                    logger.info("records deleted", metadata: ["topic": "\(t.name)", "partition": "\(p.partition)", "log_start_offset": "\(start)"])
+                    return .init(partition: p.partition, lowWatermark: start)
+                } catch {
+                    logger.error("delete records failed", metadata: ["topic": "\(t.name)", "partition": "\(p.partition)", "error": "\(error)"])
+                    return .init(partition: p.partition, lowWatermark: state.log.logStartOffset, errorCode: .kafkaStorageError)
+                }
+            })
+        })
     }
 
     /// Deletes a topic and its committed offsets.

@@ -13,6 +13,7 @@ extension GroupCoordinator {
         let group = groups[r.groupId]
         if r.generationId >= 0 || !r.memberId.isEmpty {
             // A group member's commit: it must be in the current generation.
+            if let group, isFenced(group, memberId: r.memberId, instance: r.groupInstanceId) { return loop.makeSucceededFuture(all(.fencedInstanceId)) }
             guard let group, let member = group.member(r.memberId) else { return loop.makeSucceededFuture(all(.unknownMemberId)) }
             guard r.generationId == group.generation else { return loop.makeSucceededFuture(all(.illegalGeneration)) }
             if group.state == .completingRebalance { return loop.makeSucceededFuture(all(.rebalanceInProgress)) }

@@ -138,6 +138,11 @@ package final class GroupCoordinator: @unchecked Sendable {   // confined to the
            type != r.protocolType || !group.members.contains(where: { m in m.protocols.contains { p in r.protocols.contains { $0.name == p.name } } }) {
             return fail(.inconsistentGroupProtocol)
         }
+        // Static membership (KIP-345): a group.instance.id keeps its place across restarts.
+        if let instance = r.groupInstanceId, let known = group.members.first(where: { $0.groupInstanceId == instance }) {
+            if r.memberId.isEmpty { return rejoinStatic(known, r, group: group, clientId: clientId, host: host) }
+            if r.memberId != known.id { return fail(.fencedInstanceId) }
+        }
         var memberId = r.memberId
         if memberId.isEmpty {
             memberSerial += 1
@@ -181,6 +186,48 @@ package final class GroupCoordinator: @unchecked Sendable {   // confined to the
         prepareRebalance(group, reason: "member \(memberId) joined")
         tryCompleteJoin(group)
         return promise.futureResult
+    }
+
+    /// A static member restarting (its instance id, no member id): it takes the old member's
+    /// place and assignment under a new id, and the old incarnation is fenced. In a stable group
+    /// with the same subscription nothing rebalances — the point of static membership during
+    /// rolling restarts; otherwise it joins the rebalance as any member would.
+    private func rejoinStatic(_ old: Member, _ r: JoinGroupRequest, group: Group, clientId: String, host: String) -> EventLoopFuture<JoinGroupResponse> {
+        let instance = old.groupInstanceId ?? ""
+        memberSerial += 1
+        let id = "\(instance)-\(memberSerial)-\(UInt32.random(in: 0...UInt32.max))"
+        let member = Member(id: id, groupInstanceId: old.groupInstanceId, clientId: clientId, host: host, sessionTimeoutMs: r.sessionTimeoutMs,
+                            rebalanceTimeoutMs: r.rebalanceTimeoutMs > 0 ? r.rebalanceTimeoutMs : r.sessionTimeoutMs, protocols: r.protocols)
+        member.assignment = old.assignment
+        old.sessionTimer?.cancel()
+        old.joinPromise?.succeed(JoinGroupResponse(errorCode: .fencedInstanceId, protocolName: nil, leader: "", memberId: old.id))
+        old.syncPromise?.succeed(SyncGroupResponse(errorCode: .fencedInstanceId, assignment: []))
+        old.joinPromise = nil
+        old.syncPromise = nil
+        if let i = group.members.firstIndex(where: { $0 === old }) { group.members[i] = member }
+        if group.leader == old.id { group.leader = id }
+        logger.info("static member rejoined", metadata: ["group": "\(group.id)", "instance": "\(instance)", "old_member": "\(old.id)", "member": "\(id)"])
+        if group.state == .stable && old.protocols == r.protocols, let name = group.protocolName {
+            touch(member, in: group)
+            // A returning leader is told who the members are but not to assign again (KIP-814).
+            let leads = group.leader == id
+            let all = leads ? group.members.map { JoinGroupResponse.Member(memberId: $0.id, groupInstanceId: $0.groupInstanceId, metadata: $0.metadata(for: name)) } : []
+            return loop.makeSucceededFuture(JoinGroupResponse(generationId: group.generation, protocolType: group.protocolType, protocolName: name,
+                                                              leader: group.leader ?? "", skipAssignment: leads, memberId: id, members: all))
+        }
+        let promise = loop.makePromise(of: JoinGroupResponse.self)
+        member.joinPromise = promise
+        touch(member, in: group)
+        prepareRebalance(group, reason: "static member \(instance) rejoined with a new subscription")
+        tryCompleteJoin(group)
+        return promise.futureResult
+    }
+
+    /// A request naming a group.instance.id with a member id other than the one registered for
+    /// it comes from an older incarnation of that static member, which a restart fenced.
+    func isFenced(_ group: Group, memberId: String, instance: String?) -> Bool {
+        guard let instance, let known = group.members.first(where: { $0.groupInstanceId == instance }) else { return false }
+        return known.id != memberId
     }
 
     /// Starts a rebalance: members must rejoin within the longest rebalance timeout.
@@ -258,6 +305,7 @@ package final class GroupCoordinator: @unchecked Sendable {   // confined to the
 
     package func sync(_ r: SyncGroupRequest) -> EventLoopFuture<SyncGroupResponse> {
         func answer(_ code: KafkaErrorCode) -> EventLoopFuture<SyncGroupResponse> { loop.makeSucceededFuture(SyncGroupResponse(errorCode: code, assignment: [])) }
+        if let group = groups[r.groupId], isFenced(group, memberId: r.memberId, instance: r.groupInstanceId) { return answer(.fencedInstanceId) }
         guard let group = groups[r.groupId], let member = group.member(r.memberId) else { return answer(.unknownMemberId) }
         guard r.generationId == group.generation else { return answer(.illegalGeneration) }
         if let type = r.protocolType, type != group.protocolType { return answer(.inconsistentGroupProtocol) }
@@ -286,6 +334,9 @@ package final class GroupCoordinator: @unchecked Sendable {   // confined to the
     }
 
     package func heartbeat(_ r: HeartbeatRequest) -> HeartbeatResponse {
+        if let group = groups[r.groupId], isFenced(group, memberId: r.memberId, instance: r.groupInstanceId) {
+            return HeartbeatResponse(errorCode: .fencedInstanceId)
+        }
         guard let group = groups[r.groupId], let member = group.member(r.memberId) else { return HeartbeatResponse(errorCode: .unknownMemberId) }
         guard r.generationId == group.generation else { return HeartbeatResponse(errorCode: .illegalGeneration) }
         touch(member, in: group)
@@ -299,6 +350,10 @@ package final class GroupCoordinator: @unchecked Sendable {   // confined to the
         }
         var results: [LeaveGroupResponse.Member] = []
         for who in r.members {
+            if !who.memberId.isEmpty && isFenced(group, memberId: who.memberId, instance: who.groupInstanceId) {
+                results.append(.init(memberId: who.memberId, groupInstanceId: who.groupInstanceId, errorCode: .fencedInstanceId))
+                continue
+            }
             let member = group.member(who.memberId) ?? who.groupInstanceId.flatMap { id in group.members.first { $0.groupInstanceId == id } }
             guard let member else {
                 results.append(.init(memberId: who.memberId, groupInstanceId: who.groupInstanceId, errorCode: .unknownMemberId))

@@ -65,6 +65,15 @@ final class PartitionTable: CoordinatorLog, @unchecked Sendable {   // confined 
         return topic
     }
 
+    /// Raises `name` to `count` partitions; the new ones start empty.
+    func addPartitions(_ name: String, count: Int32) throws {
+        let before = partitions[name]?.count ?? 0
+        let topic = try store.addPartitions(name: name, count: count)
+        let added = topic.partitions.enumerated().dropFirst(before).map { i, log in PartitionState(topic: name, index: Int32(i), log: log) }
+        partitions[name, default: []] += added
+        logger.info("partitions added", metadata: ["topic": "\(name)", "from": "\(before)", "to": "\(count)"])
+    }
+
     func deleteTopic(_ name: String) throws {
         try store.deleteTopic(name: name)
         for s in partitions.removeValue(forKey: name) ?? [] { dirty[ObjectIdentifier(s)] = nil }

@@ -18,14 +18,18 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
     case apiVersions = 18
     case createTopics = 19
     case deleteTopics = 20
+    case deleteRecords = 21
     case initProducerId = 22
     case addPartitionsToTxn = 24
     case addOffsetsToTxn = 25
     case endTxn = 26
     case txnOffsetCommit = 28
     case describeConfigs = 32
+    case alterConfigs = 33
     case saslAuthenticate = 36
+    case createPartitions = 37
     case deleteGroups = 42
+    case incrementalAlterConfigs = 44
     case offsetDelete = 47
     case describeCluster = 60
 
@@ -49,13 +53,17 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
         case .apiVersions: 3
         case .createTopics: 5
         case .deleteTopics: 4
+        case .deleteRecords: 2
         case .initProducerId: 2
         case .addPartitionsToTxn: 3
         case .addOffsetsToTxn: 3
         case .endTxn: 3
         case .txnOffsetCommit: 3
         case .describeConfigs: 4
+        case .alterConfigs: 2
+        case .incrementalAlterConfigs: 1
         case .saslAuthenticate: 2
+        case .createPartitions: 2
         case .deleteGroups: 2
         case .offsetDelete: .max
         case .describeCluster: 0
@@ -81,7 +89,11 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
         case .offsetCommit: 0...9
         case .createTopics: 0...7
         case .deleteTopics: 0...5
+        case .deleteRecords: 0...2
+        case .createPartitions: 0...3
         case .describeConfigs: 0...4
+        case .alterConfigs: 0...2
+        case .incrementalAlterConfigs: 0...1
         case .deleteGroups: 0...2
         case .offsetDelete: 0...0
         case .describeCluster: 0...1
@@ -124,12 +136,16 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
         case .apiVersions: "ApiVersions"
         case .createTopics: "CreateTopics"
         case .deleteTopics: "DeleteTopics"
+        case .deleteRecords: "DeleteRecords"
+        case .createPartitions: "CreatePartitions"
         case .initProducerId: "InitProducerId"
         case .addPartitionsToTxn: "AddPartitionsToTxn"
         case .addOffsetsToTxn: "AddOffsetsToTxn"
         case .endTxn: "EndTxn"
         case .txnOffsetCommit: "TxnOffsetCommit"
         case .describeConfigs: "DescribeConfigs"
+        case .alterConfigs: "AlterConfigs"
+        case .incrementalAlterConfigs: "IncrementalAlterConfigs"
         case .deleteGroups: "DeleteGroups"
         case .offsetDelete: "OffsetDelete"
         case .describeCluster: "DescribeCluster"

@@ -51,6 +51,7 @@ public struct KafkaErrorCode: RawRepresentable, Hashable, Sendable, CustomString
     public static let nonEmptyGroup = KafkaErrorCode(68)
     public static let unsupportedCompressionType = KafkaErrorCode(76)
     public static let memberIdRequired = KafkaErrorCode(79)
+    public static let fencedInstanceId = KafkaErrorCode(82)
     public static let groupSubscribedToTopic = KafkaErrorCode(86)
     public static let invalidRecord = KafkaErrorCode(87)
     public static let unstableOffsetCommit = KafkaErrorCode(88)
@@ -113,6 +114,7 @@ public struct KafkaErrorCode: RawRepresentable, Hashable, Sendable, CustomString
         case 69: "GROUP_ID_NOT_FOUND"
         case 76: "UNSUPPORTED_COMPRESSION_TYPE"
         case 79: "MEMBER_ID_REQUIRED"
+        case 82: "FENCED_INSTANCE_ID"
         case 86: "GROUP_SUBSCRIBED_TO_TOPIC"
         case 87: "INVALID_RECORD"
         case 88: "UNSTABLE_OFFSET_COMMIT"

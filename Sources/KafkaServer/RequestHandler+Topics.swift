@@ -50,6 +50,23 @@ extension RequestHandler {
         })
     }
 
+    func createPartitions(_ request: CreatePartitionsRequest) -> CreatePartitionsResponse {
+        // A topic named twice is refused for both mentions, as Kafka does.
+        let counts = Dictionary(request.topics.map { ($0.name, 1) }, uniquingKeysWith: +)
+        return CreatePartitionsResponse(results: request.topics.map { t in
+            func fail(_ code: KafkaErrorCode, _ message: String) -> CreatePartitionsResponse.Result {
+                logger.info("create partitions refused", metadata: ["topic": "\(t.name)", "error": "\(code.name)", "why": "\(message)"])
+                return .init(name: t.name, errorCode: code, errorMessage: message)
+            }
+            if counts[t.name, default: 0] > 1 { return fail(.invalidRequest, "topic '\(t.name)' appears more than once in the request") }
+            do throws(Engine.TopicRefusal) {
+                try engine.createPartitions(t.name, count: t.count, assignments: t.assignments, nodeId: configuration.nodeId,
+                                            validateOnly: request.validateOnly)
+                return .init(name: t.name)
+            } catch { return fail(error.code, error.message) }
+        })
+    }
+
     func deleteTopics(_ request: DeleteTopicsRequest) -> DeleteTopicsResponse {
         DeleteTopicsResponse(responses: request.topicNames.map { name in
             do throws(Engine.TopicRefusal) {
@@ -72,11 +89,17 @@ extension RequestHandler {
                                  resourceType: r.resourceType, resourceName: r.resourceName, configs: [])
                 }
                 let defaults = Dictionary(uniqueKeysWithValues: configuration.topicDefaults.entries.map { ($0.name, $0.value) })
-                return .init(resourceType: r.resourceType, resourceName: r.resourceName, configs: filtered(topic.config.entries.map { e in
+                let acting = topic.config.entries.map { e -> DescribeConfigsResponse.Entry in
                     let isDefault = defaults[e.name] == e.value
                     return .init(name: e.name, value: e.value, isDefault: isDefault,
                                  configSource: isDefault ? DescribeConfigsResponse.sourceDefault : DescribeConfigsResponse.sourceTopic)
-                }))
+                }
+                // Kafka's other topic configs: kept as set, not acted on, so reported read-only.
+                let kept = topic.config.keptEntries.map { e -> DescribeConfigsResponse.Entry in
+                    .init(name: e.name, value: e.value, readOnly: true, isDefault: !e.isSet,
+                          configSource: e.isSet ? DescribeConfigsResponse.sourceTopic : DescribeConfigsResponse.sourceDefault)
+                }
+                return .init(resourceType: r.resourceType, resourceName: r.resourceName, configs: filtered(acting + kept))
             case DescribeConfigsRequest.brokerResource:
                 guard r.resourceName.isEmpty || r.resourceName == String(configuration.nodeId) else {
                     return .init(errorCode: .invalidRequest, errorMessage: "broker \(r.resourceName) is not this broker (\(configuration.nodeId))",
@@ -100,6 +123,70 @@ extension RequestHandler {
                              resourceType: r.resourceType, resourceName: r.resourceName, configs: [])
             }
         })
+    }
+
+    /// AlterConfigs: a topic's configs become exactly those given, over the engine's defaults.
+    func alterConfigs(_ request: AlterConfigsRequest) -> AlterConfigsResponse {
+        AlterConfigsResponse(responses: request.resources.map { r in
+            alterConfig(r.resourceType, r.resourceName, validateOnly: request.validateOnly) { config, defaults in
+                config = try TopicConfig(r.configs, over: defaults)
+            }
+        })
+    }
+
+    /// IncrementalAlterConfigs: SET and DELETE (back to the default) on any topic config,
+    /// APPEND and SUBTRACT on list configs (cleanup.policy, the throttled-replica lists).
+    func incrementalAlterConfigs(_ request: IncrementalAlterConfigsRequest) -> IncrementalAlterConfigsResponse {
+        IncrementalAlterConfigsResponse(responses: request.resources.map { r in
+            if let twice = Dictionary(r.configs.map { ($0.name, 1) }, uniquingKeysWith: +).first(where: { $0.value > 1 }) {
+                return .init(errorCode: .invalidRequest, errorMessage: "config \(twice.key) appears more than once", resourceType: r.resourceType,
+                             resourceName: r.resourceName)
+            }
+            return alterConfig(r.resourceType, r.resourceName, validateOnly: request.validateOnly) { config, defaults in
+                for c in r.configs {
+                    switch IncrementalAlterConfigsRequest.Operation(rawValue: c.operation) {
+                    case .set: config = try TopicConfig([(c.name, c.value)], over: config)
+                    case .delete: try config.reset(c.name, to: defaults)
+                    case let op? where op == .append || op == .subtract:
+                        guard ["cleanup.policy", "follower.replication.throttled.replicas", "leader.replication.throttled.replicas"].contains(c.name) else {
+                            throw TopicConfig.Invalid(key: c.name, message: "\(op == .append ? "APPEND" : "SUBTRACT") works on list configs "
+                                                      + "(cleanup.policy, *.replication.throttled.replicas), not \(c.name)")
+                        }
+                        let current = (config.entries + config.keptEntries.map { ($0.name, $0.value) }).first { $0.name == c.name }?.value ?? ""
+                        func items(_ s: String) -> [String] { s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+                        var list = items(current)
+                        for item in items(c.value ?? "") {
+                            if op == .append { if !list.contains(item) { list.append(item) } } else { list.removeAll { $0 == item } }
+                        }
+                        config = try TopicConfig([(c.name, list.joined(separator: ","))], over: config)
+                    default:
+                        throw Engine.TopicRefusal(code: .invalidRequest, message: "config operation \(c.operation) is not one of 0 SET, 1 DELETE, 2 APPEND, 3 SUBTRACT")
+                    }
+                }
+            }
+        })
+    }
+
+    /// One resource of an AlterConfigs or IncrementalAlterConfigs request: topics only (broker
+    /// settings live in the engine's config file).
+    private func alterConfig(_ type: Int8, _ name: String, validateOnly: Bool,
+                             _ change: (inout TopicConfig, TopicConfig) throws -> Void) -> AlterConfigsResult {
+        func fail(_ code: KafkaErrorCode, _ message: String) -> AlterConfigsResult {
+            logger.info("alter configs refused", metadata: ["resource": "\(type):\(name)", "error": "\(code.name)", "why": "\(message)"])
+            return .init(errorCode: code, errorMessage: message, resourceType: type, resourceName: name)
+        }
+        switch type {
+        case DescribeConfigsRequest.topicResource:
+            do throws(Engine.TopicRefusal) {
+                let defaults = engine.topicDefaults
+                try engine.alterTopicConfig(name, validateOnly: validateOnly) { config in try change(&config, defaults) }
+                return .init(resourceType: type, resourceName: name)
+            } catch { return fail(error.code, error.message) }
+        case DescribeConfigsRequest.brokerResource:
+            return fail(.invalidRequest, "broker configs are set in the engine's config file (docs/engine.md); change it and restart")
+        default:
+            return fail(.invalidRequest, "resource type \(type) has no configs to alter here (2 is a topic)")
+        }
     }
 
     /// One node is the whole cluster: it is the broker and the controller, whichever is asked for.

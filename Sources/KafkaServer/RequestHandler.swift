@@ -91,7 +91,11 @@ final class RequestHandler: @unchecked Sendable {   // confined to the engine lo
             case .findCoordinator: return try answer(FindCoordinatorRequest.self, header, body) { self.findCoordinator($0, version: header.apiVersion) }
             case .createTopics: return try answer(CreateTopicsRequest.self, header, body) { self.createTopics($0) }
             case .deleteTopics: return try answer(DeleteTopicsRequest.self, header, body) { self.deleteTopics($0) }
+            case .createPartitions: return try answer(CreatePartitionsRequest.self, header, body) { self.createPartitions($0) }
+            case .deleteRecords: return try answer(DeleteRecordsRequest.self, header, body) { self.engine.deleteRecords($0) }
             case .describeConfigs: return try answer(DescribeConfigsRequest.self, header, body) { self.describeConfigs($0) }
+            case .alterConfigs: return try answer(AlterConfigsRequest.self, header, body) { self.alterConfigs($0) }
+            case .incrementalAlterConfigs: return try answer(IncrementalAlterConfigsRequest.self, header, body) { self.incrementalAlterConfigs($0) }
             case .joinGroup: return try answerLater(JoinGroupRequest.self, header, body) { self.engine.groups.join($0, version: header.apiVersion, clientId: header.clientId ?? "", host: client.address) }
             case .syncGroup: return try answerLater(SyncGroupRequest.self, header, body) { self.engine.groups.sync($0) }
             case .heartbeat: return try answer(HeartbeatRequest.self, header, body) { self.engine.groups.heartbeat($0) }

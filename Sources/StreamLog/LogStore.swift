@@ -92,8 +92,50 @@ public final class LogStore: @unchecked Sendable {   // used from one thread at 
         guard (1...10_000).contains(partitions) else { throw StoreError.invalidPartitions(partitions) }
         var rng = SystemRandomNumberGenerator()
         let meta = TopicMeta(name: name, idHigh: rng.next(), idLow: rng.next(), partitions: partitions, config: config, isInternal: isInternal)
-        let dir = topicsDirectory + "/" + name
         let topic = try open(meta)
+        try writeMeta(meta)
+        topics[name] = topic
+        return topic
+    }
+
+    /// Raises a topic's partition count: the new partitions' directories first, then `topic.json`
+    /// replaced durably, so a crash leaves the old count (and empty directories it reuses later).
+    /// The existing partitions' logs are kept as they are.
+    @discardableResult
+    public func addPartitions(name: String, count: Int32) throws -> Topic {
+        guard let old = topics[name] else { throw StoreError.unknownTopic(name) }
+        guard count > old.meta.partitions, count <= 10_000 else { throw StoreError.invalidPartitions(count) }
+        var meta = old.meta
+        meta.partitions = count
+        var logs = old.partitions
+        for p in old.meta.partitions..<count {
+            var config = logConfiguration
+            config.segmentBytes = Int(meta.config.segmentBytes)
+            logs.append(try PartitionLog(directory: "\(topicsDirectory)/\(name)/\(p)", configuration: config))
+        }
+        try writeMeta(meta)
+        let topic = Topic(meta: meta, partitions: logs)
+        topics[name] = topic
+        return topic
+    }
+
+    /// Replaces a topic's config durably; its logs take the new segment size for the segments
+    /// they roll from now on.
+    @discardableResult
+    public func setConfig(name: String, config: TopicConfig) throws -> Topic {
+        guard let old = topics[name] else { throw StoreError.unknownTopic(name) }
+        var meta = old.meta
+        meta.config = config
+        try writeMeta(meta)
+        for log in old.partitions { log.configuration.segmentBytes = Int(config.segmentBytes) }
+        let topic = Topic(meta: meta, partitions: old.partitions)
+        topics[name] = topic
+        return topic
+    }
+
+    /// `topic.json` written to a temporary file, flushed and renamed over the old one.
+    private func writeMeta(_ meta: TopicMeta) throws {
+        let dir = topicsDirectory + "/" + meta.name
         let data = try JSONEncoder().encode(meta)
         let tmp = dir + "/topic.json.tmp"
         guard FileManager.default.createFile(atPath: tmp, contents: data) else { throw StoreError.io("cannot write \(tmp)") }
@@ -102,8 +144,6 @@ public final class LogStore: @unchecked Sendable {   // used from one thread at 
         guard rename(tmp, dir + "/topic.json") == 0 else { throw StoreError.io("cannot rename \(tmp): \(String(cString: strerror(errno)))") }
         let dfd = Foundation.open(dir, O_RDONLY)
         if dfd >= 0 { fsync(dfd); close(dfd) }
-        topics[name] = topic
-        return topic
     }
 
     /// Removes a topic: its description goes first (so a crash midway never resurrects it), then its data.

@@ -60,7 +60,8 @@ public final class PartitionLog: @unchecked Sendable {   // used from one thread
     }
 
     public let directory: String
-    public let configuration: Configuration
+    /// Segment size may change while the log is open (a topic's segment.bytes altered).
+    public var configuration: Configuration
     public private(set) var recovery = Recovery()
     var segments: [Segment] = []
     /// Segments written since the last `takePendingSync()`, and the log end they reach.
@@ -100,7 +101,11 @@ public final class PartitionLog: @unchecked Sendable {   // used from one thread
 
     /// The offset the next appended record gets (Kafka's log end offset).
     public var nextOffset: Int64 { segments.last?.nextOffset ?? 0 }
-    public var logStartOffset: Int64 { segments.first?.baseOffset ?? 0 }
+    /// The first readable offset: the first segment's, or further on where DeleteRecords moved it.
+    public var logStartOffset: Int64 { max(segments.first?.baseOffset ?? 0, deletedBelow) }
+    /// Records before this offset were deleted (DeleteRecords); kept in `log-start-offset`.
+    private var deletedBelow: Int64 = 0
+    var logStartPath: String { directory + "/log-start-offset" }
 
     public init(directory: String, configuration: Configuration = Configuration()) throws {
         self.directory = directory
@@ -145,6 +150,34 @@ public final class PartitionLog: @unchecked Sendable {   // used from one thread
             }
         }
         if segments.isEmpty { segments.append(try open(path: segmentPath(0), baseOffset: 0)) }
+        if let text = try? String(contentsOfFile: logStartPath, encoding: .utf8), let start = Int64(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            deletedBelow = min(start, nextOffset)
+        }
+    }
+
+    /// Makes every record before `offset` unreadable (Kafka's DeleteRecords): the new log start is
+    /// written durably first, then whole segments before it are removed (never the active one).
+    /// `offset` must not pass the log end; an offset before the log start changes nothing.
+    /// Returns the log start offset after the call.
+    @discardableResult
+    public func deleteRecords(before offset: Int64) throws -> Int64 {
+        guard offset > logStartOffset else { return logStartOffset }
+        guard offset <= nextOffset else { throw LogError.offsetOutOfRange(requested: offset, logStart: logStartOffset, logEnd: nextOffset) }
+        let tmp = logStartPath + ".tmp"
+        guard FileManager.default.createFile(atPath: tmp, contents: Data("\(offset)\n".utf8)) else {
+            throw LogError.io(path: tmp, operation: "create", errno: errno)
+        }
+        let fd = Foundation.open(tmp, O_RDONLY)
+        if fd >= 0 { fsync(fd); close(fd) }
+        guard rename(tmp, logStartPath) == 0 else { throw LogError.io(path: logStartPath, operation: "rename", errno: errno) }
+        let dfd = Foundation.open(directory, O_RDONLY)
+        if dfd >= 0 { fsync(dfd); close(dfd) }
+        deletedBelow = offset
+        while segments.count > 1, segments[0].nextOffset <= offset {
+            Self.remove(segmentAt: segments[0].path)
+            segments.removeFirst()
+        }
+        return logStartOffset
     }
 
     /// Deletes a segment file and its index.

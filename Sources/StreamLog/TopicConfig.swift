@@ -14,8 +14,78 @@ public struct TopicConfig: Codable, Equatable, Sendable {
     public var minCompactionLagMs: Int64 = 0
     public var maxMessageBytes: Int64 = 1_048_588
     public var logAppendTime = false
+    /// Kafka topic configs the engine accepts, checks and keeps but does not act on (replication,
+    /// flushing, tiering and the like on a single node): their values as set, by name.
+    public var kept: [String: String]?
 
     public init() {}
+
+    /// A Kafka topic config the engine keeps without acting on it: its default and what a value
+    /// must look like (nil: fine, else why not).
+    public struct KeptKey: Sendable {
+        public let name: String
+        public let defaultValue: String
+        let problem: @Sendable (String) -> String?
+    }
+
+    private static func whole(_ min: Int64, _ max: Int64 = .max) -> @Sendable (String) -> String? {
+        { v in Int64(v).map { (min...max).contains($0) } == true ? nil : "expected a whole number from \(min) to \(max)" }
+    }
+    private static let boolean: @Sendable (String) -> String? = { ["true", "false"].contains($0.lowercased()) ? nil : "expected true or false" }
+    private static func oneOf(_ values: [String]) -> @Sendable (String) -> String? {
+        { values.contains($0) ? nil : "expected one of \(values.joined(separator: ", "))" }
+    }
+    private static let anything: @Sendable (String) -> String? = { _ in nil }
+
+    /// Every other topic config Kafka 4 knows, with Kafka's defaults.
+    public static let keptKeys: [KeptKey] = [
+        .init(name: "compression.type", defaultValue: "producer", problem: oneOf(["uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"])),
+        .init(name: "compression.gzip.level", defaultValue: "-1", problem: { v in v == "-1" ? nil : whole(1, 9)(v) }),
+        .init(name: "compression.lz4.level", defaultValue: "9", problem: whole(1, 17)),
+        .init(name: "compression.zstd.level", defaultValue: "3", problem: whole(-131_072, 22)),
+        .init(name: "file.delete.delay.ms", defaultValue: "60000", problem: whole(0)),
+        .init(name: "flush.messages", defaultValue: String(Int64.max), problem: whole(1)),
+        .init(name: "flush.ms", defaultValue: String(Int64.max), problem: whole(0)),
+        .init(name: "follower.replication.throttled.replicas", defaultValue: "", problem: anything),
+        .init(name: "leader.replication.throttled.replicas", defaultValue: "", problem: anything),
+        .init(name: "index.interval.bytes", defaultValue: "4096", problem: whole(0, Int64(Int32.max))),
+        .init(name: "local.retention.bytes", defaultValue: "-2", problem: whole(-2)),
+        .init(name: "local.retention.ms", defaultValue: "-2", problem: whole(-2)),
+        .init(name: "max.compaction.lag.ms", defaultValue: String(Int64.max), problem: whole(1)),
+        .init(name: "message.downconversion.enable", defaultValue: "true", problem: boolean),
+        .init(name: "message.format.version", defaultValue: "3.0-IV1", problem: anything),
+        .init(name: "message.timestamp.after.max.ms", defaultValue: String(Int64.max), problem: whole(0)),
+        .init(name: "message.timestamp.before.max.ms", defaultValue: String(Int64.max), problem: whole(0)),
+        .init(name: "message.timestamp.difference.max.ms", defaultValue: String(Int64.max), problem: whole(0)),
+        .init(name: "min.cleanable.dirty.ratio", defaultValue: "0.5", problem: { v in Double(v).map { (0...1).contains($0) } == true ? nil : "expected a number from 0 to 1" }),
+        .init(name: "min.insync.replicas", defaultValue: "1", problem: whole(1, Int64(Int32.max))),
+        .init(name: "preallocate", defaultValue: "false", problem: boolean),
+        .init(name: "remote.log.copy.disable", defaultValue: "false", problem: boolean),
+        .init(name: "remote.log.delete.on.disable", defaultValue: "false", problem: boolean),
+        .init(name: "remote.storage.enable", defaultValue: "false", problem: boolean),
+        .init(name: "segment.index.bytes", defaultValue: "10485760", problem: whole(4, Int64(Int32.max))),
+        .init(name: "segment.jitter.ms", defaultValue: "0", problem: whole(0)),
+        .init(name: "segment.ms", defaultValue: "604800000", problem: whole(1)),
+        .init(name: "unclean.leader.election.enable", defaultValue: "false", problem: boolean),
+    ]
+
+    /// The kept configs with their values (set or default), and whether each was set.
+    public var keptEntries: [(name: String, value: String, isSet: Bool)] {
+        Self.keptKeys.map { k in (k.name, kept?[k.name] ?? k.defaultValue, kept?[k.name] != nil) }
+    }
+
+    /// Puts `name` back to its value in `defaults` (IncrementalAlterConfigs' DELETE).
+    public mutating func reset(_ name: String, to defaults: TopicConfig) throws {
+        if Self.keptKeys.contains(where: { $0.name == name }) {
+            kept?[name] = defaults.kept?[name]
+            if kept?.isEmpty == true { kept = nil }
+            return
+        }
+        guard let value = defaults.entries.first(where: { $0.name == name })?.value else {
+            throw Invalid(key: name, message: "unknown topic config \(name)")
+        }
+        self = try TopicConfig([(name, value)], over: self)
+    }
 
     /// Every key with its value as Kafka prints it, in a stable order.
     public var entries: [(name: String, value: String)] {
@@ -30,6 +100,7 @@ public struct TopicConfig: Codable, Equatable, Sendable {
     public struct Invalid: Error, Equatable, CustomStringConvertible {
         public let key: String
         public let message: String
+        public init(key: String, message: String) { self.key = key; self.message = message }
         public var description: String { message }
     }
 
@@ -66,7 +137,11 @@ public struct TopicConfig: Codable, Equatable, Sendable {
                 default: throw Invalid(key: name, message: "message.timestamp.type=\(value) is not valid: expected CreateTime or LogAppendTime")
                 }
             default:
-                throw Invalid(key: name, message: "unknown topic config \(name); supported: \(Self.keys.joined(separator: ", "))")
+                guard let k = Self.keptKeys.first(where: { $0.name == name }) else {
+                    throw Invalid(key: name, message: "unknown topic config \(name); Kafka's topic configs are accepted (\(Self.keys.joined(separator: ", ")) act)")
+                }
+                if let why = k.problem(value) { throw Invalid(key: name, message: "\(name)=\(value) is not valid: \(why)") }
+                kept = (kept ?? [:]).merging([name: value]) { _, new in new }
             }
         }
     }

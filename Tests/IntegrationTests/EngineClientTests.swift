@@ -78,6 +78,19 @@ struct EngineClientTests {
         #expect(engine.log.contains("msg=\"retention deleted segments\""))
     }
 
+    /// confluent-kafka's AdminClient: create_partitions grows a topic under a subscribed consumer
+    /// (which is given the new partitions and reads them), fewer partitions are refused,
+    /// delete_records moves the log start and refuses offsets past the high watermark.
+    @Test func adminClientsGrowTopicsAndDeleteRecords() throws {
+        let engine = EngineProcess()
+        try engine.start()
+        let found = try clientScenario("grow_and_trim", engine)
+        #expect(found["partitions"] as? Int == 4)
+        #expect(found["low_watermark"] as? Int == 6)
+        #expect(engine.log.contains("msg=\"partitions added\""))
+        #expect(engine.log.contains("msg=\"records deleted\""))
+    }
+
     @Test func compactionKeepsTheLatestValuePerKeyAndDropsDeletedKeys() throws {
         let engine = try EngineProcess(config: "kafka:\n  log.retention.check.interval.ms: 200\n")
         try engine.start()

@@ -133,6 +133,26 @@ import Testing
         try rt.check(OffsetDeleteRequest(groupId: "g", topics: [TopicPartitions(topic: "t", partitions: [0, 3])]), versions: 0...0)
         try rt.check(OffsetDeleteResponse(errorCode: .none, throttleTimeMs: 2, topics: [PartitionErrors(topic: "t", partitions: [(0, .none), (3, .groupSubscribedToTopic)])]),
                      versions: 0...0)
+        try rt.check(CreatePartitionsRequest(topics: [.init(name: "a", count: 6), .init(name: "b", count: 3, assignments: [[1], [1]])],
+                                             timeoutMs: 500, validateOnly: true), versions: 0...3)
+        try rt.check(CreatePartitionsResponse(throttleTimeMs: 2, results: [.init(name: "a"), .init(name: "b", errorCode: .invalidPartitions,
+                                                                                                  errorMessage: "already has 3")]), versions: 0...3)
+        try rt.check(DeleteRecordsRequest(topics: [.init(name: "a", partitions: [(partition: 0, offset: 5), (partition: 2, offset: -1)])], timeoutMs: 9),
+                     versions: 0...2)
+        try rt.check(DeleteRecordsResponse(throttleTimeMs: 1, topics: [.init(name: "a", partitions: [.init(partition: 0, lowWatermark: 5),
+                                                                                                       .init(partition: 2, errorCode: .offsetOutOfRange)])]),
+                     versions: 0...2)
+        try rt.check(AlterConfigsRequest(resources: [.init(resourceType: 2, resourceName: "t", configs: [(name: "retention.ms", value: "5"),
+                                                                                                       (name: "flush.ms", value: nil)])],
+                                         validateOnly: true), versions: 0...2)
+        try rt.check(AlterConfigsResponse(throttleTimeMs: 4, responses: [.init(resourceType: 2, resourceName: "t"),
+                                                                         .init(errorCode: .invalidConfig, errorMessage: "bad", resourceType: 4, resourceName: "1")]),
+                     versions: 0...2)
+        try rt.check(IncrementalAlterConfigsRequest(resources: [.init(resourceType: 2, resourceName: "t", configs: [
+            .init(name: "cleanup.policy", operation: 2, value: "compact"), .init(name: "retention.ms", operation: 1, value: nil),
+        ])]), versions: 0...1)
+        try rt.check(IncrementalAlterConfigsResponse(responses: [.init(errorCode: .invalidRequest, errorMessage: "no", resourceType: 2, resourceName: "t")]),
+                     versions: 0...1)
         try rt.check(DeleteGroupsRequest(groupsNames: ["g1", "g2"]), versions: 0...2)
         try rt.check(DeleteGroupsResponse(throttleTimeMs: 3, results: [.init(groupId: "g1"), .init(groupId: "g2", errorCode: .nonEmptyGroup)]),
                      versions: 0...2)

@@ -205,4 +205,210 @@ import Testing
         }
         await broker.stop()
     }
+
+    /// CreatePartitions: a topic grows and the new partitions take records; fewer or the same
+    /// count is INVALID_PARTITIONS, a bad assignment INVALID_REPLICA_ASSIGNMENT, an unknown topic
+    /// UNKNOWN_TOPIC_OR_PARTITION, validate-only changes nothing; the new count survives a restart.
+    @Test func partitionsCanBeAddedNeverRemoved() async throws {
+        let broker = try await TestBroker()
+        let dir = broker.directory
+        do {
+            let c = try broker.connect()
+            _ = try c.call(CreateTopicsRequest(topics: [.init(name: "grow", numPartitions: 2), .init(name: "other", numPartitions: 3)]), version: 5)
+            try produce(c, topic: "grow", partition: 1, values: [[1], [2]])
+            let checked = try c.call(CreatePartitionsRequest(topics: [.init(name: "grow", count: 5)], validateOnly: true), version: 2)
+            #expect(checked.results[0].errorCode == KafkaErrorCode.none)
+            #expect(try c.call(MetadataRequest(topics: ["grow"]), version: 9).topics[0].partitions.count == 2, "validate-only changed nothing")
+            let r = try c.call(CreatePartitionsRequest(topics: [
+                .init(name: "grow", count: 4),
+                .init(name: "other", count: 2),
+                .init(name: "other2", count: 2),
+                .init(name: "grow", count: 9),
+            ]), version: 3)
+            #expect(r.results.map(\.errorCode) == [.invalidRequest, .invalidPartitions, .unknownTopicOrPartition, .invalidRequest],
+                    "a topic named twice is refused both times")
+            #expect(r.results[1].errorMessage?.contains("cannot be removed") == true)
+            let grown = try c.call(CreatePartitionsRequest(topics: [.init(name: "grow", count: 4)]), version: 1)
+            #expect(grown.results[0].errorCode == KafkaErrorCode.none)
+            let same = try c.call(CreatePartitionsRequest(topics: [.init(name: "grow", count: 4)]), version: 0)
+            #expect(same.results[0].errorCode == .invalidPartitions && same.results[0].errorMessage?.contains("already has 4") == true)
+            let badAssignment = try c.call(CreatePartitionsRequest(topics: [.init(name: "grow", count: 6, assignments: [[1], [7]])]), version: 0)
+            #expect(badAssignment.results[0].errorCode == .invalidReplicaAssignment)
+            #expect(try c.call(MetadataRequest(topics: ["grow"]), version: 9).topics[0].partitions.map(\.partitionIndex) == [0, 1, 2, 3])
+            try produce(c, topic: "grow", partition: 3, values: [[9]])
+            let fetched = try c.call(FetchRequest(maxWaitMs: 0, minBytes: 0, topics: [
+                .init(topic: "grow", partitions: [.init(partition: 3, fetchOffset: 0, partitionMaxBytes: 1 << 20),
+                                                  .init(partition: 1, fetchOffset: 0, partitionMaxBytes: 1 << 20)]),
+            ]), version: 11)
+            #expect(fetched.responses[0].partitions.map(\.highWatermark) == [1, 2], "old partitions keep their records, the new one takes more")
+            #expect(broker.logs.text.contains("partitions added"))
+        }
+        await broker.server.stop()
+        let reopened = try await TestBroker(reuse: dir)
+        do {
+            let c = try reopened.connect()
+            #expect(try c.call(MetadataRequest(topics: ["grow"]), version: 9).topics[0].partitions.count == 4, "the new count survived a restart")
+        }
+        await reopened.stop()
+    }
+
+    /// DeleteRecords: the log start moves to the offset asked (-1: the high watermark), reads
+    /// before it are OFFSET_OUT_OF_RANGE and ListOffsets' earliest follows; past the high watermark
+    /// is OFFSET_OUT_OF_RANGE with nothing changed; the new start survives a restart.
+    @Test func recordsCanBeDeletedUpToTheHighWatermark() async throws {
+        let broker = try await TestBroker()
+        let dir = broker.directory
+        do {
+            let c = try broker.connect()
+            _ = try c.call(CreateTopicsRequest(topics: [.init(name: "t", numPartitions: 2)]), version: 5)
+            for i in 0..<5 { try produce(c, topic: "t", values: [[UInt8(i)], [UInt8(i)]]) }   // offsets 0…9
+            try produce(c, topic: "t", partition: 1, values: [[1], [2], [3]])
+            let r = try c.call(DeleteRecordsRequest(topics: [
+                .init(name: "t", partitions: [(partition: 0, offset: 4), (partition: 1, offset: 99)]),
+                .init(name: "missing", partitions: [(partition: 0, offset: 1)]),
+            ]), version: 2)
+            #expect(r.topics[0].partitions.map(\.errorCode) == [.none, .offsetOutOfRange])
+            #expect(r.topics[0].partitions[0].lowWatermark == 4)
+            #expect(r.topics[1].partitions[0].errorCode == .unknownTopicOrPartition)
+            func earliest(_ p: Int32) throws -> Int64 {
+                try c.call(ListOffsetsRequest(topics: [.init(name: "t", partitions: [.init(partitionIndex: p, timestamp: -2)])]), version: 5)
+                    .topics[0].partitions[0].offset
+            }
+            #expect(try earliest(0) == 4)
+            #expect(try earliest(1) == 0, "past the high watermark changed nothing")
+            let before = try c.call(FetchRequest(maxWaitMs: 0, minBytes: 0, topics: [
+                .init(topic: "t", partitions: [.init(partition: 0, fetchOffset: 2, partitionMaxBytes: 1 << 20)]),
+            ]), version: 11)
+            #expect(before.responses[0].partitions[0].errorCode == .offsetOutOfRange)
+            #expect(before.responses[0].partitions[0].logStartOffset == 4)
+            let toEnd = try c.call(DeleteRecordsRequest(topics: [.init(name: "t", partitions: [(partition: 1, offset: -1)])]), version: 0)
+            #expect(toEnd.topics[0].partitions[0].lowWatermark == 3)
+            let backwards = try c.call(DeleteRecordsRequest(topics: [.init(name: "t", partitions: [(partition: 0, offset: 1)])]), version: 1)
+            #expect(backwards.topics[0].partitions[0].lowWatermark == 4, "an offset before the log start changes nothing")
+        }
+        await broker.server.stop()
+        let reopened = try await TestBroker(reuse: dir)
+        do {
+            let c = try reopened.connect()
+            let offsets = try c.call(ListOffsetsRequest(topics: [.init(name: "t", partitions: [.init(partitionIndex: 0, timestamp: -2),
+                                                                                               .init(partitionIndex: 1, timestamp: -2)])]), version: 5)
+            #expect(offsets.topics[0].partitions.map(\.offset) == [4, 3], "the log start survived a restart")
+        }
+        await reopened.stop()
+    }
+
+    /// AlterConfigs replaces a topic's configs over the defaults; IncrementalAlterConfigs sets,
+    /// deletes (back to the default), appends to and subtracts from lists. Kafka's other topic
+    /// configs are accepted, checked and reported read-only; bad values, unknown keys, list
+    /// operations on single values, broker resources and unknown topics are refused with nothing
+    /// changed; validate-only changes nothing; changes survive a restart.
+    @Test func topicConfigsCanBeAlteredAndKafkasOthersAreKept() async throws {
+        let broker = try await TestBroker()
+        let dir = broker.directory
+        do {
+            let c = try broker.connect()
+            let created = try c.call(CreateTopicsRequest(topics: [.init(name: "t", numPartitions: 1, configs: [
+                .init(name: "segment.ms", value: "60000"), .init(name: "compression.type", value: "zstd"),
+            ])]), version: 5)
+            #expect(created.topics[0].errorCode == KafkaErrorCode.none, "\(String(describing: created.topics[0].errorMessage))")
+            func described() throws -> [String: DescribeConfigsResponse.Entry] {
+                let d = try c.call(DescribeConfigsRequest(resources: [.init(resourceType: 2, resourceName: "t")]), version: 1)
+                return Dictionary(d.results[0].configs.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+            }
+            var now = try described()
+            #expect(now["segment.ms"]?.value == "60000" && now["segment.ms"]?.readOnly == true, "kept, reported read-only")
+            #expect(now["min.insync.replicas"]?.value == "1" && now["min.insync.replicas"]?.configSource == DescribeConfigsResponse.sourceDefault)
+            #expect(now["retention.ms"]?.readOnly == false)
+
+            let whole = try c.call(AlterConfigsRequest(resources: [.init(resourceType: 2, resourceName: "t", configs: [
+                (name: "retention.ms", value: "1000"), (name: "flush.ms", value: "5"),
+            ])]), version: 0)
+            #expect(whole.responses[0].errorCode == KafkaErrorCode.none)
+            now = try described()
+            #expect(now["retention.ms"]?.value == "1000" && now["flush.ms"]?.value == "5")
+            #expect(now["segment.ms"]?.value == "604800000" && now["compression.type"]?.value == "producer", "AlterConfigs replaces the whole set")
+
+            func incremental(_ configs: [IncrementalAlterConfigsRequest.Config], type: Int8 = 2, name: String = "t",
+                             validateOnly: Bool = false) throws -> AlterConfigsResult {
+                try c.call(IncrementalAlterConfigsRequest(resources: [.init(resourceType: type, resourceName: name, configs: configs)],
+                                                          validateOnly: validateOnly), version: 1).responses[0]
+            }
+            #expect(try incremental([.init(name: "cleanup.policy", operation: 2, value: "compact"), .init(name: "retention.ms", operation: 1, value: nil)])
+                .errorCode == KafkaErrorCode.none)
+            now = try described()
+            #expect(now["cleanup.policy"]?.value == "compact,delete")
+            #expect(now["retention.ms"]?.value == String(7 * 24 * 3_600_000), "DELETE restores the default")
+            #expect(try incremental([.init(name: "cleanup.policy", operation: 3, value: "delete")]).errorCode == KafkaErrorCode.none)
+            #expect(try described()["cleanup.policy"]?.value == "compact")
+
+            // Refused, nothing changed.
+            let before = try described()
+            #expect(try incremental([.init(name: "retention.ms", operation: 0, value: "soon")]).errorCode == .invalidConfig)
+            #expect(try incremental([.init(name: "retention.ms", operation: 0, value: "5"), .init(name: "no.such.key", operation: 0, value: "1")])
+                .errorCode == .invalidConfig)
+            #expect(try incremental([.init(name: "retention.ms", operation: 2, value: "5")]).errorCode == .invalidConfig)
+            #expect(try incremental([.init(name: "retention.ms", operation: 9, value: "5")]).errorCode == .invalidRequest)
+            #expect(try incremental([.init(name: "retention.ms", operation: 0, value: "5")], validateOnly: true).errorCode == KafkaErrorCode.none)
+            #expect(try incremental([.init(name: "log.retention.ms", operation: 0, value: "5")], type: 4, name: "1").errorCode == .invalidRequest)
+            #expect(try incremental([.init(name: "retention.ms", operation: 0, value: "5")], name: "missing").errorCode == .unknownTopicOrPartition)
+            #expect(try described().mapValues(\.value) == before.mapValues(\.value), "a refused or validate-only change changed something")
+            #expect(broker.logs.text.contains("topic config changed"))
+        }
+        await broker.server.stop()
+        let reopened = try await TestBroker(reuse: dir)
+        do {
+            let c = try reopened.connect()
+            let d = try c.call(DescribeConfigsRequest(resources: [.init(resourceType: 2, resourceName: "t")]), version: 1)
+            let values = Dictionary(d.results[0].configs.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+            #expect(values["cleanup.policy"] == "compact" && values["flush.ms"] == "5", "the configs survived a restart")
+        }
+        await reopened.stop()
+    }
+
+    /// Static membership (KIP-345): a member restarting with its group.instance.id takes its old
+    /// place and assignment under a new member id, without a rebalance; the old incarnation is
+    /// fenced (FENCED_INSTANCE_ID on heartbeat, commit, join); a new subscription does rebalance.
+    @Test func aRestartedStaticMemberTakesItsPlaceWithoutARebalance() async throws {
+        let broker = try await TestBroker()
+        do {
+            let c = try broker.connect()
+            _ = try c.call(CreateTopicsRequest(topics: [.init(name: "t", numPartitions: 1)]), version: 5)
+            func join(_ member: String, _ metadata: [UInt8] = [1]) throws -> JoinGroupResponse {
+                try c.call(JoinGroupRequest(groupId: "static", sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 5_000, memberId: member, groupInstanceId: "host-1",
+                                            protocolType: "consumer", protocols: [.init(name: "range", metadata: metadata)]), version: 9)
+            }
+            let first = try join("")
+            #expect(first.errorCode == KafkaErrorCode.none && first.generationId == 1)
+            let assigned = try c.call(SyncGroupRequest(groupId: "static", generationId: 1, memberId: first.memberId, groupInstanceId: "host-1",
+                                                       protocolType: "consumer", protocolName: "range",
+                                                       assignments: [.init(memberId: first.memberId, assignment: [7, 7])]), version: 5)
+            #expect(assigned.assignment == [7, 7])
+
+            // The restart: no member id, the same instance id.
+            let again = try join("")
+            #expect(again.errorCode == KafkaErrorCode.none)
+            #expect(again.generationId == 1, "no rebalance")
+            #expect(again.memberId != first.memberId && again.leader == again.memberId)
+            #expect(again.skipAssignment, "the returning leader is not asked to assign again")
+            let kept = try c.call(SyncGroupRequest(groupId: "static", generationId: 1, memberId: again.memberId, groupInstanceId: "host-1",
+                                                   assignments: []), version: 5)
+            #expect(kept.errorCode == KafkaErrorCode.none && kept.assignment == [7, 7], "its old assignment")
+            #expect(try c.call(HeartbeatRequest(groupId: "static", generationId: 1, memberId: again.memberId, groupInstanceId: "host-1"), version: 4)
+                .errorCode == KafkaErrorCode.none)
+
+            // The old incarnation is fenced everywhere.
+            #expect(try c.call(HeartbeatRequest(groupId: "static", generationId: 1, memberId: first.memberId, groupInstanceId: "host-1"), version: 4)
+                .errorCode == .fencedInstanceId)
+            let commit = try c.call(OffsetCommitRequest(groupId: "static", generationId: 1, memberId: first.memberId, groupInstanceId: "host-1",
+                                                        topics: [.init(name: "t", partitions: [.init(partitionIndex: 0, committedOffset: 1)])]), version: 7)
+            #expect(commit.topics[0].partitions[0].errorCode == .fencedInstanceId)
+            #expect(try join(first.memberId).errorCode == .fencedInstanceId)
+            #expect(broker.logs.text.contains("static member rejoined"))
+
+            // A restart with another subscription rebalances.
+            let changed = try join("", [2])
+            #expect(changed.generationId == 2)
+        }
+        await broker.stop()
+    }
 }

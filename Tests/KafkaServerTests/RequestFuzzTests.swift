@@ -46,6 +46,12 @@ import Testing
             (.createTopics, CreateTopicsRequest(topics: [.init(name: "fz", numPartitions: 1, configs: [.init(name: "retention.ms", value: "5")])])),
             (.deleteTopics, DeleteTopicsRequest(topicNames: ["nothing-here"])),
             (.deleteGroups, DeleteGroupsRequest(groupsNames: ["g", "nobody"])),
+            // Requests that may legitimately change a topic act on "fz", so "fuzz" stays readable from the start.
+            (.alterConfigs, AlterConfigsRequest(resources: [.init(resourceType: 2, resourceName: "fz", configs: [(name: "retention.ms", value: "9")])])),
+            (.incrementalAlterConfigs, IncrementalAlterConfigsRequest(resources: [.init(resourceType: 2, resourceName: "fz", configs: [
+                .init(name: "cleanup.policy", operation: 2, value: "compact")])])),
+            (.createPartitions, CreatePartitionsRequest(topics: [.init(name: "fz", count: 3, assignments: [[1], [1]])])),
+            (.deleteRecords, DeleteRecordsRequest(topics: [.init(name: "fz", partitions: [(partition: 0, offset: 1)])])),
             (.describeCluster, DescribeClusterRequest(includeClusterAuthorizedOperations: true)),
             (.offsetDelete, OffsetDeleteRequest(groupId: "g", topics: [TopicPartitions(topic: "fuzz", partitions: [0])])),
             (.describeConfigs, DescribeConfigsRequest(resources: [.init(resourceType: 2, resourceName: "fuzz")])),
@@ -127,6 +133,10 @@ import Testing
         case .createTopics: _ = try CreateTopicsRequest(from: &body, version: v)
         case .deleteTopics: _ = try DeleteTopicsRequest(from: &body, version: v)
         case .deleteGroups: _ = try DeleteGroupsRequest(from: &body, version: v)
+        case .createPartitions: _ = try CreatePartitionsRequest(from: &body, version: v)
+        case .alterConfigs: _ = try AlterConfigsRequest(from: &body, version: v)
+        case .incrementalAlterConfigs: _ = try IncrementalAlterConfigsRequest(from: &body, version: v)
+        case .deleteRecords: _ = try DeleteRecordsRequest(from: &body, version: v)
         case .describeCluster: _ = try DescribeClusterRequest(from: &body, version: v)
         case .offsetDelete: _ = try OffsetDeleteRequest(from: &body, version: v)
         case .initProducerId: _ = try InitProducerIdRequest(from: &body, version: v)
