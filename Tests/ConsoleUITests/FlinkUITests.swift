@@ -72,9 +72,10 @@ import Testing
             try t.keys("Enter")
         }
 
-        try t.keys("q", "q", "q")
-        #expect(try t.waitFor(timeout: 5) { !$0.contains("sluice ▸") }, "console did not quit")
-        #expect(try !t.alternateScreenOn())
+        // q leaves the job, then the console; at 100 columns the header may not say "sluice ▸",
+        // so quitting is judged by the terminal itself: the alternate screen gone, the shell back.
+        try t.keys("q", "q")
+        #expect(try t.waitFor(timeout: 5) { $0.contains("READY$") && (try? t.alternateScreenOn()) == false }, "console did not quit")
     }
 
     /// Launch, savepoint, pause, resume and cancel with the keys (n, s, p, r, Ctrl-K), each
