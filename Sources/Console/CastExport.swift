@@ -3,8 +3,8 @@ import Display
 import Foundation
 
 /// `sluice replay FILE --export OUT.cast`: a recording played headlessly into asciicast v2. The
-/// first reading is shown, the scripted keys are pressed one every ``Options/keyGap`` seconds,
-/// then the rest of the recording plays at `speed`; a frame is written whenever the screen
+/// readings are shown until every source has given its first, the scripted keys are pressed one
+/// every ``Options/keyGap`` seconds, then the rest of the recording plays at `speed`; a frame is written whenever the screen
 /// changes, and the recording's markers become asciicast markers at their moments.
 public enum CastExport {
     public struct Options: Sendable {
@@ -58,18 +58,30 @@ public enum CastExport {
             }
         }
 
-        replay.apply(first)
-        try markersThrough(first.time)
-        try emit(at: 0)
+        // The keys are pressed once every source has given its first reading (the views the keys
+        // open have their rows), then the rest of the recording plays.
+        func source(_ o: Observation) -> Int { switch o { case .kafka, .kafkaError: 0; case .flink, .flinkError: 1 } }
+        let sources = Set(observations.map(source))
+        var seen = Set<Int>()
+        var next = 0
+        while next < observations.count && (next == 0 || !seen.isSuperset(of: sources)) {
+            let o = observations[next]
+            try markersThrough(o.time)
+            replay.apply(o)
+            seen.insert(source(o))
+            try emit(at: castTime(o.time))
+            next += 1
+        }
+        let ready = observations[next - 1].time
         var playing = true
         for key in options.keys {
             offset += options.keyGap
             playing = replay.press(key)
-            try emit(at: offset)
+            try emit(at: castTime(ready))
             if !playing { break }
         }
         if playing {
-            for o in observations.dropFirst() {
+            for o in observations[next...] {
                 try markersThrough(o.time)
                 replay.apply(o)
                 try emit(at: castTime(o.time))

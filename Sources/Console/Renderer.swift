@@ -29,7 +29,8 @@ public struct Renderer {
             return page
         }
         var y = 1   // the header (row 0) is drawn last, once the table knows what it hid
-        if !bootstrap.isEmpty && !model.health.connected {
+        // Before the first reading there is nothing to be disconnected from: the header says it waits.
+        if !bootstrap.isEmpty && !model.health.connected && (model.health.lastError != nil || model.health.disconnectedSince != nil) {
             let since = model.health.disconnectedSince.map { "since \(Format.clock($0)) (\(Format.duration(now - $0)))" } ?? ""
             let reason = DisplayText.sanitize(model.health.lastError ?? "no answer")
             grid.fill(x: 0, y: y, width: w, role: .banner)
@@ -144,8 +145,9 @@ public struct Renderer {
         let context = DisplayText.sanitize(ui.contextName)
         let view = DisplayText.sanitize(ui.route.title)
         let brokers = model.health.brokerCount
-        let kafkaFull = bootstrap.isEmpty ? "" : (model.health.connected ? "kafka ● \(brokers) broker\(brokers == 1 ? "" : "s")" : "kafka ✖ down")
-        let kafkaShort = bootstrap.isEmpty ? "" : (model.health.connected ? "kafka ●" : "kafka ✖")
+        let kafkaWaiting = model.latest == nil && model.health.lastError == nil && model.health.disconnectedSince == nil
+        let kafkaFull = bootstrap.isEmpty ? "" : (model.health.connected ? "kafka ● \(brokers) broker\(brokers == 1 ? "" : "s")" : (kafkaWaiting ? "kafka …" : "kafka ✖ down"))
+        let kafkaShort = bootstrap.isEmpty ? "" : (model.health.connected ? "kafka ●" : (kafkaWaiting ? "kafka …" : "kafka ✖"))
         var flinkFull = "", flinkShort = ""
         if flink != nil {
             let running = model.flink.jobs.filter { $0.job.state == "RUNNING" }.count

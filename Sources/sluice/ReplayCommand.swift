@@ -22,7 +22,7 @@ struct ReplayCommand: AsyncParsableCommand {
           sluice replay incident.jsonl.gz --export incident.cast --view groups --keys "/ payments ⏎ ⏎" --speed 8
 
         --export renders the console headlessly to asciicast v2 (asciinema play, or its web player):
-        the first reading, then the --keys pressed half a second apart (words separated by spaces;
+        the first reading of each source, then the --keys pressed half a second apart (words separated by spaces;
         enter/⏎, esc, tab, space, up/down/left/right, pgup/pgdn, home/end, bs and ctrl-x are keys,
         any other word is typed), then the rest at --speed, with the recording's markers as
         asciicast markers.
@@ -50,7 +50,7 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Render headlessly to this asciicast v2 file instead of opening the console.")
     var export: String?
 
-    @Option(name: .long, help: "With --export: keys to press after the first reading, e.g. \"3 j j ⏎\".")
+    @Option(name: .long, help: "With --export: keys to press once every source has given a reading, e.g. \"3 j j ⏎\".")
     var keys: String?
 
     @Option(name: .long, help: "With --export: screen size as WIDTHxHEIGHT (default: the recording's, else 160x45).")

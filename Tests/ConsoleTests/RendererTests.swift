@@ -109,6 +109,17 @@ import Display
         #expect(text.contains("kafka ✖ down"))
     }
 
+    /// Before the first reading nothing has failed: the header waits, no banner cries "disconnected".
+    @Test func beforeTheFirstReadingTheHeaderWaits() {
+        var ui = UIState(contextName: "prod", initial: .groups)
+        var text = frame(&ui, model: ConsoleModel()).text
+        #expect(text.contains("kafka …") && !text.contains("kafka ✖") && !text.contains("disconnected"), "\(text)")
+        var failed = ConsoleModel()
+        failed.apply(.kafkaError(time: 5, message: "connection refused"))
+        text = frame(&ui, model: failed).text
+        #expect(text.contains("kafka ✖ down") && text.contains("⚠ Kafka disconnected since"))
+    }
+
     @Test func groupDetailShowsPartitionsAndMembers() {
         let model = Fixtures.model()
         var ui = UIState(contextName: "prod", initial: .groupDetail(group: "orders-enricher"))

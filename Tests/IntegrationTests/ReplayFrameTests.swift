@@ -37,10 +37,13 @@ import Testing
         var waker: @Sendable () -> Void { inner.waker }
     }
 
-    /// Readings handed to the console so far; its lock orders them across the sources.
-    final class Order: Sendable {
-        let count = Mutex(0)
-        var value: Int { count.withLock { $0 } }
+    /// Readings handed to the console so far; its lock orders them across the sources. It also
+    /// keeps the newest reading's time: the live console's clock here, as a replay's clock is
+    /// the reading on screen (so "disconnected for 3s" reads the same in both).
+    final class Order: Sendable, ConsoleClock {
+        let count = Mutex((n: 0, latest: 0.0))
+        var value: Int { count.withLock { $0.n } }
+        func now() -> Double { count.withLock { $0.latest } }
     }
 
     /// A live source whose readings are also written to a recording, in the order the model gets
@@ -53,7 +56,7 @@ import Testing
         var name: String { inner.name }
         func run(_ sink: any ObservationSink) async {
             await inner.run(ClosureSink(receive: { [writer, order] o in
-                order.count.withLock { n in writer.record(o); sink.receive(o); n += 1 }
+                order.count.withLock { c in writer.record(o); sink.receive(o); c.n += 1; c.latest = max(c.latest, o.time) }
             }, settled: { sink.settled() }, reset: { sink.reset() }))
         }
         func setRefresh(_ policy: RefreshPolicy) { inner.setRefresh(policy) }
@@ -90,7 +93,7 @@ import Testing
         let screen = CapturingScreen(HeadlessScreen(width: 160, height: 45))
         let options = ConsoleApp.Options(contextName: "frames", themeName: "mono", refresh: policy, connection: connection,
                                          connector: connector, initialRoute: .groups)
-        let app = ConsoleApp(options: options, ledgerPath: dir + "/ledger.json")
+        let app = ConsoleApp(options: options, clock: order, ledgerPath: dir + "/ledger.json")
         let status = Mutex<Int32?>(nil)
         let thread = Thread { let s = try? app.run { _ in screen }; status.withLock { $0 = s ?? -1 } }
         thread.stackSize = 8 << 20
@@ -126,6 +129,9 @@ import Testing
         try await readings(6)
         try press("esc esc 5")
         try await waitFor("the job") { $0.contains { $0.contains("it-replay-frames") } }
+        // Earlier tests leave other jobs on the cluster: pick this one by name.
+        try press("/ it-replay-frames ⏎")
+        try await waitFor("the job filter") { $0.first?.contains("/it-replay-frames") == true }
         try press("⏎")
         try await waitFor("the job's vertices") { $0.contains { $0.contains("it-replay-frames · RUNNING") } && $0.contains { $0.contains("VERTEX") } }
         try await readings(6)

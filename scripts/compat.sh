@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# make compat: librdkafka's own integration test suite against a fresh `sluice engine`.
+#
+#   scripts/compat.sh [--quick] [NNNN …]
+#
+# The suite is Debian bookworm's source package librdkafka 2.0.2 (fetched with apt-get source
+# the first time, built once, cached in $SLUICE_PEERS_HOME/librdkafka). Each test runs alone
+# (TESTS=NNNN) against one engine started for the run with num.partitions 4, as the suite's
+# default scenario assumes; tests that cannot apply to a single-node broker are listed, each
+# with its reason, in scripts/compat-exclusions.txt. --quick runs the short list `make test` uses.
+# Prints a table (test, result, seconds) and writes it to $SLUICE_STATE/compat.md; exits 1 when
+# a test failed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+HOME_DIR="${SLUICE_PEERS_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/sluice-peers}/librdkafka"
+VERSION=2.0.2
+SRC="$HOME_DIR/librdkafka-$VERSION"
+STATE="${SLUICE_STATE:-/tmp/sluice-dev}/compat"
+PORT="${COMPAT_PORT:-$(( 30000 + RANDOM % 10000 ))}"
+BIN="${SLUICE_BIN:-$PWD/.build/debug/sluice}"
+PER_TEST_SECONDS="${COMPAT_TEST_SECONDS:-600}"
+# Short, stable tests of what the engine must never break: produce/consume, offsets, groups,
+# admin APIs, transactions, the fetch limits — under five minutes together.
+QUICK="0001 0002 0003 0005 0006 0007 0008 0012 0013 0014 0015 0019 0020 0021 0022 0026 0028 0030 0031 0034 0036 0038 0039 0040 0041 0042 0044 0046 0047 0048 0049 0050 0051 0053 0054 0055 0056 0058 0059 0060 0061 0062 0063 0064 0065 0066 0067 0069 0070 0071 0072 0073 0074 0075 0076 0079 0080 0082 0083 0084 0085 0086 0088 0089 0090 0091 0093 0094 0095 0097 0098 0099 0100 0101 0104 0107 0110 0111 0112 0114 0115 0116 0117 0118 0119 0120 0121 0122 0123 0124 0125 0126 0127 0128"
+say() { echo "[compat] $*" >&2; }
+
+fetch_and_build() {
+  [[ -x "$SRC/tests/test-runner" ]] && return 0
+  mkdir -p "$HOME_DIR"
+  if [[ ! -d "$SRC" ]]; then
+    if ! ls "$HOME_DIR"/librdkafka_"$VERSION".orig.tar.gz >/dev/null 2>&1; then
+      # Debian's source package, as the issue names it; deb-src is not enabled by default.
+      if ! grep -rqs "deb-src" /etc/apt/sources.list /etc/apt/sources.list.d/; then
+        printf 'Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: bookworm\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+          > /etc/apt/sources.list.d/sluice-deb-src.sources
+        apt-get update -qq >&2
+      fi
+      (cd "$HOME_DIR" && apt-get source -qq --download-only "librdkafka=$VERSION-1" >&2)
+    fi
+    tar -C "$HOME_DIR" -xzf "$HOME_DIR/librdkafka_$VERSION.orig.tar.gz"
+  fi
+  say "building librdkafka $VERSION and its test runner (a few minutes, once)"
+  # No TLS, Kerberos or compression libraries: the engine speaks plaintext and SASL/PLAIN.
+  (cd "$SRC" && ./configure --disable-ssl --disable-gssapi --disable-zstd --disable-curl >"$HOME_DIR/configure.log" 2>&1 \
+     && make -j2 libs >"$HOME_DIR/build.log" 2>&1 && make -C tests -j2 build >>"$HOME_DIR/build.log" 2>&1) \
+    || { tail -30 "$HOME_DIR/build.log" "$HOME_DIR/configure.log" >&2 2>/dev/null; say "build failed (logs in $HOME_DIR)"; exit 1; }
+}
+
+quick=0
+tests=()
+for a in "$@"; do
+  case "$a" in
+    --quick) quick=1 ;;
+    [0-9][0-9][0-9][0-9]) tests+=("$a") ;;
+    *) say "unknown argument $a (use --quick or test numbers like 0044)"; exit 2 ;;
+  esac
+done
+
+fetch_and_build
+[[ -x "$BIN" ]] || { say "no sluice binary at $BIN: run swift build first"; exit 1; }
+
+declare -A excluded=()
+while IFS= read -r line; do
+  [[ "$line" =~ ^([0-9]{4})[[:space:]] ]] && excluded[${BASH_REMATCH[1]}]="${line:5}"
+done < scripts/compat-exclusions.txt
+
+if ((${#tests[@]} == 0)); then
+  if ((quick)); then read -ra tests <<<"$QUICK"; else
+    mapfile -t tests < <(ls "$SRC/tests" | grep -oE '^0[0-9]{3}' | sort -u)
+  fi
+fi
+
+mkdir -p "$STATE"
+rm -rf "$STATE/data"
+printf 'kafka:\n  num.partitions: 4\n  group.initial.rebalance.delay.ms: 0\n' >"$STATE/engine.yaml"
+"$BIN" engine --data-dir "$STATE/data" --kafka-listen "127.0.0.1:$PORT" --config "$STATE/engine.yaml" >"$STATE/engine.log" 2>&1 &
+ENGINE=$!
+trap 'kill -TERM $ENGINE 2>/dev/null; wait $ENGINE 2>/dev/null' EXIT
+for _ in $(seq 1 300); do grep -q 'msg="engine started"' "$STATE/engine.log" && break; sleep 0.1; done
+grep -q 'msg="engine started"' "$STATE/engine.log" || { tail "$STATE/engine.log" >&2; say "engine did not start"; exit 1; }
+printf 'metadata.broker.list=127.0.0.1:%s\ntest.timeout.multiplier=2\n' "$PORT" >"$SRC/tests/test.conf"
+
+out="$STATE/compat.md"
+printf '| test | result | seconds |\n| --- | --- | --- |\n' >"$out"
+failed=0 passed=0 skipped=0
+for t in "${tests[@]}"; do
+  if [[ -n "${excluded[$t]:-}" ]]; then
+    printf '| %s | not applicable: %s | |\n' "$t" "${excluded[$t]}" >>"$out"; skipped=$((skipped + 1)); continue
+  fi
+  start=$(date +%s.%N)
+  set +e
+  # -L: not the suite's local tests (no broker, nothing of the engine's); -Q for the quick run.
+  (cd "$SRC/tests" && TESTS="$t" TEST_KAFKA_VERSION=3.9.0 timeout "$PER_TEST_SECONDS" ./test-runner -L $( ((quick)) && echo -Q ) \
+     >"$STATE/$t.log" 2>&1)
+  rc=$?
+  set -e
+  secs=$(printf '%.1f' "$(echo "$(date +%s.%N) - $start" | bc)")
+  if ((rc == 0)); then
+    if grep -qE 'SKIPPED|skipped' "$STATE/$t.log" && ! grep -qE 'PASSED' "$STATE/$t.log"; then result="skipped by the suite"; else result="PASSED"; passed=$((passed + 1)); fi
+  elif ((rc == 124)); then result="FAILED (timed out after ${PER_TEST_SECONDS} s)"; failed=$((failed + 1))
+  else result="FAILED ($(grep -m1 -oE 'FAIL[^:]*: .{0,120}' "$STATE/$t.log" | tr '|' '/' || echo "exit $rc"))"; failed=$((failed + 1)); fi
+  printf '| %s | %s | %s |\n' "$t" "$result" "$secs" >>"$out"
+  say "$t $result (${secs} s)"
+done
+cat "$out"
+echo "passed $passed, failed $failed, not applicable $skipped (logs in $STATE)"
+((failed == 0))
