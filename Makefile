@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 
-.PHONY: build release test unit fuzz layers integration deps demo bench clean
+.PHONY: build release test unit fuzz layers integration deps demo bench compat clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -30,6 +30,10 @@ fuzz:
 
 demo: deps
 	bash scripts/demo.sh
+
+# librdkafka 2.0.2's own test suite against a fresh engine (scripts/compat.sh; TESTS="0044 0081" for some).
+compat: deps build
+	bash scripts/compat.sh $(TESTS)
 
 bench: deps
 	bash Benchmarks/run.sh

@@ -24,7 +24,18 @@ PER_TEST_SECONDS="${COMPAT_TEST_SECONDS:-600}"
 QUICK="0001 0002 0003 0005 0006 0007 0008 0012 0013 0014 0015 0019 0020 0021 0022 0026 0028 0030 0031 0034 0036 0038 0039 0040 0041 0042 0044 0046 0047 0048 0049 0050 0051 0053 0054 0055 0056 0058 0059 0060 0061 0062 0063 0064 0065 0066 0067 0069 0070 0071 0072 0073 0074 0075 0076 0079 0080 0082 0083 0084 0085 0086 0088 0089 0090 0091 0093 0094 0095 0097 0098 0099 0100 0101 0104 0107 0110 0111 0112 0114 0115 0116 0117 0118 0119 0120 0121 0122 0123 0124 0125 0126 0127 0128"
 say() { echo "[compat] $*" >&2; }
 
+# The suite's own choices that a single node cannot meet, changed where the test allows it
+# (each listed in docs/compatibility.md): 0103 creates its topics with replication factor 3.
+patch_suite() {
+  [[ -f "$SRC/.sluice-patched" ]] && return 0
+  sed -i 's/test_create_topic(\(p1\?\), \([a-z_]*\), \([0-9a-z_]*\), 3);/test_create_topic(\1, \2, \3, 1);/' "$SRC/tests/0103-transactions.c"
+  grep -q ', 3);' "$SRC/tests/0103-transactions.c" && { say "could not set 0103's replication factor to 1"; exit 1; }
+  touch "$SRC/.sluice-patched"
+  rm -f "$SRC/tests/test-runner"
+}
+
 fetch_and_build() {
+  [[ -d "$SRC" ]] && patch_suite
   [[ -x "$SRC/tests/test-runner" ]] && return 0
   mkdir -p "$HOME_DIR"
   if [[ ! -d "$SRC" ]]; then
@@ -38,6 +49,7 @@ fetch_and_build() {
       (cd "$HOME_DIR" && apt-get source -qq --download-only "librdkafka=$VERSION-1" >&2)
     fi
     tar -C "$HOME_DIR" -xzf "$HOME_DIR/librdkafka_$VERSION.orig.tar.gz"
+    patch_suite
   fi
   say "building librdkafka $VERSION and its test runner (a few minutes, once)"
   # No TLS, Kerberos or compression libraries: the engine speaks plaintext and SASL/PLAIN.
@@ -79,6 +91,10 @@ trap 'kill -TERM $ENGINE 2>/dev/null; wait $ENGINE 2>/dev/null' EXIT
 for _ in $(seq 1 300); do grep -q 'msg="engine started"' "$STATE/engine.log" && break; sleep 0.1; done
 grep -q 'msg="engine started"' "$STATE/engine.log" || { tail "$STATE/engine.log" >&2; say "engine did not start"; exit 1; }
 printf 'metadata.broker.list=127.0.0.1:%s\ntest.timeout.multiplier=2\n' "$PORT" >"$SRC/tests/test.conf"
+# Tests that shell out to Kafka's kafka-topics.sh and kafka-acls.sh get stand-ins built on
+# confluent-kafka's AdminClient (scripts/compat-kafka), so no Java Kafka is needed.
+export KAFKA_PATH="$PWD/scripts/compat-kafka" BROKERS="127.0.0.1:$PORT"
+export COMPAT_PYTHON="${COMPAT_PYTHON:-$(scripts/kafka-peer.sh venv-python)}"
 
 out="$STATE/compat.md"
 printf '| test | result | seconds |\n| --- | --- | --- |\n' >"$out"
@@ -90,11 +106,11 @@ for t in "${tests[@]}"; do
   start=$(date +%s.%N)
   set +e
   # -L: not the suite's local tests (no broker, nothing of the engine's); -Q for the quick run.
-  (cd "$SRC/tests" && TESTS="$t" TEST_KAFKA_VERSION=3.9.0 timeout "$PER_TEST_SECONDS" ./test-runner -L $( ((quick)) && echo -Q ) \
+  (cd "$SRC/tests" && LD_LIBRARY_PATH=../src:../src-cpp TESTS="$t" TEST_KAFKA_VERSION=3.9.0 timeout "$PER_TEST_SECONDS" ./test-runner -L $( ((quick)) && echo -Q ) \
      >"$STATE/$t.log" 2>&1)
   rc=$?
   set -e
-  secs=$(printf '%.1f' "$(echo "$(date +%s.%N) - $start" | bc)")
+  secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
   if ((rc == 0)); then
     if grep -qE 'SKIPPED|skipped' "$STATE/$t.log" && ! grep -qE 'PASSED' "$STATE/$t.log"; then result="skipped by the suite"; else result="PASSED"; passed=$((passed + 1)); fi
   elif ((rc == 124)); then result="FAILED (timed out after ${PER_TEST_SECONDS} s)"; failed=$((failed + 1))

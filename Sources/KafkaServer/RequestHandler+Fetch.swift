@@ -65,7 +65,8 @@ extension RequestHandler {
                 let maxBytes = total == 0 ? max(1, min(Int(p.partitionMaxBytes), Int(request.maxBytes))) : min(Int(p.partitionMaxBytes), room)
                 var spans: [PartitionLog.FileSpan] = []
                 if p.fetchOffset < limit && maxBytes > 0 {
-                    do { spans = try state.log.spans(from: p.fetchOffset, maxBytes: maxBytes, below: limit) } catch {
+                    // Only the first partition with data may go past the limit (one whole batch).
+                    do { spans = try state.log.spans(from: p.fetchOffset, maxBytes: maxBytes, below: limit, atLeastOneBatch: total == 0) } catch {
                         logger.error("read failed", metadata: ["topic": "\(t.topic)", "partition": "\(p.partition)", "error": "\(error)"])
                         errors = true
                         return .init(partitionIndex: p.partition, errorCode: .kafkaStorageError, highWatermark: hw, lastStableOffset: lso, logStartOffset: start, records: [])

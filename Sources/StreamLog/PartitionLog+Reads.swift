@@ -62,7 +62,7 @@ extension PartitionLog {
 
     /// Where the batches `read(from:maxBytes:below:)` would return lie on disk, without reading
     /// them: whole batches from the one holding `offset`, contiguous within each segment.
-    public func spans(from offset: Int64, maxBytes: Int, below limit: Int64 = .max) throws -> [FileSpan] {
+    public func spans(from offset: Int64, maxBytes: Int, below limit: Int64 = .max, atLeastOneBatch: Bool = true) throws -> [FileSpan] {
         guard offset >= logStartOffset, offset <= nextOffset else {
             throw LogError.offsetOutOfRange(requested: offset, logStart: logStartOffset, logEnd: nextOffset)
         }
@@ -78,10 +78,10 @@ extension PartitionLog {
                 let b = s.batches[bi]
                 // A batch is served whole or not at all: one reaching the limit (the high
                 // watermark or last stable offset) waits until all of it is below; at least one
-                // batch goes out however small `maxBytes` (KIP-74).
+                // batch goes out however small `maxBytes` (KIP-74) when `atLeastOneBatch`.
                 if b.last >= limit { break }
                 let end = bi + 1 < s.batches.count ? s.batches[bi + 1].position : s.size
-                if total > 0 && total + (end - b.position) > maxBytes { break }
+                if (total > 0 || !atLeastOneBatch) && total + (end - b.position) > maxBytes { break }
                 if from < 0 { from = b.position }
                 to = end
                 total += end - b.position

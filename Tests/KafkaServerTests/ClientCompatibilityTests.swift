@@ -51,6 +51,15 @@ import Testing
             #expect(try fetch(maxBytes: 250_000).count == 2, "two 100 KB batches fit in 250 KB, a third does not")
             #expect(try fetch(maxBytes: 1_000).count == 1, "one whole batch however small the limit")
             #expect(try fetch(maxBytes: 10_000_000).count == 5)
+            // Only the first partition with data may pass the limit: a second partition's batch
+            // that does not fit in what is left waits for the next fetch (librdkafka 0082).
+            _ = try c.call(CreateTopicsRequest(topics: [.init(name: "two", numPartitions: 2)]), version: 5)
+            for p: Int32 in [0, 1] { try produce(c, topic: "two", partition: p, values: [[UInt8](repeating: 1, count: 100_000)]) }
+            let both = try c.call(FetchRequest(maxWaitMs: 0, minBytes: 0, maxBytes: 150_000, topics: [
+                .init(topic: "two", partitions: [.init(partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 22),
+                                                 .init(partition: 1, fetchOffset: 0, partitionMaxBytes: 1 << 22)]),
+            ]), version: 11)
+            #expect(both.responses[0].partitions.map { ($0.records ?? []).count > 0 } == [true, false], "150 KB holds one 100 KB batch, not two")
         }
         await broker.stop()
     }
