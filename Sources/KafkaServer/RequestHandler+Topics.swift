@@ -96,7 +96,7 @@ extension RequestHandler {
                 }
                 // Kafka's other topic configs: kept as set, not acted on, so reported read-only.
                 let kept = topic.config.keptEntries.map { e -> DescribeConfigsResponse.Entry in
-                    .init(name: e.name, value: e.value, readOnly: true, isDefault: !e.isSet,
+                    .init(name: e.name, value: e.value, readOnly: !TopicConfig.keptAndActedOn.contains(e.name), isDefault: !e.isSet,
                           configSource: e.isSet ? DescribeConfigsResponse.sourceTopic : DescribeConfigsResponse.sourceDefault)
                 }
                 return .init(resourceType: r.resourceType, resourceName: r.resourceName, configs: filtered(acting + kept))

@@ -76,6 +76,7 @@ public final class LogStore: @unchecked Sendable {   // used from one thread at 
         for p in 0..<meta.partitions {
             var config = logConfiguration
             config.segmentBytes = Int(meta.config.segmentBytes)
+            config.segmentMs = meta.config.segmentMs
             let log = try PartitionLog(directory: "\(topicsDirectory)/\(meta.name)/\(p)", configuration: config)
             if log.recovery.truncatedBytes > 0 { recoveries["\(meta.name)-\(p)"] = log.recovery }
             logs.append(log)
@@ -111,6 +112,7 @@ public final class LogStore: @unchecked Sendable {   // used from one thread at 
         for p in old.meta.partitions..<count {
             var config = logConfiguration
             config.segmentBytes = Int(meta.config.segmentBytes)
+            config.segmentMs = meta.config.segmentMs
             logs.append(try PartitionLog(directory: "\(topicsDirectory)/\(name)/\(p)", configuration: config))
         }
         try writeMeta(meta)
@@ -127,7 +129,10 @@ public final class LogStore: @unchecked Sendable {   // used from one thread at 
         var meta = old.meta
         meta.config = config
         try writeMeta(meta)
-        for log in old.partitions { log.configuration.segmentBytes = Int(config.segmentBytes) }
+        for log in old.partitions {
+            log.configuration.segmentBytes = Int(config.segmentBytes)
+            log.configuration.segmentMs = config.segmentMs
+        }
         let topic = Topic(meta: meta, partitions: old.partitions)
         topics[name] = topic
         return topic

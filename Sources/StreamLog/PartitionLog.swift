@@ -12,6 +12,8 @@ public final class PartitionLog: @unchecked Sendable {   // used from one thread
     public struct Configuration: Sendable {
         /// A segment is closed and a new one started once it reaches this size.
         public var segmentBytes: Int = 64 << 20
+        /// A segment is also closed once it has been open this long (`segment.ms`); nil: never.
+        public var segmentMs: Int64?
         /// Flush to disk after every append (`acks=all` durability without a replica).
         public var fsyncEveryAppend = true
         public init(segmentBytes: Int = 64 << 20, fsyncEveryAppend: Bool = true) {
@@ -51,6 +53,8 @@ public final class PartitionLog: @unchecked Sendable {   // used from one thread
         var batches: [(base: Int64, last: Int64, position: Int, maxTimestamp: Int64)] = []
         /// The largest record timestamp in the segment (ms), for time-based retention.
         var maxTimestamp: Int64 = -1
+        /// When this segment became the one written to (ms), for `segment.ms`.
+        let openedAtMs = Int64(Date().timeIntervalSince1970 * 1000)
         init(baseOffset: Int64, path: String, fd: Int32, size: Int) { self.baseOffset = baseOffset; self.path = path; self.fd = fd; self.size = size }
         deinit { close(fd) }
         /// Compaction may leave a closed segment empty or ending early; the offset after it is
@@ -266,7 +270,8 @@ public final class PartitionLog: @unchecked Sendable {   // used from one thread
         let range = range ?? 0..<bytes.count
         precondition(range.count == parsed.size && range.count >= RecordBatch.headerSize)
         var active = segments[segments.count - 1]
-        if active.size > 0 && active.size + range.count > configuration.segmentBytes {
+        let aged = configuration.segmentMs.map { Int64(Date().timeIntervalSince1970 * 1000) - active.openedAtMs >= $0 } ?? false
+        if active.size > 0 && (active.size + range.count > configuration.segmentBytes || aged) {
             writeIndex(active)   // the segment is closed from now on
             active = try open(path: segmentPath(nextOffset), baseOffset: nextOffset)
             segments.append(active)

@@ -69,6 +69,9 @@ public struct TopicConfig: Codable, Equatable, Sendable {
         .init(name: "unclean.leader.election.enable", defaultValue: "false", problem: boolean),
     ]
 
+    /// Kept configs the engine does act on (the rest are only reported, read-only).
+    public static let keptAndActedOn: Set<String> = ["segment.ms"]
+
     /// The kept configs with their values (set or default), and whether each was set.
     public var keptEntries: [(name: String, value: String, isSet: Bool)] {
         Self.keptKeys.map { k in (k.name, kept?[k.name] ?? k.defaultValue, kept?[k.name] != nil) }
@@ -145,6 +148,10 @@ public struct TopicConfig: Codable, Equatable, Sendable {
             }
         }
     }
+
+    /// `segment.ms`, which the engine acts on (it closes the segment being written once it is
+    /// this old); nil until set, Kafka's 7 days is then too long to matter for a single node.
+    public var segmentMs: Int64? { kept?["segment.ms"].flatMap(Int64.init) }
 
     public var compacts: Bool { cleanupPolicy != .delete }
     public var deletes: Bool { cleanupPolicy != .compact }

@@ -317,7 +317,7 @@ import Testing
         do {
             let c = try broker.connect()
             let created = try c.call(CreateTopicsRequest(topics: [.init(name: "t", numPartitions: 1, configs: [
-                .init(name: "segment.ms", value: "60000"), .init(name: "compression.type", value: "zstd"),
+                .init(name: "segment.ms", value: "60000"), .init(name: "compression.type", value: "zstd"), .init(name: "flush.messages", value: "7"),
             ])]), version: 5)
             #expect(created.topics[0].errorCode == KafkaErrorCode.none, "\(String(describing: created.topics[0].errorMessage))")
             func described() throws -> [String: DescribeConfigsResponse.Entry] {
@@ -325,7 +325,8 @@ import Testing
                 return Dictionary(d.results[0].configs.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
             }
             var now = try described()
-            #expect(now["segment.ms"]?.value == "60000" && now["segment.ms"]?.readOnly == true, "kept, reported read-only")
+            #expect(now["flush.messages"]?.value == "7" && now["flush.messages"]?.readOnly == true, "kept, reported read-only")
+            #expect(now["segment.ms"]?.value == "60000" && now["segment.ms"]?.readOnly == false, "kept and acted on")
             #expect(now["min.insync.replicas"]?.value == "1" && now["min.insync.replicas"]?.configSource == DescribeConfigsResponse.sourceDefault)
             #expect(now["retention.ms"]?.readOnly == false)
 

@@ -122,6 +122,21 @@ import KafkaProtocol
         #expect(try values(log.read(from: 5, maxBytes: 1 << 20)).map(\.1) == ["value-5", "value-6"])
     }
 
+    /// `segment.ms`: a segment older than that is closed at the next append (0: every append
+    /// after the first starts a new one); without it, size alone decides.
+    @Test func segmentsAlsoRollWithAge() throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var config = PartitionLog.Configuration(fsyncEveryAppend: false)
+        config.segmentMs = 0
+        let log = try PartitionLog(directory: dir, configuration: config)
+        for i in 0..<3 { try log.append(batch(["v\(i)"])) }
+        #expect(segmentFiles == ["00000000000000000000.log", "00000000000000000001.log", "00000000000000000002.log"])
+        log.configuration.segmentMs = nil
+        for i in 3..<6 { try log.append(batch(["v\(i)"])) }
+        #expect(segmentFiles.count == 3, "without segment.ms the active segment takes the rest")
+        #expect(try values(log.read(from: 0, maxBytes: 1 << 20)).map(\.1) == ["v0", "v1", "v2", "v3", "v4", "v5"])
+    }
+
     @Test func invalidBatchIsRefusedAndTheLogIsUntouched() throws {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let log = try PartitionLog(directory: dir)
