@@ -1,5 +1,4 @@
 import ConsoleModel
-import Connectors
 import Display
 
 /// The console on recorded readings without a terminal or a clock: readings are applied one at a
@@ -41,9 +40,3 @@ public struct HeadlessReplay {
     public mutating func frame() -> CellGrid { frames.compose(model: model, ui: &ui, now: now) }
 }
 
-/// A replay's "now" is the time of the reading on screen, so "disconnected for" reads as it did.
-public struct ReplayClock: ConsoleClock {
-    let control: ReplayControl
-    public init(_ control: ReplayControl) { self.control = control }
-    public func now() -> Double { control.status.position }
-}
