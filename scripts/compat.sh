@@ -84,7 +84,7 @@ fi
 
 mkdir -p "$STATE"
 rm -rf "$STATE/data"
-printf 'kafka:\n  num.partitions: 4\n  group.initial.rebalance.delay.ms: 0\n  log.retention.check.interval.ms: 1000\n' >"$STATE/engine.yaml"
+printf 'kafka:\n  num.partitions: 4\n  group.initial.rebalance.delay.ms: 0\n  log.retention.check.interval.ms: 1000\n  authorizer: acl\n  allow.everyone.if.no.acl.found: true\n' >"$STATE/engine.yaml"
 "$BIN" engine --data-dir "$STATE/data" --kafka-listen "127.0.0.1:$PORT" --config "$STATE/engine.yaml" >"$STATE/engine.log" 2>&1 &
 ENGINE=$!
 trap 'kill -TERM $ENGINE 2>/dev/null; wait $ENGINE 2>/dev/null' EXIT

@@ -21,6 +21,8 @@ public final class Engine: @unchecked Sendable {   // state confined to `loop`
     let table: PartitionTable
     package let groups: GroupCoordinator
     package let transactions: TransactionCoordinator
+    /// The ACLs and the authorizer over them (nil authorizer: none configured).
+    public let acls: AclStore
     private let loopGroup: MultiThreadedEventLoopGroup
     private let threadPool: NIOThreadPool
     private var retentionTask: RepeatedTask?
@@ -62,6 +64,7 @@ public final class Engine: @unchecked Sendable {   // state confined to `loop`
         }
         groups = GroupCoordinator(log: table, configuration: configuration, loop: loop, logger: logger)
         transactions = TransactionCoordinator(log: table, groups: groups, configuration: configuration, loop: loop, logger: logger)
+        acls = try AclStore(directory: store.directory, configuration: configuration.authorization)
         try groups.load()
         try transactions.load()
         let interval = configuration.retentionCheckIntervalMs

@@ -32,6 +32,19 @@ public struct EngineConfiguration: Sendable {
     public var maxTransactionTimeoutMs: Int32 = 900_000
     /// How often retention runs.
     public var retentionCheckIntervalMs: Int64 = 60_000
+    /// Kafka's ACL authorizer, or nil for none: every client may do everything and the ACL APIs
+    /// answer SECURITY_DISABLED (docs/security.md).
+    public var authorization: Authorization?
+
+    /// `super.users` and `allow.everyone.if.no.acl.found`, as Kafka's StandardAuthorizer takes them.
+    public struct Authorization: Sendable, Equatable {
+        /// Principals never checked, e.g. `User:admin`.
+        public var superUsers: Set<String>
+        public var allowEveryoneIfNoAclFound: Bool
+        public init(superUsers: Set<String> = [], allowEveryoneIfNoAclFound: Bool = false) {
+            self.superUsers = superUsers; self.allowEveryoneIfNoAclFound = allowEveryoneIfNoAclFound
+        }
+    }
 
     public init() {}
 }

@@ -24,6 +24,9 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
     case addOffsetsToTxn = 25
     case endTxn = 26
     case txnOffsetCommit = 28
+    case describeAcls = 29
+    case createAcls = 30
+    case deleteAcls = 31
     case describeConfigs = 32
     case alterConfigs = 33
     case saslAuthenticate = 36
@@ -59,6 +62,7 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
         case .addOffsetsToTxn: 3
         case .endTxn: 3
         case .txnOffsetCommit: 3
+        case .describeAcls, .createAcls, .deleteAcls: 2
         case .describeConfigs: 4
         case .alterConfigs: 2
         case .incrementalAlterConfigs: 1
@@ -102,6 +106,7 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
         case .addOffsetsToTxn: 0...4
         case .endTxn: 0...4
         case .txnOffsetCommit: 0...4
+        case .describeAcls, .createAcls, .deleteAcls: 1...3
         case .saslHandshake: 0...1
         case .saslAuthenticate: 0...2
         }
@@ -143,6 +148,9 @@ public enum ApiKey: Int16, Sendable, CaseIterable, CustomStringConvertible {
         case .addOffsetsToTxn: "AddOffsetsToTxn"
         case .endTxn: "EndTxn"
         case .txnOffsetCommit: "TxnOffsetCommit"
+        case .describeAcls: "DescribeAcls"
+        case .createAcls: "CreateAcls"
+        case .deleteAcls: "DeleteAcls"
         case .describeConfigs: "DescribeConfigs"
         case .alterConfigs: "AlterConfigs"
         case .incrementalAlterConfigs: "IncrementalAlterConfigs"

@@ -16,7 +16,12 @@ public struct KafkaErrorCode: RawRepresentable, Hashable, Sendable, CustomString
     public static let coordinatorNotAvailable = KafkaErrorCode(15)
     public static let notCoordinator = KafkaErrorCode(16)
     public static let invalidTopic = KafkaErrorCode(17)
+    public static let topicAuthorizationFailed = KafkaErrorCode(29)
     public static let groupAuthorizationFailed = KafkaErrorCode(30)
+    public static let clusterAuthorizationFailed = KafkaErrorCode(31)
+    public static let transactionalIdAuthorizationFailed = KafkaErrorCode(53)
+    public static let securityDisabled = KafkaErrorCode(54)
+    public static let operationNotAttempted = KafkaErrorCode(55)
     public static let unsupportedVersion = KafkaErrorCode(35)
     public static let invalidRequest = KafkaErrorCode(42)
     public static let groupIdNotFound = KafkaErrorCode(69)
@@ -90,6 +95,7 @@ public struct KafkaErrorCode: RawRepresentable, Hashable, Sendable, CustomString
         case 28: "INVALID_COMMIT_OFFSET_SIZE"
         case 29: "TOPIC_AUTHORIZATION_FAILED"
         case 30: "GROUP_AUTHORIZATION_FAILED"
+        case 31: "CLUSTER_AUTHORIZATION_FAILED"
         case 32: "INVALID_TIMESTAMP"
         case 33: "UNSUPPORTED_SASL_MECHANISM"
         case 34: "ILLEGAL_SASL_STATE"
@@ -107,6 +113,9 @@ public struct KafkaErrorCode: RawRepresentable, Hashable, Sendable, CustomString
         case 49: "INVALID_PRODUCER_ID_MAPPING"
         case 50: "INVALID_TRANSACTION_TIMEOUT"
         case 51: "CONCURRENT_TRANSACTIONS"
+        case 53: "TRANSACTIONAL_ID_AUTHORIZATION_FAILED"
+        case 54: "SECURITY_DISABLED"
+        case 55: "OPERATION_NOT_ATTEMPTED"
         case 56: "KAFKA_STORAGE_ERROR"
         case 58: "SASL_AUTHENTICATION_FAILED"
         case 59: "UNKNOWN_PRODUCER_ID"

@@ -36,6 +36,12 @@ final class ClientConnection: ChannelInboundHandler, @unchecked Sendable {
         auth = users.isEmpty ? .open : .awaitingHandshake
     }
 
+    /// Who the requests are from, for the authorizer (Kafka's principal names).
+    private var principal: String {
+        if case let .authenticated(user) = auth { return "User:" + user }
+        return "User:ANONYMOUS"
+    }
+
     func channelActive(context: ChannelHandlerContext) {
         address = context.remoteAddress?.ipAddress ?? "?"
         logger[metadataKey: "client"] = "\(address):\(context.remoteAddress?.port ?? 0)"
@@ -67,7 +73,7 @@ final class ClientConnection: ChannelInboundHandler, @unchecked Sendable {
             readsPaused = true
             _ = context.channel.setOption(.autoRead, value: false)
         }
-        let client = RequestHandler.Client(address: address)
+        let client = RequestHandler.Client(address: address, principal: principal)
         let handler = self.handler
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
         handler.loop.flatSubmit { handler.handle(header: header, body: body, client: client) }

@@ -5,7 +5,7 @@ import NIOCore
 /// Produce: each partition's record set goes to the engine; the answer waits for the flush
 /// when acks=all.
 extension RequestHandler {
-    func produce(_ header: RequestHeader, _ body: KafkaReader) throws -> EventLoopFuture<Reply> {
+    func produce(_ header: RequestHeader, _ body: KafkaReader, _ gate: Gate) throws -> EventLoopFuture<Reply> {
         var body = body
         let request = try ProduceRequest(from: &body, version: header.apiVersion)
         guard [-1, 0, 1].contains(request.acks) else {
@@ -17,8 +17,16 @@ extension RequestHandler {
         }
         var waits: [EventLoopFuture<Void>] = []
         var anyError = false
+        // WRITE on the transactional id and on each topic; refused partitions are not appended.
+        let transactionAllowed = request.transactionalId.map { gate.allows(.write, .transactionalId, $0) } ?? true
         let topics = request.topics.map { t in
-            ProduceResponse.Topic(name: t.name, partitions: t.partitions.map { p in
+            let refusal: KafkaErrorCode? = !transactionAllowed ? .transactionalIdAuthorizationFailed
+                : gate.allows(.write, .topic, t.name) ? nil : .topicAuthorizationFailed
+            return ProduceResponse.Topic(name: t.name, partitions: t.partitions.map { p in
+                if let refusal {
+                    anyError = true
+                    return .init(index: p.index, errorCode: refusal, baseOffset: -1, errorMessage: "not authorized: \(refusal)")
+                }
                 let outcome = engine.append(topic: t.name, partition: p.index, records: p.records, waitForDurability: request.acks == -1,
                                             transactionalId: request.transactionalId)
                 if let wait = outcome.durable { waits.append(wait) }

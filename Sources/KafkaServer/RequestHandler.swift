@@ -25,6 +25,8 @@ final class RequestHandler: @unchecked Sendable {   // confined to the engine lo
     /// Who sent a request: for logs and for DescribeGroups' client host.
     struct Client: Sendable {
         var address: String
+        /// `User:<name>` after SASL, `User:ANONYMOUS` on a listener without authentication.
+        var principal: String = "User:ANONYMOUS"
     }
 
     let engine: Engine
@@ -32,6 +34,8 @@ final class RequestHandler: @unchecked Sendable {   // confined to the engine lo
     var loop: EventLoop { engine.loop }
     var logger: Logger { engine.logger }
     var fetchWaiters: [FetchWaiter] = []
+    /// When each denial was last logged (RequestHandler+Authorization).
+    var deniedLogged: [String: NIODeadline] = [:]
     private var appendObserver: Int?
     /// The port actually listened on (the configured one may be 0: any free port).
     var listenPort: Int
@@ -75,43 +79,70 @@ final class RequestHandler: @unchecked Sendable {   // confined to the engine lo
         guard let versions = Self.advertised[api], versions.contains(header.apiVersion) else {
             return loop.makeSucceededFuture(.close("\(api) v\(header.apiVersion) is not supported (this broker speaks \(Self.advertised[api].map { "v\($0.lowerBound)–v\($0.upperBound)" } ?? "none"))"))
         }
+        let gate = gate(for: client, api: api)
         do {
             switch api {
             case .apiVersions: return try answer(ApiVersionsRequest.self, header, body) { _ in self.apiVersions() }
-            case .metadata: return try answer(MetadataRequest.self, header, body) { try self.metadata($0) }
-            case .produce: return try produce(header, body)
+            case .metadata: return try answer(MetadataRequest.self, header, body) { try self.authorizedMetadata($0, gate) }
+            case .produce: return try produce(header, body, gate)
             case .fetch:
                 var reader = body
                 let request = try FetchRequest(from: &reader, version: header.apiVersion)
-                return fetch(request, version: header.apiVersion).flatMapThrowing { answer in
+                return authorizedFetch(request, version: header.apiVersion, gate).flatMapThrowing { answer in
                     .parts(try KafkaFrame.responseParts(answer.response, version: header.apiVersion, correlationId: header.correlationId),
                            files: answer.files)
                 }
-            case .listOffsets: return try answer(ListOffsetsRequest.self, header, body) { try self.listOffsets($0) }
-            case .findCoordinator: return try answer(FindCoordinatorRequest.self, header, body) { self.findCoordinator($0, version: header.apiVersion) }
-            case .createTopics: return try answer(CreateTopicsRequest.self, header, body) { self.createTopics($0) }
-            case .deleteTopics: return try answer(DeleteTopicsRequest.self, header, body) { self.deleteTopics($0) }
-            case .createPartitions: return try answer(CreatePartitionsRequest.self, header, body) { self.createPartitions($0) }
-            case .deleteRecords: return try answer(DeleteRecordsRequest.self, header, body) { self.engine.deleteRecords($0) }
-            case .describeConfigs: return try answer(DescribeConfigsRequest.self, header, body) { self.describeConfigs($0) }
-            case .alterConfigs: return try answer(AlterConfigsRequest.self, header, body) { self.alterConfigs($0) }
-            case .incrementalAlterConfigs: return try answer(IncrementalAlterConfigsRequest.self, header, body) { self.incrementalAlterConfigs($0) }
-            case .joinGroup: return try answerLater(JoinGroupRequest.self, header, body) { self.engine.groups.join($0, version: header.apiVersion, clientId: header.clientId ?? "", host: client.address) }
-            case .syncGroup: return try answerLater(SyncGroupRequest.self, header, body) { self.engine.groups.sync($0) }
-            case .heartbeat: return try answer(HeartbeatRequest.self, header, body) { self.engine.groups.heartbeat($0) }
-            case .leaveGroup: return try answer(LeaveGroupRequest.self, header, body) { self.engine.groups.leave($0) }
-            case .offsetCommit: return try answerLater(OffsetCommitRequest.self, header, body) { self.engine.groups.commit($0) }
-            case .offsetFetch: return try answer(OffsetFetchRequest.self, header, body) { self.engine.fetchOffsets($0) }
-            case .listGroups: return try answer(ListGroupsRequest.self, header, body) { self.engine.groups.list($0) }
-            case .describeGroups: return try answer(DescribeGroupsRequest.self, header, body) { self.engine.groups.describe($0) }
-            case .deleteGroups: return try answerLater(DeleteGroupsRequest.self, header, body) { self.engine.groups.delete($0) }
-            case .describeCluster: return try answer(DescribeClusterRequest.self, header, body) { self.describeCluster($0) }
-            case .offsetDelete: return try answerLater(OffsetDeleteRequest.self, header, body) { self.engine.groups.deleteOffsets($0) }
-            case .initProducerId: return try answerLater(InitProducerIdRequest.self, header, body) { self.engine.transactions.initProducerId($0) }
-            case .addPartitionsToTxn: return try answer(AddPartitionsToTxnRequest.self, header, body) { self.engine.transactions.addPartitions($0) }
-            case .addOffsetsToTxn: return try answer(AddOffsetsToTxnRequest.self, header, body) { self.engine.transactions.addOffsets($0) }
-            case .endTxn: return try answerLater(EndTxnRequest.self, header, body) { self.engine.transactions.end($0) }
-            case .txnOffsetCommit: return try answer(TxnOffsetCommitRequest.self, header, body) { self.engine.transactions.commitOffsets($0) }
+            case .listOffsets: return try answer(ListOffsetsRequest.self, header, body) { try self.authorizedListOffsets($0, gate) }
+            case .findCoordinator: return try answer(FindCoordinatorRequest.self, header, body) { self.authorizedFindCoordinator($0, version: header.apiVersion, gate) }
+            case .createTopics: return try answer(CreateTopicsRequest.self, header, body) { self.authorizedCreateTopics($0, gate) }
+            case .deleteTopics: return try answer(DeleteTopicsRequest.self, header, body) { self.authorizedDeleteTopics($0, gate) }
+            case .createPartitions: return try answer(CreatePartitionsRequest.self, header, body) { self.authorizedCreatePartitions($0, gate) }
+            case .deleteRecords: return try answer(DeleteRecordsRequest.self, header, body) { self.authorizedDeleteRecords($0, gate) }
+            case .describeConfigs: return try answer(DescribeConfigsRequest.self, header, body) { self.authorizedDescribeConfigs($0, gate) }
+            case .alterConfigs: return try answer(AlterConfigsRequest.self, header, body) { self.authorizedAlterConfigs($0, gate) }
+            case .incrementalAlterConfigs: return try answer(IncrementalAlterConfigsRequest.self, header, body) { self.authorizedIncrementalAlterConfigs($0, gate) }
+            case .joinGroup: return try answerLater(JoinGroupRequest.self, header, body) {
+                guard gate.allows(.read, .group, $0.groupId) else {
+                    return self.loop.makeSucceededFuture(.init(errorCode: .groupAuthorizationFailed, protocolName: nil, leader: "", memberId: $0.memberId))
+                }
+                return self.engine.groups.join($0, version: header.apiVersion, clientId: header.clientId ?? "", host: client.address)
+            }
+            case .syncGroup: return try answerLater(SyncGroupRequest.self, header, body) {
+                gate.allows(.read, .group, $0.groupId) ? self.engine.groups.sync($0) : self.loop.makeSucceededFuture(.init(errorCode: .groupAuthorizationFailed, assignment: []))
+            }
+            case .heartbeat: return try answer(HeartbeatRequest.self, header, body) {
+                gate.allows(.read, .group, $0.groupId) ? self.engine.groups.heartbeat($0) : .init(errorCode: .groupAuthorizationFailed)
+            }
+            case .leaveGroup: return try answer(LeaveGroupRequest.self, header, body) {
+                gate.allows(.read, .group, $0.groupId) ? self.engine.groups.leave($0) : .init(errorCode: .groupAuthorizationFailed)
+            }
+            case .offsetCommit: return try answerLater(OffsetCommitRequest.self, header, body) { self.authorizedOffsetCommit($0, gate) }
+            case .offsetFetch: return try answer(OffsetFetchRequest.self, header, body) { self.authorizedOffsetFetch($0, gate) }
+            case .listGroups: return try answer(ListGroupsRequest.self, header, body) { self.authorizedListGroups($0, gate) }
+            case .describeGroups: return try answer(DescribeGroupsRequest.self, header, body) { self.authorizedDescribeGroups($0, gate) }
+            case .deleteGroups: return try answerLater(DeleteGroupsRequest.self, header, body) { self.authorizedDeleteGroups($0, gate) }
+            case .describeCluster: return try answer(DescribeClusterRequest.self, header, body) {
+                gate.allowsCluster(.describe) ? self.describeCluster($0)
+                    : .init(errorCode: .clusterAuthorizationFailed, errorMessage: "not authorized to describe the cluster", endpointType: $0.endpointType, clusterId: "", controllerId: -1, brokers: [])
+            }
+            case .offsetDelete: return try answerLater(OffsetDeleteRequest.self, header, body) { self.authorizedOffsetDelete($0, gate) }
+            case .initProducerId: return try answerLater(InitProducerIdRequest.self, header, body) {
+                if let code = self.initProducerIdRefusal($0, gate) { return self.loop.makeSucceededFuture(.init(errorCode: code)) }
+                return self.engine.transactions.initProducerId($0)
+            }
+            case .addPartitionsToTxn: return try answer(AddPartitionsToTxnRequest.self, header, body) { self.authorizedAddPartitionsToTxn($0, gate) }
+            case .addOffsetsToTxn: return try answer(AddOffsetsToTxnRequest.self, header, body) {
+                guard gate.allows(.write, .transactionalId, $0.transactionalId) else { return .init(errorCode: .transactionalIdAuthorizationFailed) }
+                guard gate.allows(.read, .group, $0.groupId) else { return .init(errorCode: .groupAuthorizationFailed) }
+                return self.engine.transactions.addOffsets($0)
+            }
+            case .endTxn: return try answerLater(EndTxnRequest.self, header, body) {
+                gate.allows(.write, .transactionalId, $0.transactionalId) ? self.engine.transactions.end($0) : self.loop.makeSucceededFuture(.init(errorCode: .transactionalIdAuthorizationFailed))
+            }
+            case .txnOffsetCommit: return try answer(TxnOffsetCommitRequest.self, header, body) { self.authorizedTxnOffsetCommit($0, gate) }
+            case .describeAcls: return try answer(DescribeAclsRequest.self, header, body) { self.describeAcls($0, gate) }
+            case .createAcls: return try answer(CreateAclsRequest.self, header, body) { self.createAcls($0, gate) }
+            case .deleteAcls: return try answer(DeleteAclsRequest.self, header, body) { self.deleteAcls($0, gate) }
             case .saslHandshake, .saslAuthenticate:
                 // Answered by the connection before it reaches the broker; here only out of turn.
                 return loop.makeSucceededFuture(.close("\(api) after authentication"))

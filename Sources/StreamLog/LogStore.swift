@@ -140,15 +140,9 @@ public final class LogStore: @unchecked Sendable {   // used from one thread at 
 
     /// `topic.json` written to a temporary file, flushed and renamed over the old one.
     private func writeMeta(_ meta: TopicMeta) throws {
-        let dir = topicsDirectory + "/" + meta.name
-        let data = try JSONEncoder().encode(meta)
-        let tmp = dir + "/topic.json.tmp"
-        guard FileManager.default.createFile(atPath: tmp, contents: data) else { throw StoreError.io("cannot write \(tmp)") }
-        let fd = Foundation.open(tmp, O_RDONLY)
-        if fd >= 0 { fsync(fd); close(fd) }
-        guard rename(tmp, dir + "/topic.json") == 0 else { throw StoreError.io("cannot rename \(tmp): \(String(cString: strerror(errno)))") }
-        let dfd = Foundation.open(dir, O_RDONLY)
-        if dfd >= 0 { fsync(dfd); close(dfd) }
+        do { try DurableFile.replace(topicsDirectory + "/" + meta.name + "/topic.json", with: try JSONEncoder().encode(meta)) } catch let e as DurableFile.Failure {
+            throw StoreError.io(e.description)
+        }
     }
 
     /// Removes a topic: its description goes first (so a crash midway never resurrects it), then its data.

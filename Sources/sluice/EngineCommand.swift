@@ -14,7 +14,8 @@ struct EngineCommand: AsyncParsableCommand {
         Topics live under --data-dir; produce with acks=all is answered once the data is on disk.
         Stop it with Ctrl-C or SIGTERM (clean shutdown). Logs go to stderr, one line per event.
 
-        A listener on anything but loopback needs SASL/PLAIN users in the config file.
+        A listener on anything but loopback needs SASL/PLAIN users in the config file; with users,
+        Kafka's ACLs are enforced on every request (docs/security.md).
 
         Examples:
           sluice engine                                   127.0.0.1:9092, data in $XDG_DATA_HOME/sluice/engine
@@ -115,7 +116,11 @@ struct EngineCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         logger.info("engine started", metadata: ["kafka_listen": "\(host):\(server.port)", "data_dir": "\(dataDir)", "flush": "\(broker.flush.rawValue)",
-                                                  "topics": "\(store.topics.count)", "pid": "\(getpid())"])
+                                                  "topics": "\(store.topics.count)", "authorizer": "\(broker.authorization == nil ? "none" : "acl")", "pid": "\(getpid())"])
+        if let authz = broker.authorization, authz.superUsers.isEmpty, !authz.allowEveryoneIfNoAclFound,
+           (try? await engine.loop.submit({ engine.acls.authorizer?.acls.isEmpty ?? false }).get()) == true {
+            logger.warning("the authorizer denies every request and there are no ACLs yet: name an admin in kafka.super.users (docs/security.md)")
+        }
         let signo = await Signals.waitForStop() ?? SIGTERM
         logger.info("engine stopping", metadata: ["signal": "\(signo == SIGTERM ? "SIGTERM" : "SIGINT")"])
         await server.stop()

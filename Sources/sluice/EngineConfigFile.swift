@@ -1,3 +1,4 @@
+import EngineCore
 import Foundation
 import KafkaServer
 import StreamLog
@@ -15,7 +16,10 @@ import Yams
 ///   auto.create.topics.enable: true
 ///   group.initial.rebalance.delay.ms: 0
 ///   log.retention.check.interval.ms: 60000
-///   users: { alice: s3cret }          # SASL/PLAIN; required for a non-loopback listen
+///   users: { alice: s3cret, admin: pw } # SASL/PLAIN; required for a non-loopback listen
+///   authorizer: acl                   # acl | none; default acl when there are users (docs/security.md)
+///   super.users: [admin]              # user names or principals (User:admin) never checked
+///   allow.everyone.if.no.acl.found: false
 /// topic-defaults:
 ///   retention.ms: 604800000
 /// ```
@@ -38,6 +42,8 @@ struct EngineConfigFile {
         let root: Any?
         do { root = try Yams.load(yaml: text) } catch { throw Invalid(path: path, message: "not valid YAML: \(error)") }
         var out = EngineConfigFile()
+        var authorizer: Bool?
+        var authorization = EngineConfiguration.Authorization()
         guard let map = root as? [String: Any] else {
             if root == nil { return out }
             throw Invalid(path: path, message: "expected a mapping at the top level")
@@ -83,8 +89,25 @@ struct EngineConfigFile {
                     case "users":
                         guard let users = v as? [String: Any] else { throw Invalid(path: path, message: "\(name) must map user names to passwords") }
                         out.broker.plainUsers = try users.mapValues { try string($0, name) }
+                    case "authorizer":
+                        switch try string(v, name) {
+                        case "acl": authorizer = true
+                        case "none": authorizer = false
+                        case let other: throw Invalid(path: path, message: "\(name) must be acl or none, not '\(other)'")
+                        }
+                    case "super.users":
+                        // A YAML list, or Kafka's own form: principals separated by semicolons.
+                        let names = try (v as? [Any])?.map { try string($0, name) }
+                            ?? string(v, name).split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+                        for n in names where !n.isEmpty {
+                            if n.contains(":") && !n.hasPrefix("User:") { throw Invalid(path: path, message: "\(name): '\(n)' is not a user principal (write alice or User:alice)") }
+                            authorization.superUsers.insert(n.hasPrefix("User:") ? n : "User:" + n)
+                        }
+                    case "allow.everyone.if.no.acl.found":
+                        guard let b = v as? Bool else { throw Invalid(path: path, message: "\(name) must be true or false") }
+                        authorization.allowEveryoneIfNoAclFound = b
                     default:
-                        throw Invalid(path: path, message: "unknown key \(name) (known: listen, advertised, flush, num.partitions, auto.create.topics.enable, group.initial.rebalance.delay.ms, log.retention.check.interval.ms, users)")
+                        throw Invalid(path: path, message: "unknown key \(name) (known: listen, advertised, flush, num.partitions, auto.create.topics.enable, group.initial.rebalance.delay.ms, log.retention.check.interval.ms, users, authorizer, super.users, allow.everyone.if.no.acl.found)")
                     }
                 }
             case "topic-defaults":
@@ -95,6 +118,13 @@ struct EngineConfigFile {
             default:
                 throw Invalid(path: path, message: "unknown key \(key) (known: data-dir, kafka, topic-defaults)")
             }
+        }
+        // With users the authorizer is on unless turned off: authentication alone lets any user
+        // read, write or delete anything.
+        if authorizer ?? !out.broker.plainUsers.isEmpty {
+            out.broker.authorization = authorization
+        } else if authorization != EngineConfiguration.Authorization() {
+            throw Invalid(path: path, message: "kafka.super.users and kafka.allow.everyone.if.no.acl.found need the authorizer: set kafka.authorizer: acl")
         }
         return out
     }
