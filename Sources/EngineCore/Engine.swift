@@ -23,6 +23,8 @@ public final class Engine: @unchecked Sendable {   // state confined to `loop`
     package let transactions: TransactionCoordinator
     /// The ACLs and the authorizer over them (nil authorizer: none configured).
     public let acls: AclStore
+    /// Broker configs set at runtime (AlterConfigs on a BROKER resource).
+    public let brokerConfigs: DynamicBrokerConfigs
     private let loopGroup: MultiThreadedEventLoopGroup
     private let threadPool: NIOThreadPool
     private var retentionTask: RepeatedTask?
@@ -65,6 +67,7 @@ public final class Engine: @unchecked Sendable {   // state confined to `loop`
         groups = GroupCoordinator(log: table, configuration: configuration, loop: loop, logger: logger)
         transactions = TransactionCoordinator(log: table, groups: groups, configuration: configuration, loop: loop, logger: logger)
         acls = try AclStore(directory: store.directory, configuration: configuration.authorization)
+        brokerConfigs = try DynamicBrokerConfigs(directory: store.directory)
         try groups.load()
         try transactions.load()
         let interval = configuration.retentionCheckIntervalMs

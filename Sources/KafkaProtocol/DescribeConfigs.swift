@@ -58,8 +58,11 @@ public struct DescribeConfigsRequest: KafkaRequest {
 public struct DescribeConfigsResponse: KafkaMessage {
     public static let apiKey = ApiKey.describeConfigs
 
-    /// Where a value comes from (v1+): 1 topic config, 5 static broker config, 6 default.
+    /// Where a value comes from (v1+), Kafka's ConfigSource: 1 topic config, 2 dynamic broker
+    /// config, 3 dynamic cluster-wide default, 4 static broker config, 5 default.
     public static let sourceTopic: Int8 = 1
+    public static let sourceDynamicBroker: Int8 = 2
+    public static let sourceDynamicDefaultBroker: Int8 = 3
     public static let sourceStaticBroker: Int8 = 4
     public static let sourceDefault: Int8 = 5
 

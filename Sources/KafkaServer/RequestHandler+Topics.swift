@@ -115,9 +115,18 @@ extension RequestHandler {
                     ("transaction.max.timeout.ms", String(configuration.maxTransactionTimeoutMs)),
                     ("log.flush.policy", configuration.flush.rawValue),
                 ] + configuration.topicDefaults.entries.map { ("log." + $0.name.replacingOccurrences(of: "log.", with: ""), $0.value) }
-                return .init(resourceType: r.resourceType, resourceName: r.resourceName, configs: filtered(entries.map {
-                    .init(name: $0.0, value: $0.1, readOnly: true, configSource: DescribeConfigsResponse.sourceStaticBroker)
-                }))
+                // Dynamic configs first (this broker's over the cluster default), then the static ones.
+                let perBroker = r.resourceName.isEmpty ? [:] : engine.brokerConfigs.values[r.resourceName] ?? [:]
+                let clusterDefault = engine.brokerConfigs.values[""] ?? [:]
+                let dynamic = perBroker.map { ($0.key, $0.value, DescribeConfigsResponse.sourceDynamicBroker) }
+                    + clusterDefault.filter { perBroker[$0.key] == nil }.map { ($0.key, $0.value, DescribeConfigsResponse.sourceDynamicDefaultBroker) }
+                let dynamicNames = Set(dynamic.map(\.0))
+                let sensitive = { (name: String) in name.hasSuffix(".password") || name.hasSuffix("jaas.config") }
+                return .init(resourceType: r.resourceType, resourceName: r.resourceName, configs: filtered(
+                    dynamic.sorted { $0.0 < $1.0 }.map { .init(name: $0.0, value: sensitive($0.0) ? nil : $0.1, configSource: $0.2, isSensitive: sensitive($0.0)) }
+                    + entries.filter { !dynamicNames.contains($0.0) }.map {
+                        .init(name: $0.0, value: $0.1, readOnly: true, configSource: DescribeConfigsResponse.sourceStaticBroker)
+                    }))
             default:
                 return .init(errorCode: .invalidRequest, errorMessage: "resource type \(r.resourceType) is not described here (2 topic, 4 broker)",
                              resourceType: r.resourceType, resourceName: r.resourceName, configs: [])
@@ -128,7 +137,11 @@ extension RequestHandler {
     /// AlterConfigs: a topic's configs become exactly those given, over the engine's defaults.
     func alterConfigs(_ request: AlterConfigsRequest) -> AlterConfigsResponse {
         AlterConfigsResponse(responses: request.resources.map { r in
-            alterConfig(r.resourceType, r.resourceName, validateOnly: request.validateOnly) { config, defaults in
+            if r.resourceType == DescribeConfigsRequest.brokerResource {
+                return alterBrokerConfigs(r.resourceName, Dictionary(r.configs.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 }),
+                                          merge: false, validateOnly: request.validateOnly)
+            }
+            return alterConfig(r.resourceType, r.resourceName, validateOnly: request.validateOnly) { config, defaults in
                 config = try TopicConfig(r.configs, over: defaults)
             }
         })
@@ -141,6 +154,15 @@ extension RequestHandler {
             if let twice = Dictionary(r.configs.map { ($0.name, 1) }, uniquingKeysWith: +).first(where: { $0.value > 1 }) {
                 return .init(errorCode: .invalidRequest, errorMessage: "config \(twice.key) appears more than once", resourceType: r.resourceType,
                              resourceName: r.resourceName)
+            }
+            if r.resourceType == DescribeConfigsRequest.brokerResource {
+                if let other = r.configs.first(where: { ![IncrementalAlterConfigsRequest.Operation.set.rawValue, IncrementalAlterConfigsRequest.Operation.delete.rawValue].contains($0.operation) }) {
+                    return .init(errorCode: .invalidRequest, errorMessage: "broker config \(other.name): only SET and DELETE apply to broker configs",
+                                 resourceType: r.resourceType, resourceName: r.resourceName)
+                }
+                return alterBrokerConfigs(r.resourceName, Dictionary(uniqueKeysWithValues: r.configs.map {
+                    ($0.name, $0.operation == IncrementalAlterConfigsRequest.Operation.delete.rawValue ? nil : $0.value)
+                }), merge: true, validateOnly: request.validateOnly)
             }
             return alterConfig(r.resourceType, r.resourceName, validateOnly: request.validateOnly) { config, defaults in
                 for c in r.configs {
@@ -167,8 +189,24 @@ extension RequestHandler {
         })
     }
 
-    /// One resource of an AlterConfigs or IncrementalAlterConfigs request: topics only (broker
-    /// settings live in the engine's config file).
+    /// A broker's dynamic configs (this node's id, or empty for the cluster-wide default).
+    private func alterBrokerConfigs(_ name: String, _ configs: [String: String?], merge: Bool, validateOnly: Bool) -> AlterConfigsResult {
+        let type = DescribeConfigsRequest.brokerResource
+        guard name.isEmpty || name == String(configuration.nodeId) else {
+            return .init(errorCode: .invalidRequest, errorMessage: "broker \(name) is not this broker (\(configuration.nodeId))", resourceType: type, resourceName: name)
+        }
+        do throws(DynamicBrokerConfigs.Invalid) {
+            try engine.brokerConfigs.replace(broker: name, with: configs, merge: merge, validateOnly: validateOnly)
+        } catch {
+            logger.info("alter configs refused", metadata: ["resource": "broker \(name)", "why": "\(error.message)"])
+            return .init(errorCode: error.key.isEmpty ? .unknownServerError : .invalidConfig, errorMessage: error.message, resourceType: type, resourceName: name)
+        }
+        if !validateOnly { logger.notice("broker configs changed", metadata: ["broker": "\(name.isEmpty ? "default" : name)", "configs": "\(configs.keys.sorted())"]) }
+        return .init(resourceType: type, resourceName: name)
+    }
+
+    /// One resource of an AlterConfigs or IncrementalAlterConfigs request: a topic (brokers go to
+    /// `alterBrokerConfigs`).
     private func alterConfig(_ type: Int8, _ name: String, validateOnly: Bool,
                              _ change: (inout TopicConfig, TopicConfig) throws -> Void) -> AlterConfigsResult {
         func fail(_ code: KafkaErrorCode, _ message: String) -> AlterConfigsResult {
@@ -182,8 +220,6 @@ extension RequestHandler {
                 try engine.alterTopicConfig(name, validateOnly: validateOnly) { config in try change(&config, defaults) }
                 return .init(resourceType: type, resourceName: name)
             } catch { return fail(error.code, error.message) }
-        case DescribeConfigsRequest.brokerResource:
-            return fail(.invalidRequest, "broker configs are set in the engine's config file (docs/engine.md); change it and restart")
         default:
             return fail(.invalidRequest, "resource type \(type) has no configs to alter here (2 is a topic)")
         }
