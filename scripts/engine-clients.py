@@ -11,6 +11,8 @@ means every check held; a failed check exits 1 with the reason on stderr.
   engine-clients.py transactions --bootstrap H:P
   engine-clients.py retention --bootstrap H:P
   engine-clients.py compaction --bootstrap H:P
+  engine-clients.py acls --bootstrap H:P                (engine with users admin, alice, bob; admin a super user)
+  engine-clients.py acls-after-restart --bootstrap H:P
   engine-clients.py produce-acked --bootstrap H:P --topic T --count N --out FILE   (crash test, part 1)
   engine-clients.py verify-acked --bootstrap H:P --topic T --acked FILE            (crash test, part 2)
 """
@@ -24,6 +26,7 @@ import uuid
 from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient
 
+from engine_acl_scenarios import scenario_acls, scenario_acls_after_restart  # noqa: F401
 from engine_clients_common import check, consume_all, create
 # Found by name in main(), like the scenarios defined here.
 from engine_log_scenarios import (scenario_compaction, scenario_grow_and_trim, scenario_produce_acked,  # noqa: F401

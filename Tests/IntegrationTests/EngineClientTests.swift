@@ -191,4 +191,36 @@ struct EngineClientTests {
         #expect(anonymous.status != 0, "a client without credentials gets no metadata")
         #expect(engine.log.contains("before SASL authentication"))
     }
+
+    /// Kafka's ACLs with three SASL users (docs/security.md): admin is a super user, alice is
+    /// granted write, read and a group prefix, bob only DESCRIBE. Each denied request comes back
+    /// with Kafka's authorization error and is logged; the ACLs survive a restart.
+    @Test func aclsAllowDenyAndLogWithSaslUsers() throws {
+        let engine = try EngineProcess(config: "kafka:\n  users: {admin: admin-pw, alice: alice-pw, bob: bob-pw}\n  super.users: [admin]\n")
+        try engine.start()
+        let found = try clientScenario("acls", engine)
+        #expect(found["acls"] as? Int == 5)
+        #expect(found["alice_write"] as? String == "ok")
+        #expect(found["alice_read"] as? String == "record")
+        #expect(found["bob_write"] as? String == "TOPIC_AUTHORIZATION_FAILED")
+        #expect(found["bob_join"] as? String == "GROUP_AUTHORIZATION_FAILED")
+        #expect(found["bob_read"] as? String == "TOPIC_AUTHORIZATION_FAILED")
+        #expect(found["alice_delete"] as? String == "TOPIC_AUTHORIZATION_FAILED")
+        #expect(found["alice_sees_acls"] as? Int == 0)
+        #expect(found["alice_delete_acls"] as? String == "CLUSTER_AUTHORIZATION_FAILED")
+        #expect(found["admin_delete"] as? String == "ok")
+        #expect(found["invalid_acl"] as? String == "INVALID_REQUEST")
+        for (principal, operation, api) in [("bob", "Write", "Produce"), ("bob", "Describe", "FindCoordinator"), ("bob", "Read", "Fetch"),
+                                            ("alice", "Delete", "DeleteTopics"), ("alice", "Describe", "DescribeAcls")] {
+            #expect(engine.log.split(separator: "\n").contains { line in
+                line.contains("msg=\"authorization denied\"") && line.contains("api=\(api)") && line.contains("operation=\(operation)") && line.contains("principal=User:\(principal)")
+            }, "no denial logged for \(principal) \(operation) (\(api))")
+        }
+        #expect(engine.stop() == 0)
+        try engine.start()
+        let after = try clientScenario("acls-after-restart", engine)
+        #expect(after["acls"] as? Int == 5)
+        #expect(after["bob_acls_removed"] as? Int == 1)
+        #expect(after["alice_write"] as? String == "ok")
+    }
 }

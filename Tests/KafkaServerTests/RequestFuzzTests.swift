@@ -60,6 +60,10 @@ import Testing
             (.addOffsetsToTxn, AddOffsetsToTxnRequest(transactionalId: "tx", producerId: 1, producerEpoch: 0, groupId: "g")),
             (.endTxn, EndTxnRequest(transactionalId: "tx", producerId: 1, producerEpoch: 0, committed: false)),
             (.txnOffsetCommit, TxnOffsetCommitRequest(transactionalId: "tx", groupId: "g", producerId: 1, producerEpoch: 0, topics: [])),
+            (.describeAcls, DescribeAclsRequest(filter: AclBindingFilter(resourceType: .topic, resourceName: "fuzz", patternType: .match))),
+            // ACLs act on "fz" too: none may take "fuzz" away from the broker's own checks.
+            (.createAcls, CreateAclsRequest(creations: [AclBinding(resourceType: .topic, resourceName: "fz", principal: "User:x", operation: .read, permission: .deny)])),
+            (.deleteAcls, DeleteAclsRequest(filters: [AclBindingFilter(resourceType: .topic, resourceName: "fz")])),
         ]
     }()
 
@@ -146,6 +150,9 @@ import Testing
         case .txnOffsetCommit: _ = try TxnOffsetCommitRequest(from: &body, version: v)
         case .describeConfigs: _ = try DescribeConfigsRequest(from: &body, version: v)
         case .saslAuthenticate: _ = try SaslAuthenticateRequest(from: &body, version: v)
+        case .describeAcls: _ = try DescribeAclsRequest(from: &body, version: v)
+        case .createAcls: _ = try CreateAclsRequest(from: &body, version: v)
+        case .deleteAcls: _ = try DeleteAclsRequest(from: &body, version: v)
         }
     }
 
