@@ -11,6 +11,9 @@ command -v javac >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 # Debian's kcat (librdkafka 2.0.2) is one of the real clients the engine is tested with.
 command -v kcat >/dev/null 2>&1 || need+=(kcat)
+# librdkafka's own test suite (scripts/compat.sh) is built from Debian's source with these.
+command -v g++ >/dev/null 2>&1 || need+=(g++)
+command -v make >/dev/null 2>&1 || need+=(make)
 if ((${#need[@]})); then
   echo "installing: ${need[*]}" >&2
   SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo

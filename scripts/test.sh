@@ -110,3 +110,9 @@ else
   echo "FAIL: the engine could not start" >&2
   exit 1
 fi
+
+# librdkafka's own integration tests (Debian's librdkafka 2.0.2 source, built once and cached):
+# a short list of them against a fresh engine of their own; `make compat` runs the whole suite.
+echo "== librdkafka's test suite against the engine (quick list; make compat runs all)" >&2
+stop_load
+SLUICE_BIN="$PWD/.build/debug/sluice" scripts/compat.sh --quick
