@@ -90,7 +90,9 @@ ENGINE=$!
 trap 'kill -TERM $ENGINE 2>/dev/null; wait $ENGINE 2>/dev/null' EXIT
 for _ in $(seq 1 300); do grep -q 'msg="engine started"' "$STATE/engine.log" && break; sleep 0.1; done
 grep -q 'msg="engine started"' "$STATE/engine.log" || { tail "$STATE/engine.log" >&2; say "engine did not start"; exit 1; }
-printf 'metadata.broker.list=127.0.0.1:%s\ntest.timeout.multiplier=2\n' "$PORT" >"$SRC/tests/test.conf"
+# The run's own test.conf (RDKAFKA_TEST_CONF), so two runs never share the suite's directory's one.
+printf 'metadata.broker.list=127.0.0.1:%s\ntest.timeout.multiplier=2\n' "$PORT" >"$STATE/test.conf"
+export RDKAFKA_TEST_CONF="$STATE/test.conf"
 # Tests that shell out to Kafka's kafka-topics.sh and kafka-acls.sh get stand-ins built on
 # confluent-kafka's AdminClient (scripts/compat-kafka), so no Java Kafka is needed.
 export KAFKA_PATH="$PWD/scripts/compat-kafka" BROKERS="127.0.0.1:$PORT"

@@ -359,7 +359,12 @@ import Testing
             #expect(try incremental([.init(name: "retention.ms", operation: 2, value: "5")]).errorCode == .invalidConfig)
             #expect(try incremental([.init(name: "retention.ms", operation: 9, value: "5")]).errorCode == .invalidRequest)
             #expect(try incremental([.init(name: "retention.ms", operation: 0, value: "5")], validateOnly: true).errorCode == KafkaErrorCode.none)
-            #expect(try incremental([.init(name: "log.retention.ms", operation: 0, value: "5")], type: 4, name: "1").errorCode == .invalidRequest)
+            // Broker configs: only Kafka's runtime-updatable keys, only for this broker.
+            #expect(try incremental([.init(name: "broker.id", operation: 0, value: "5")], type: 4, name: "1").errorCode == .invalidConfig)
+            #expect(try incremental([.init(name: "log.retention.ms", operation: 0, value: "soon")], type: 4, name: "1").errorCode == .invalidConfig)
+            #expect(try incremental([.init(name: "log.retention.ms", operation: 0, value: "5")], type: 4, name: "7").errorCode == .invalidRequest)
+            #expect(try incremental([.init(name: "log.retention.ms", operation: 2, value: "5")], type: 4, name: "1").errorCode == .invalidRequest)
+            #expect(try incremental([.init(name: "log.retention.ms", operation: 0, value: "5")], type: 4, name: "1").errorCode == KafkaErrorCode.none)
             #expect(try incremental([.init(name: "retention.ms", operation: 0, value: "5")], name: "missing").errorCode == .unknownTopicOrPartition)
             #expect(try described().mapValues(\.value) == before.mapValues(\.value), "a refused or validate-only change changed something")
             #expect(broker.logs.text.contains("topic config changed"))
