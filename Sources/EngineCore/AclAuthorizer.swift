@@ -51,10 +51,7 @@ public struct AclAuthorizer: Sendable {
         }
         if onResource.isEmpty { return allowEveryoneIfNoAclFound }
         func applies(_ acl: AclBinding, _ op: AclOperation, _ permission: AclPermissionType) -> Bool {
-            acl.permission == permission
-                && (acl.principal == principal || acl.principal == "User:*")
-                && (acl.host == host || acl.host == "*")
-                && (acl.operation == op || acl.operation == .all)
+            Self.applies(acl, principal: principal, host: host, operation: op, permission: permission)
         }
         if onResource.contains(where: { applies($0, operation, .deny) }) { return false }
         let granting: [AclOperation] = switch operation {
@@ -73,8 +70,7 @@ public struct AclAuthorizer: Sendable {
         if superUsers.contains(principal) { return true }
         let acls = byType[resourceType] ?? []
         func applies(_ acl: AclBinding, _ permission: AclPermissionType) -> Bool {
-            acl.permission == permission && (acl.principal == principal || acl.principal == "User:*")
-                && (acl.host == host || acl.host == "*") && (acl.operation == operation || acl.operation == .all)
+            Self.applies(acl, principal: principal, host: host, operation: operation, permission: permission)
         }
         let denies = acls.filter { applies($0, .deny) }
         func deniedEverywhere(_ name: String) -> Bool {
@@ -82,6 +78,12 @@ public struct AclAuthorizer: Sendable {
         }
         if acls.contains(where: { applies($0, .allow) && !deniedEverywhere($0.resourceName) }) { return true }
         return allowEveryoneIfNoAclFound && !denies.contains { $0.patternType == .literal && $0.resourceName == "*" }
+    }
+
+    /// Does `acl` speak of this principal (or `User:*`), host (or `*`) and operation (or `All`) with this permission?
+    private static func applies(_ acl: AclBinding, principal: String, host: String, operation: AclOperation, permission: AclPermissionType) -> Bool {
+        acl.permission == permission && (acl.principal == principal || acl.principal == "User:*")
+            && (acl.host == host || acl.host == "*") && (acl.operation == operation || acl.operation == .all)
     }
 
     /// Why `acl` cannot be created, in Kafka's words, or nil.

@@ -15,12 +15,17 @@ public final class DynamicBrokerConfigs: @unchecked Sendable {   // confined to 
         path = directory + "/broker-configs.json"
         if let data = FileManager.default.contents(atPath: path) {
             do { values = try JSONDecoder().decode([String: [String: String]].self, from: data) } catch {
-                throw AclStore.Invalid(description: "\(path) is not valid (\(error)); fix it or move it aside to start without dynamic broker configs")
+                throw Invalid(key: "", message: "\(path) is not valid (\(error)); fix it or move it aside to start without dynamic broker configs")
             }
         }
     }
 
-    public struct Invalid: Error { public let key: String; public let message: String }
+    /// `key` empty: not about one config (the file could not be read or written).
+    public struct Invalid: Error, CustomStringConvertible {
+        public let key: String
+        public let message: String
+        public var description: String { message }
+    }
 
     /// Replaces one broker's dynamic configs with `configs` (nil value: removed) after checking
     /// every key; nothing changes when one is refused or `validateOnly`.

@@ -143,7 +143,30 @@ public struct AclBindingFilter: Equatable, Sendable {
     }
 }
 
+extension KafkaWriter {
+    /// An ACL as CreateAcls and DeleteAcls carry it (pattern type from v1, which is all we speak).
+    mutating func writeAclBinding(_ a: AclBinding, compact: Bool) {
+        writeInt8(a.resourceType.rawValue)
+        writeString(a.resourceName, compact: compact)
+        writeInt8(a.patternType.rawValue)
+        writeString(a.principal, compact: compact)
+        writeString(a.host, compact: compact)
+        writeInt8(a.operation.rawValue)
+        writeInt8(a.permission.rawValue)
+    }
+}
+
 extension KafkaReader {
+    mutating func readAclBinding(compact: Bool) throws -> AclBinding {
+        AclBinding(resourceType: try readAclEnum(AclResourceType.self, "resource type"),
+                   resourceName: try readString(compact: compact, "resource name"),
+                   patternType: try readAclEnum(AclPatternType.self, "pattern type"),
+                   principal: try readString(compact: compact, "principal"),
+                   host: try readString(compact: compact, "host"),
+                   operation: try readAclEnum(AclOperation.self, "operation"),
+                   permission: try readAclEnum(AclPermissionType.self, "permission type"))
+    }
+
     mutating func readAclEnum<E: RawRepresentable>(_ type: E.Type, _ field: String) throws -> E where E.RawValue == Int8 {
         // An unknown value reads as `unknown` (0): the broker answers it with an error, as Kafka does.
         E(rawValue: try readInt8(field)) ?? E(rawValue: 0)!

@@ -11,13 +11,7 @@ public struct CreateAclsRequest: KafkaRequest {
         try Self.check(version)
         let compact = Self.apiKey.isFlexible(version)
         w.writeArray(creations, compact: compact) { w, a in
-            w.writeInt8(a.resourceType.rawValue)
-            w.writeString(a.resourceName, compact: compact)
-            w.writeInt8(a.patternType.rawValue)
-            w.writeString(a.principal, compact: compact)
-            w.writeString(a.host, compact: compact)
-            w.writeInt8(a.operation.rawValue)
-            w.writeInt8(a.permission.rawValue)
+            w.writeAclBinding(a, compact: compact)
             if compact { w.writeTaggedFields() }
         }
         if compact { w.writeTaggedFields() }
@@ -27,13 +21,7 @@ public struct CreateAclsRequest: KafkaRequest {
         try Self.check(version)
         let compact = Self.apiKey.isFlexible(version)
         creations = try r.readArray(compact: compact, "creations") { r in
-            let a = AclBinding(resourceType: try r.readAclEnum(AclResourceType.self, "resource type"),
-                               resourceName: try r.readString(compact: compact, "resource name"),
-                               patternType: try r.readAclEnum(AclPatternType.self, "pattern type"),
-                               principal: try r.readString(compact: compact, "principal"),
-                               host: try r.readString(compact: compact, "host"),
-                               operation: try r.readAclEnum(AclOperation.self, "operation"),
-                               permission: try r.readAclEnum(AclPermissionType.self, "permission type"))
+            let a = try r.readAclBinding(compact: compact)
             if compact { try r.readTaggedFields() }
             return a
         }

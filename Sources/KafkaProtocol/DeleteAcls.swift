@@ -58,13 +58,7 @@ public struct DeleteAclsResponse: KafkaMessage {
             w.writeArray(x.matching, compact: compact) { w, a in
                 w.writeInt16(0)                              // each removal succeeds or the filter fails whole
                 w.writeNullableString(nil, compact: compact)
-                w.writeInt8(a.resourceType.rawValue)
-                w.writeString(a.resourceName, compact: compact)
-                w.writeInt8(a.patternType.rawValue)
-                w.writeString(a.principal, compact: compact)
-                w.writeString(a.host, compact: compact)
-                w.writeInt8(a.operation.rawValue)
-                w.writeInt8(a.permission.rawValue)
+                w.writeAclBinding(a, compact: compact)
                 if compact { w.writeTaggedFields() }
             }
             if compact { w.writeTaggedFields() }
@@ -82,13 +76,7 @@ public struct DeleteAclsResponse: KafkaMessage {
             let matching = try r.readArray(compact: compact, "matching acls") { r in
                 _ = try r.readInt16("error code")
                 _ = try r.readNullableString(compact: compact, "error message")
-                let a = AclBinding(resourceType: try r.readAclEnum(AclResourceType.self, "resource type"),
-                                   resourceName: try r.readString(compact: compact, "resource name"),
-                                   patternType: try r.readAclEnum(AclPatternType.self, "pattern type"),
-                                   principal: try r.readString(compact: compact, "principal"),
-                                   host: try r.readString(compact: compact, "host"),
-                                   operation: try r.readAclEnum(AclOperation.self, "operation"),
-                                   permission: try r.readAclEnum(AclPermissionType.self, "permission type"))
+                let a = try r.readAclBinding(compact: compact)
                 if compact { try r.readTaggedFields() }
                 return a
             }

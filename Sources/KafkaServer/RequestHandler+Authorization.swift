@@ -136,15 +136,17 @@ extension RequestHandler {
         return response
     }
 
-    /// AlterConfigs and IncrementalAlterConfigs: the resources the gate refuses, and the rest.
-    func deniedConfigChanges(_ gate: Gate, _ resources: [(type: Int8, name: String)]) -> (allowed: Set<Int>, denied: [AlterConfigsResult]) {
-        var allowed = Set<Int>()
+    /// AlterConfigs and IncrementalAlterConfigs: the resources the gate allows go on, the others
+    /// are answered with the authorization error.
+    func filterConfigChanges<R>(_ gate: Gate, _ resources: [R], _ key: (R) -> (type: Int8, name: String)) -> (allowed: [R], denied: [AlterConfigsResult]) {
+        var allowed: [R] = []
         var denied: [AlterConfigsResult] = []
-        for (i, r) in resources.enumerated() {
-            if let code = allowsConfig(gate, .alterConfigs, type: r.type, name: r.name) {
-                denied.append(.init(errorCode: code, errorMessage: "not authorized to alter the configs of \(r.name)", resourceType: r.type, resourceName: r.name))
+        for r in resources {
+            let (type, name) = key(r)
+            if let code = allowsConfig(gate, .alterConfigs, type: type, name: name) {
+                denied.append(.init(errorCode: code, errorMessage: "not authorized to alter the configs of \(name)", resourceType: type, resourceName: name))
             } else {
-                allowed.insert(i)
+                allowed.append(r)
             }
         }
         return (allowed, denied)
@@ -152,9 +154,9 @@ extension RequestHandler {
 
     func authorizedAlterConfigs(_ request: AlterConfigsRequest, _ gate: Gate) -> AlterConfigsResponse {
         guard !gate.isOpen else { return alterConfigs(request) }
-        let (allowed, denied) = deniedConfigChanges(gate, request.resources.map { ($0.resourceType, $0.resourceName) })
         var filtered = request
-        filtered.resources = request.resources.enumerated().filter { allowed.contains($0.offset) }.map(\.element)
+        let denied: [AlterConfigsResult]
+        (filtered.resources, denied) = filterConfigChanges(gate, request.resources) { ($0.resourceType, $0.resourceName) }
         var response = alterConfigs(filtered)
         response.responses += denied
         return response
@@ -162,9 +164,9 @@ extension RequestHandler {
 
     func authorizedIncrementalAlterConfigs(_ request: IncrementalAlterConfigsRequest, _ gate: Gate) -> IncrementalAlterConfigsResponse {
         guard !gate.isOpen else { return incrementalAlterConfigs(request) }
-        let (allowed, denied) = deniedConfigChanges(gate, request.resources.map { ($0.resourceType, $0.resourceName) })
         var filtered = request
-        filtered.resources = request.resources.enumerated().filter { allowed.contains($0.offset) }.map(\.element)
+        let denied: [AlterConfigsResult]
+        (filtered.resources, denied) = filterConfigChanges(gate, request.resources) { ($0.resourceType, $0.resourceName) }
         var response = incrementalAlterConfigs(filtered)
         response.responses += denied
         return response
