@@ -25,12 +25,20 @@ QUICK="0001 0002 0003 0005 0007 0008 0011 0012 0013 0016 0017 0020 0021 0022 002
 say() { echo "[compat] $*" >&2; }
 
 # The suite's own choices that a single node cannot meet, changed where the test allows it
-# (each listed in docs/compatibility.md): 0103 creates its topics with replication factor 3.
+# (each listed in docs/compatibility.md): 0103 creates its topics with replication factor 3; 0113's
+# topic-deletion sub-tests hang in librdkafka 2.0.2 itself.
 patch_suite() {
-  [[ -f "$SRC/.sluice-patched" ]] && return 0
+  [[ -f "$SRC/.sluice-patched-2" ]] && return 0
   sed -i 's/test_create_topic(\(p1\?\), \([a-z_]*\), \([0-9a-z_]*\), 3);/test_create_topic(\1, \2, \3, 1);/' "$SRC/tests/0103-transactions.c"
   grep -q ', 3);' "$SRC/tests/0103-transactions.c" && { say "could not set 0103's replication factor to 1"; exit 1; }
-  touch "$SRC/.sluice-patched"
+  # 0113: under 2.0.2 the consumer hangs in its own destroy after a subscribed topic is deleted (it
+  # leaks a partition reference: librdkafka issue #4362, fixed in later releases). Those sub-tests
+  # skip under 2.0.2; run_one runs them again with the current librdkafka.
+  grep -q 'sluice: librdkafka 4362' "$SRC/tests/0113-cooperative_rebalance.cpp" || \
+    perl -0pi -e 's/(static void (h_delete_topic|i_delete_topic_2|j_delete_topic_no_rb_callback|n_wildcard)\(\) \{\n  SUB_TEST\(\);\n)/$1  if (rd_kafka_version() <= 0x020002ff) \/\* sluice: librdkafka 4362 \*\/\n    SUB_TEST_SKIP("librdkafka 2.0.2 hangs in destroy after a subscribed topic is deleted (librdkafka issue 4362)\\n");\n/g' \
+      "$SRC/tests/0113-cooperative_rebalance.cpp"
+  [[ $(grep -c 'sluice: librdkafka 4362' "$SRC/tests/0113-cooperative_rebalance.cpp") == 4 ]] || { say "could not mark 0113's topic-deletion sub-tests"; exit 1; }
+  touch "$SRC/.sluice-patched-2"
   rm -f "$SRC/tests/test-runner"
 }
 
@@ -84,7 +92,10 @@ fi
 
 mkdir -p "$STATE"
 rm -rf "$STATE/data"
-printf 'kafka:\n  num.partitions: 4\n  group.initial.rebalance.delay.ms: 0\n  log.retention.check.interval.ms: 1000\n  authorizer: acl\n  allow.everyone.if.no.acl.found: true\n' >"$STATE/engine.yaml"
+# Kafka's own default initial rebalance delay (3 s), which the suite's clusters (trivup) and its mock
+# cluster use: tests such as 0113 l_unsubscribe expect two consumers that subscribe together to share
+# the first generation.
+printf 'kafka:\n  num.partitions: 4\n  group.initial.rebalance.delay.ms: 3000\n  log.retention.check.interval.ms: 1000\n  authorizer: acl\n  allow.everyone.if.no.acl.found: true\n' >"$STATE/engine.yaml"
 "$BIN" engine --data-dir "$STATE/data" --kafka-listen "127.0.0.1:$PORT" --config "$STATE/engine.yaml" >"$STATE/engine.log" 2>&1 &
 ENGINE=$!
 trap 'kill -TERM $ENGINE 2>/dev/null; wait $ENGINE 2>/dev/null' EXIT
@@ -98,25 +109,36 @@ export RDKAFKA_TEST_CONF="$STATE/test.conf"
 export KAFKA_PATH="$PWD/scripts/compat-kafka" BROKERS="127.0.0.1:$PORT"
 export COMPAT_PYTHON="${COMPAT_PYTHON:-$(scripts/kafka-peer.sh venv-python)}"
 
+# The current librdkafka, as confluent-kafka's wheel bundles it (the suite's runner loads it in
+# place of 2.0.2 for the sub-tests 2.0.2 cannot finish): prints a directory for LD_LIBRARY_PATH.
+current_librdkafka() {
+  local lib
+  lib=$("$COMPAT_PYTHON" -c 'import confluent_kafka, glob, os; print(sorted(glob.glob(os.path.join(os.path.dirname(confluent_kafka.__file__), "..", "confluent_kafka.libs", "librdkafka*.so*")))[0])') \
+    || { say "no librdkafka in confluent-kafka's wheel ($COMPAT_PYTHON)"; exit 1; }
+  mkdir -p "$STATE/librdkafka-current"
+  ln -sf "$(readlink -f "$lib")" "$STATE/librdkafka-current/librdkafka.so.1"
+  echo "$STATE/librdkafka-current:$(dirname "$(readlink -f "$lib")")"
+}
+librdkafka_version() { "$COMPAT_PYTHON" -c 'import confluent_kafka; print(confluent_kafka.libversion()[0])'; }
+
 out="$STATE/compat.md"
 printf '| test | result | seconds |\n| --- | --- | --- |\n' >"$out"
 failed=0 passed=0 skipped=0
-for t in "${tests[@]}"; do
-  if [[ -n "${excluded[$t]:-}" ]]; then
-    printf '| %s | not applicable: %s | |\n' "$t" "${excluded[$t]}" >>"$out"; skipped=$((skipped + 1)); continue
-  fi
+# run_one NNNN LABEL LOGNAME [LIBDIR [SUBTEST]]: runs one test, adds its row to the table.
+run_one() {
+  local t=$1 label=$2 log="$STATE/$3.log" libdir=${4:-../src} sub=${5:-${SUBTESTS:-}} start rc secs rows row status why result
   start=$(date +%s.%N)
   set +e
   # -L: not the suite's local tests (no broker, nothing of the engine's). The quick list runs its
   # tests in full: the runner's own quick mode (-Q) skips some of them (0022, 0034, 0082).
-  (cd "$SRC/tests" && LD_LIBRARY_PATH=../src:../src-cpp TESTS="$t" TEST_KAFKA_VERSION=3.9.0 timeout "$PER_TEST_SECONDS" ./test-runner -L \
-     >"$STATE/$t.log" 2>&1)
+  (cd "$SRC/tests" && LD_LIBRARY_PATH="$libdir:../src-cpp" TESTS="$t" SUBTESTS="$sub" TEST_KAFKA_VERSION=3.9.0 timeout "$PER_TEST_SECONDS" ./test-runner -L \
+     >"$log" 2>&1)
   rc=$?
   set -e
   secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
   # The runner's summary table has a row per test: | NNNN_name | PASSED/SKIPPED/FAILED | time | reason
   # (a number can hold several, e.g. 0034_offset_reset and 0034_offset_reset_mock: one that ran decides).
-  rows=$(sed 's/\x1b\[[0-9;]*m//g' "$STATE/$t.log" | grep -E "^\| ${t}_" || true)
+  rows=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E "^\| ${t}_" || true)
   row=$(grep -E "\| +PASSED +\|" <<<"$rows" | head -1 || true)
   [[ -n "$row" ]] || row=$(head -1 <<<"$rows")
   status=$(awk -F'|' '{ gsub(/ /, "", $3); print $3 }' <<<"$row")
@@ -127,9 +149,25 @@ for t in "${tests[@]}"; do
   elif ((rc == 0)); then
     result="PASSED"; passed=$((passed + 1))
   elif ((rc == 124)); then result="FAILED (timed out after ${PER_TEST_SECONDS} s)"; failed=$((failed + 1))
-  else result="FAILED ($(grep -m1 -oE 'FAIL[^:]*: .{0,120}' "$STATE/$t.log" | tr '|' '/' || echo "exit $rc"))"; failed=$((failed + 1)); fi
-  printf '| %s | %s | %s |\n' "$t" "$result" "$secs" >>"$out"
-  say "$t $result (${secs} s)"
+  else result="FAILED ($(grep -m1 -oE 'FAIL[^:]*: .{0,120}' "$log" | tr '|' '/' || echo "exit $rc"))"; failed=$((failed + 1)); fi
+  printf '| %s | %s | %s |\n' "$label" "$result" "$secs" >>"$out"
+  say "$label $result (${secs} s)"
+}
+
+for t in "${tests[@]}"; do
+  if [[ -n "${excluded[$t]:-}" ]]; then
+    printf '| %s | not applicable: %s | |\n' "$t" "${excluded[$t]}" >>"$out"; skipped=$((skipped + 1)); continue
+  fi
+  run_one "$t" "$t" "$t"
+  # 0113's topic-deletion sub-tests are skipped under 2.0.2 (patch_suite: the client leaks a
+  # reference and hangs in its own destroy, librdkafka issue #4362) and run here with the current
+  # librdkafka that confluent-kafka bundles, through the same test runner.
+  if [[ "$t" == 0113 ]]; then
+    newlib=$(current_librdkafka)
+    for sub in h_delete_topic i_delete_topic_2 j_delete_topic_no_rb_callback n_wildcard; do
+      run_one 0113 "0113 $sub (librdkafka $(librdkafka_version))" "0113-$sub" "$newlib" "$sub"
+    done
+  fi
 done
 cat "$out"
 echo "passed $passed, failed $failed, not applicable or skipped $skipped (logs in $STATE)"

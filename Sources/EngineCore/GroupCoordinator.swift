@@ -50,6 +50,10 @@ package final class GroupCoordinator: @unchecked Sendable {   // confined to the
         /// Member ids handed out with MEMBER_ID_REQUIRED and not yet used (KIP-394).
         var pendingIds: Set<String> = []
         var rebalanceTimer: Scheduled<Void>?
+        /// Set while a rebalance that began in an empty group waits for more members (Kafka's
+        /// group.initial.rebalance.delay.ms): what is left of the rebalance timeout to extend it by, and
+        /// whether a new member came during the current wait.
+        var initialDelay: (remainingMs: Int64, newMemberAdded: Bool)?
         var offsets: [TopicPartitionKey: OffsetRecord.Committed] = [:]
         init(id: String) { self.id = id }
         func member(_ id: String) -> Member? { members.first { $0.id == id } }
@@ -177,6 +181,8 @@ package final class GroupCoordinator: @unchecked Sendable {   // confined to the
                             rebalanceTimeoutMs: r.rebalanceTimeoutMs > 0 ? r.rebalanceTimeoutMs : r.sessionTimeoutMs, protocols: r.protocols)
             group.members.append(member)
             group.protocolType = r.protocolType
+            // A new group's first rebalance may wait longer for more members (see extendInitialDelay).
+            if group.generation == 0 { group.initialDelay?.newMemberAdded = true }
             logger.info("member joined", metadata: ["group": "\(group.id)", "member": "\(memberId)", "client_id": "\(clientId)"])
         }
         let promise = loop.makePromise(of: JoinGroupResponse.self)
@@ -188,38 +194,7 @@ package final class GroupCoordinator: @unchecked Sendable {   // confined to the
         return promise.futureResult
     }
 
-    /// Starts a rebalance: members must rejoin within the longest rebalance timeout.
-    func prepareRebalance(_ group: Group, reason: String) {
-        if group.state == .completingRebalance {
-            // Members waiting for their assignment must rejoin instead.
-            for m in group.members { m.syncPromise?.succeed(SyncGroupResponse(errorCode: .rebalanceInProgress, assignment: [])); m.syncPromise = nil }
-        }
-        guard group.state != .preparingRebalance else { return }
-        let wasEmpty = group.state == .empty
-        group.state = .preparingRebalance
-        logger.info("rebalance started", metadata: ["group": "\(group.id)", "generation": "\(group.generation)", "reason": "\(reason)"])
-        let timeout = group.members.map { Int64($0.rebalanceTimeoutMs) }.max() ?? 0
-        let delay = wasEmpty ? configuration.initialRebalanceDelayMs : timeout
-        group.rebalanceTimer?.cancel()
-        group.rebalanceTimer = loop.scheduleTask(in: .milliseconds(delay)) { [weak self, weak group] in
-            guard let self, let group else { return }
-            group.rebalanceTimer = nil
-            // Members that did not rejoin in time are out.
-            for m in group.members where m.joinPromise == nil { self.remove(m, from: group, reason: "did not rejoin within the rebalance timeout") }
-            self.completeJoin(group)
-        }
-    }
-
-    func tryCompleteJoin(_ group: Group) {
-        guard group.state == .preparingRebalance, group.members.allSatisfy({ $0.joinPromise != nil }) else { return }
-        // A new group waits out its initial delay for more members; others complete as soon as all rejoined.
-        if group.generation == 0 && configuration.initialRebalanceDelayMs > 0 && group.rebalanceTimer != nil { return }
-        group.rebalanceTimer?.cancel()
-        group.rebalanceTimer = nil
-        completeJoin(group)
-    }
-
-    private func completeJoin(_ group: Group) {
+    func completeJoin(_ group: Group) {
         guard group.state == .preparingRebalance else { return }
         guard !group.members.isEmpty else {
             group.state = .empty
@@ -336,7 +311,7 @@ package final class GroupCoordinator: @unchecked Sendable {   // confined to the
         }
     }
 
-    private func remove(_ member: Member, from group: Group, reason: String) {
+    func remove(_ member: Member, from group: Group, reason: String) {
         member.sessionTimer?.cancel()
         member.joinPromise?.succeed(JoinGroupResponse(errorCode: .unknownMemberId, protocolName: nil, leader: "", memberId: member.id))
         member.syncPromise?.succeed(SyncGroupResponse(errorCode: .unknownMemberId, assignment: []))

@@ -56,6 +56,48 @@ import Testing
         await broker.stop()
     }
 
+    /// Kafka's group.initial.rebalance.delay.ms: a new group's first rebalance waits for more
+    /// members, and waits again while they keep coming (never past the rebalance timeout), so
+    /// consumers started together share generation 1 instead of rebalancing once per arrival.
+    @Test func aNewGroupWaitsForMoreMembersAndExtendsTheWaitWhileTheyCome() async throws {
+        let broker = try await TestBroker { $0.engine.initialRebalanceDelayMs = 2_000 }
+        do {
+            let started = Date()
+            let a = try broker.connect(), b = try broker.connect(), c = try broker.connect()
+            let first = Background { try join(a, version: 3) }
+            let second = Background { try join(b, version: 3) }
+            // B came during the first 2 s wait, so the wait is extended by another 2 s: a member
+            // arriving at 3 s (after the first wait, inside the extension) still makes generation 1.
+            var state = ""
+            while Date().timeIntervalSince(started) < 3 {
+                state = try c.call(DescribeGroupsRequest(groups: ["g"]), version: 4).groups[0].groupState
+                #expect(state == "PreparingRebalance", "the first generation waits")
+                if state != "PreparingRebalance" { break }
+                try await Task.sleep(for: .milliseconds(200))  // the wait under test is time itself
+            }
+            let third = try join(c, version: 3)
+            let (x, y) = (try first.value(), try second.value())
+            #expect([x, y, third].map(\.generationId) == [1, 1, 1], "all three share the first generation")
+            #expect([x, y, third].map(\.members.count).max() == 3, "the leader sees every member")
+            let waited = Date().timeIntervalSince(started)
+            #expect(waited >= 3.9, "the wait was extended past the first 2 s (waited \(waited) s)")
+            #expect(waited < 8, "the wait ends once members stop coming, within the rebalance timeout of 5 s (waited \(waited) s)")
+        }
+        await broker.stop()
+    }
+
+    @Test func aLoneMemberWaitsOneInitialDelayOnly() async throws {
+        let broker = try await TestBroker { $0.engine.initialRebalanceDelayMs = 1_000 }
+        do {
+            let started = Date()
+            let joined = try join(try broker.connect(), version: 3)
+            let waited = Date().timeIntervalSince(started)
+            #expect(joined.generationId == 1 && joined.members.count == 1)
+            #expect(waited >= 0.95 && waited < 1.9, "no new member came, so no extension (waited \(waited) s)")
+        }
+        await broker.stop()
+    }
+
     @Test func commitsAreCheckedAndSurviveARestart() async throws {
         let broker = try await TestBroker()
         let dir = broker.directory
