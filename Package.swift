@@ -26,13 +26,13 @@ let package = Package(
         ]),
         .target(name: "ConsoleModel"),
         // The embedded engine's partitioned, durable log.
-        .target(name: "StreamLog", dependencies: ["KafkaProtocol"]),
+        .target(name: "StreamLog", dependencies: ["KafkaProtocol", "RecordCodecs"]),
         // Kafka's size-prefixed frames over NIO: shared by the client and the engine's server.
         .target(name: "KafkaFraming", dependencies: ["KafkaProtocol", .product(name: "NIOCore", package: "swift-nio")]),
         // The embedded engine in-process: partitions, group commit, producers, transactions,
         // groups and offsets over StreamLog, with a Swift API; no wire.
         .target(name: "EngineCore", dependencies: [
-            "KafkaProtocol", "StreamLog",
+            "KafkaProtocol", "StreamLog", "RecordCodecs",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -57,8 +57,13 @@ let package = Package(
         .target(name: "Connectors", dependencies: ["KafkaClient", "KafkaProtocol", "ConsoleModel", "FlinkClient", "CMalloc"]),
         // Recorded sessions (docs/recording.md): the file format, writer, reader, redaction.
         .target(name: "Recording", dependencies: ["ConsoleModel", "CZlib"]),
-        // zlib from the system (zlib1g-dev), for gzip-compressed recordings.
+        // zlib from the system (zlib1g-dev), for gzip-compressed recordings and record batches.
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // Kafka's record batch codecs over Debian's libraries (docs/engine.md, Compression).
+        .target(name: "RecordCodecs", dependencies: ["KafkaProtocol", "CZlib", "CLZ4", "CZstd", "CSnappy"]),
+        .systemLibrary(name: "CLZ4", providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CZstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CSnappy", providers: [.apt(["libsnappy-dev"])]),
         // glibc's malloc tuning (arena cap, trim), which the Glibc module does not expose.
         .target(name: "CMalloc"),
         // What the console, the CLI and a REST server share: job actions and ledger, contexts, lag report.
@@ -86,6 +91,7 @@ let package = Package(
             "Console", "Connectors", "Services", "KafkaClient", "KafkaProtocol", "ConsoleModel", "Display", "FlinkClient", "Recording",
         ], path: "Benchmarks/SluiceBench"),
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"]),
+        .testTarget(name: "RecordCodecsTests", dependencies: ["RecordCodecs", "KafkaProtocol"]),
         .testTarget(name: "KafkaClientTests", dependencies: [
             "KafkaClient", "KafkaProtocol",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -106,7 +112,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "KafkaServerTests", dependencies: [
-            "KafkaServer", "EngineCore", "KafkaClient", "KafkaProtocol", "StreamLog",
+            "KafkaServer", "EngineCore", "KafkaClient", "KafkaProtocol", "StreamLog", "RecordCodecs",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),

@@ -14,6 +14,7 @@ rules=(
   "KafkaServer|KafkaClient|Console|Connectors|the engine's Kafka front never imports the client"
   "EngineCore|KafkaServer|KafkaClient|KafkaFraming|Console|Connectors|the engine core does not know its fronts or the wire"
   "StreamLog|EngineCore|KafkaServer|KafkaClient|NIO.*|the log is files only"
+  "RecordCodecs|StreamLog|EngineCore|KafkaServer|KafkaClient|NIO.*|codecs are pure functions over the system's compression libraries"
   "KafkaProtocol|NIO.*|KafkaClient|KafkaServer|EngineCore|the codec is pure"
   "FlinkWire|FlinkClient|AsyncHTTPClient|NIO.*|Flink's wire types carry no transport"
   "Recording|Console|Connectors|Services|KafkaClient|FlinkClient|Terminal|CNCursesW|a recording holds observations; it reads no cluster and draws nothing"

@@ -5,6 +5,8 @@ need=()
 dpkg -s libncursesw5-dev >/dev/null 2>&1 || need+=(libncursesw5-dev)
 # zlib for gzip-compressed recordings (docs/recording.md).
 dpkg -s zlib1g-dev >/dev/null 2>&1 || need+=(zlib1g-dev)
+# The other codecs of Kafka's record batches (docs/engine.md, Compression).
+for pkg in liblz4-dev libzstd-dev libsnappy-dev; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 # Apache Flink (the Flink peer in tests) runs on Java 17; the test job is compiled with javac.
 command -v javac >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)

@@ -1,5 +1,6 @@
 import KafkaProtocol
 import NIOCore
+import RecordCodecs
 import StreamLog
 
 /// Appends: validation (size, control batches, transactions, idempotence), the write itself,
@@ -34,13 +35,17 @@ extension Engine {
         do { batches = try RecordBatch.split(records, allowTruncatedTail: false) } catch {
             return fail(.corruptMessage, "record batch rejected: \(error)")
         }
-        var first: Int64 = -1
-        var wrote = false
+        // Every batch is checked before any is written: a request is appended whole or not at all.
         for (batch, start) in batches {
             guard batch.size <= config.maxMessageBytes else {
                 return fail(.messageTooLarge, "batch of \(batch.size) bytes exceeds max.message.bytes \(config.maxMessageBytes)")
             }
             guard !batch.isControl else { return fail(.invalidRecord, "producers may not write control batches") }
+            if let refusal = Self.checkRecords(batch, in: records, at: start, compacted: config.cleanupPolicy != .delete) { return fail(refusal.0, refusal.1) }
+        }
+        var first: Int64 = -1
+        var wrote = false
+        for (batch, start) in batches {
             if batch.isTransactional {
                 if let problem = transactions.checkTransactionalWrite(batch, transactionalId: transactionalId, topic: topic, partition: index) {
                     return fail(problem.0, problem.1)
@@ -75,5 +80,24 @@ extension Engine {
         let durable = wrote ? table.appended(state, waitForDurability: waitForDurability) : nil
         return AppendOutcome(baseOffset: first, logAppendTimeMs: config.logAppendTime ? Self.nowMs() : -1,
                              logStartOffset: state.log.logStartOffset, durable: durable)
+    }
+
+    /// Kafka's LogValidator checks of a batch's records, compressed or not: a record count that
+    /// matches the offset range, well-formed records (decompressed within a limit, so a bomb is
+    /// refused rather than expanded), and keys on every record of a compacted topic.
+    static func checkRecords(_ batch: RecordBatch, in bytes: [UInt8], at start: Int, compacted: Bool) -> (KafkaErrorCode, String)? {
+        guard batch.recordCount > 0, batch.lastOffsetDelta == batch.recordCount - 1 else {
+            return (.invalidRecord, "inconsistent batch: \(batch.recordCount) records but last offset delta \(batch.lastOffsetDelta)")
+        }
+        do {
+            let allKeyed = try batch.validateRecords(in: bytes, at: start)
+            if compacted && !allKeyed { return (.invalidRecord, "a compacted topic cannot take a record without a key") }
+            return nil
+        } catch let error as RecordCodecError {
+            if case .tooLarge = error { return (.messageTooLarge, "record batch rejected: \(error)") }
+            return (.corruptMessage, "record batch rejected: \(error)")
+        } catch {
+            return (.corruptMessage, "record batch rejected: the records do not parse: \(error)")
+        }
     }
 }

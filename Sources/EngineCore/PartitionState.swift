@@ -1,4 +1,5 @@
 import KafkaProtocol
+import RecordCodecs
 import StreamLog
 
 /// What the engine knows about one partition beyond its log: the high watermark (what is
@@ -56,7 +57,7 @@ package final class PartitionState: @unchecked Sendable {   // confined to the e
             guard !bytes.isEmpty else { break }
             for (batch, start) in try RecordBatch.split(bytes, allowTruncatedTail: false) {
                 next = batch.lastOffset + 1
-                for r in try batch.records(in: bytes, at: start) { try body(batch, r) }
+                for r in try batch.decodedRecords(in: bytes, at: start) { try body(batch, r) }
             }
         }
     }

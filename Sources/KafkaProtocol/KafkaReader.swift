@@ -121,6 +121,13 @@ public struct KafkaReader: Sendable {
         return n
     }
 
+    /// Moves past `count` bytes without copying them.
+    public mutating func skip(_ count: Int, _ field: String = "bytes") throws {
+        guard count >= 0 else { throw KafkaProtocolError.invalidLength(field: field, length: count) }
+        try need(count, field)
+        offset += count
+    }
+
     public mutating func readRawBytes(_ count: Int, _ field: String = "bytes") throws -> [UInt8] {
         try need(count, field)
         defer { offset += count }

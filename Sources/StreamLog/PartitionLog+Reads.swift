@@ -1,5 +1,6 @@
 import Foundation
 import KafkaProtocol
+import RecordCodecs
 
 /// Reading a partition log: whole batches (as bytes, or as file stretches to send), offsets by
 /// timestamp, batch headers for rebuilding state.
@@ -15,11 +16,13 @@ extension PartitionLog {
                 let batch = try RecordBatch.parse(bytes)
                 // LogAppendTime batches stamp every record with the batch's time.
                 if batch.isLogAppendTime { return b.base }
-                let records = (try? batch.records(in: bytes, at: 0)) ?? []
+                // Compressed batches are decompressed to find the record; one that cannot be read
+                // (it was validated when written, so only damage does that) answers with its base.
+                let records = (try? batch.decodedRecords(in: bytes, at: 0)) ?? []
                 if let r = records.first(where: { batch.baseTimestamp + $0.timestampDelta >= timestamp }) {
                     return b.base + Int64(r.offsetDelta)
                 }
-                if records.isEmpty { return b.base }   // compressed: the batch is the finest grain here
+                if records.isEmpty { return b.base }
             }
         }
         return nil
