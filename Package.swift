@@ -106,7 +106,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .testTarget(name: "ConsoleModelTests", dependencies: ["ConsoleModel"]),
-        .testTarget(name: "StreamLogTests", dependencies: ["StreamLog", "KafkaProtocol"]),
+        .testTarget(name: "StreamLogTests", dependencies: ["StreamLog", "KafkaProtocol", "RecordCodecs"]),
         .testTarget(name: "EngineCoreTests", dependencies: [
             "EngineCore", "KafkaProtocol", "StreamLog",
             .product(name: "Logging", package: "swift-log"),

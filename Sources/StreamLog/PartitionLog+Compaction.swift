@@ -1,5 +1,6 @@
 import Foundation
 import KafkaProtocol
+import RecordCodecs
 
 extension PartitionLog {
     /// What one compaction pass did.
@@ -14,9 +15,9 @@ extension PartitionLog {
     /// Log compaction (`cleanup.policy=compact`): in every closed segment whose newest record is
     /// older than `minLagMs`, a record survives only if it is the latest for its key anywhere in
     /// the log; a tombstone (null value) survives until `deleteRetentionMs` after it was written.
-    /// Offsets never change (the log just gains gaps), the active segment is never touched, and
-    /// batches that cannot be read record by record (compressed, transactional, control) are kept
-    /// whole. Each segment is rewritten to a side file, flushed and renamed over the original, so
+    /// Offsets never change (the log just gains gaps), the active segment is never touched, a
+    /// compressed batch that loses records is rewritten with its own codec, and batches that are
+    /// not the producer's plain records (transactional, control, or damaged) are kept whole. Each segment is rewritten to a side file, flushed and renamed over the original, so
     /// a crash mid-way leaves either the old segment or the new one.
     @discardableResult
     public func compact(now: Int64, deleteRetentionMs: Int64, minLagMs: Int64 = 0) throws -> CompactionResult {
@@ -40,8 +41,8 @@ extension PartitionLog {
             var kept: [(base: Int64, last: Int64, position: Int, maxTimestamp: Int64)] = []
             for (batch, start) in try RecordBatch.split(bytes, allowTruncatedTail: false) {
                 let whole = Array(bytes[start..<(start + batch.size)])
-                guard batch.compression == RecordBatch.Compression.none, !batch.isTransactional, !batch.isControl,
-                      let records = try? batch.records(in: bytes, at: start) else {
+                guard !batch.isTransactional, !batch.isControl, let codec = batch.compression,
+                      let records = try? batch.decodedRecords(in: bytes, at: start) else {
                     kept.append((batch.baseOffset, batch.lastOffset, out.count, batch.maxTimestamp))
                     out += whole
                     continue
@@ -57,11 +58,11 @@ extension PartitionLog {
                     kept.append((batch.baseOffset, batch.lastOffset, out.count, batch.maxTimestamp))
                     out += whole
                 } else if !survivors.isEmpty {
-                    // Same base offset, same producer fields; only the records that survive.
-                    let rebuilt = RecordBatch.encode(baseOffset: batch.baseOffset, partitionLeaderEpoch: batch.partitionLeaderEpoch,
-                                                     attributes: batch.attributes, baseTimestamp: batch.baseTimestamp,
-                                                     producerId: batch.producerId, producerEpoch: batch.producerEpoch,
-                                                     baseSequence: batch.baseSequence, records: survivors)
+                    // Same base offset, producer fields and codec; only the records that survive.
+                    let rebuilt = try RecordBatch.encode(baseOffset: batch.baseOffset, partitionLeaderEpoch: batch.partitionLeaderEpoch,
+                                                         attributes: batch.attributes, baseTimestamp: batch.baseTimestamp,
+                                                         producerId: batch.producerId, producerEpoch: batch.producerEpoch,
+                                                         baseSequence: batch.baseSequence, compression: codec, records: survivors)
                     let parsed = try RecordBatch.parse(rebuilt)
                     kept.append((parsed.baseOffset, parsed.lastOffset, out.count, parsed.maxTimestamp))
                     out += rebuilt
@@ -83,8 +84,7 @@ extension PartitionLog {
         guard s.size > 0 else { return }
         let bytes = try pread(s, at: 0, count: s.size)
         for (batch, start) in try RecordBatch.split(bytes, allowTruncatedTail: false) {
-            guard batch.compression == RecordBatch.Compression.none, !batch.isControl,
-                  let records = try? batch.records(in: bytes, at: start) else { continue }
+            guard !batch.isControl, let records = try? batch.decodedRecords(in: bytes, at: start) else { continue }
             for r in records { try body(batch, r, batch.baseOffset + Int64(r.offsetDelta)) }
         }
     }

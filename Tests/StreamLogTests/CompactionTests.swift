@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import KafkaProtocol
+import RecordCodecs
 @testable import StreamLog
 
 /// Log compaction: the latest record per key survives, tombstones go after their retention,
@@ -16,7 +17,7 @@ import KafkaProtocol
     func contents(_ log: PartitionLog) throws -> [(offset: Int64, key: String, value: String?)] {
         let bytes = try log.read(from: log.logStartOffset, maxBytes: 1 << 24)
         return try RecordBatch.split(bytes, allowTruncatedTail: false).flatMap { b, start in
-            try b.records(in: bytes, at: start).map {
+            try b.decodedRecords(in: bytes, at: start).map {
                 (b.baseOffset + Int64($0.offsetDelta), String(decoding: $0.key ?? [], as: UTF8.self), $0.value.map { String(decoding: $0, as: UTF8.self) })
             }
         }
@@ -73,5 +74,40 @@ import KafkaProtocol
         for i in 0..<8 { try put(log, "k", "\(i)", at: t0 + Int64(i)) }
         #expect(try log.compact(now: t0 + 10, deleteRetentionMs: 0, minLagMs: 60_000).segmentsRewritten == 0)
         #expect(try log.compact(now: t0 + 120_000, deleteRetentionMs: 0, minLagMs: 60_000).segmentsRewritten > 0)
+    }
+
+    /// Batches written compressed (each codec): compaction looks inside them, keeps each key's
+    /// latest record and drops deleted keys, rewrites a batch that lost records with its own
+    /// codec, and the segment shrinks.
+    @Test(arguments: [RecordBatch.Compression.gzip, .snappy, .lz4, .zstd])
+    func compressedBatchesAreCompactedWithTheirCodec(_ codec: RecordBatch.Compression) throws {
+        let dir = self.dir + "-\(codec.name)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let log = try PartitionLog(directory: dir, configuration: .init(segmentBytes: 600))
+        // 40 batches of 10 records over 8 keys, then key k3 deleted.
+        for round in 0..<40 {
+            let records = (0..<10).map { i in
+                Record(offsetDelta: Int32(i), timestampDelta: Int64(i), key: Array("k\((round * 10 + i) % 8)".utf8),
+                       value: Array("value \(round * 10 + i) \(String(repeating: "x", count: 40))".utf8))
+            }
+            try log.append(try RecordBatch.encode(baseTimestamp: t0 + Int64(round) * 10, compression: codec, records: records))
+        }
+        try log.append(try RecordBatch.encode(baseTimestamp: t0 + 1_000, compression: codec,
+                                              records: [Record(offsetDelta: 0, key: Array("k3".utf8), value: nil)]))
+        for i in 0..<12 { try put(log, "filler", "\(i)", at: t0 + 2_000 + Int64(i)) }   // roll the segment holding the tombstone
+        let sizeBefore = log.segments.map(\.size).reduce(0, +)
+        let result = try log.compact(now: t0 + 10_000, deleteRetentionMs: 1_000)
+        #expect(result.recordsRemoved > 300, "\(codec.name): \(result)")
+        #expect(result.tombstonesRemoved == 1)
+        #expect(log.segments.map(\.size).reduce(0, +) < sizeBefore / 3, "the log shrinks")
+        let after = try contents(log)
+        let keys = after.filter { $0.key.hasPrefix("k") }
+        #expect(Set(keys.map(\.key)) == Set((0..<8).map { "k\($0)" }.filter { $0 != "k3" }), "deleted k3 is gone, the rest remain")
+        #expect(keys.count == 7, "one record per key: \(keys.map(\.key))")
+        #expect(keys.first { $0.key == "k7" }?.value?.hasPrefix("value 399 ") == true, "the latest value survives")
+        // Rewritten batches keep the codec.
+        let bytes = try log.read(from: log.logStartOffset, maxBytes: 1 << 24)
+        let batches = try RecordBatch.split(bytes, allowTruncatedTail: false).map(\.batch).filter { $0.recordCount > 0 && $0.baseOffset < 400 }
+        #expect(!batches.isEmpty && batches.allSatisfy { $0.compression == codec })
     }
 }
