@@ -61,9 +61,11 @@ extension Engine {
             }
             do {
                 let offsets: (first: Int64, last: Int64)
-                if config.logAppendTime {
-                    var bytes = Array(records[start..<(start + batch.size)])
-                    RecordBatch.stampLogAppendTime(Self.nowMs(), in: &bytes)
+                let target = Self.targetCodec(config, batch)
+                if config.logAppendTime || target != nil {
+                    var bytes = try target.map { try Self.recompress(batch, in: records, at: start, to: $0, level: config.compressionLevel($0.name)) }
+                        ?? Array(records[start..<(start + batch.size)])
+                    if config.logAppendTime { RecordBatch.stampLogAppendTime(Self.nowMs(), in: &bytes) }
                     offsets = try state.log.append(bytes)
                 } else {
                     offsets = try state.log.append(validated: records, batch, range: start..<(start + batch.size))
@@ -99,5 +101,20 @@ extension Engine {
         } catch {
             return (.corruptMessage, "record batch rejected: the records do not parse: \(error)")
         }
+    }
+
+    /// The codec a topic's `compression.type` wants for this batch when it differs from the
+    /// producer's (nil: store the batch as sent).
+    static func targetCodec(_ config: TopicConfig, _ batch: RecordBatch) -> RecordBatch.Compression? {
+        guard let wanted = RecordBatch.Compression(configName: config.compressionType), wanted != batch.compression else { return nil }
+        return wanted
+    }
+
+    /// The batch re-encoded with `codec`: the same records and producer fields under a new CRC.
+    static func recompress(_ batch: RecordBatch, in bytes: [UInt8], at start: Int, to codec: RecordBatch.Compression, level: Int?) throws -> [UInt8] {
+        try RecordBatch.encode(baseOffset: batch.baseOffset, partitionLeaderEpoch: batch.partitionLeaderEpoch, attributes: batch.attributes,
+                               baseTimestamp: batch.baseTimestamp, producerId: batch.producerId, producerEpoch: batch.producerEpoch,
+                               baseSequence: batch.baseSequence, compression: codec, level: level,
+                               records: batch.decodedRecords(in: bytes, at: start))
     }
 }

@@ -70,7 +70,8 @@ public struct TopicConfig: Codable, Equatable, Sendable {
     ]
 
     /// Kept configs the engine does act on (the rest are only reported, read-only).
-    public static let keptAndActedOn: Set<String> = ["segment.ms"]
+    public static let keptAndActedOn: Set<String> = ["segment.ms", "compression.type", "compression.gzip.level",
+                                                     "compression.lz4.level", "compression.zstd.level"]
 
     /// The kept configs with their values (set or default), and whether each was set.
     public var keptEntries: [(name: String, value: String, isSet: Bool)] {
@@ -152,6 +153,14 @@ public struct TopicConfig: Codable, Equatable, Sendable {
     /// `segment.ms`, which the engine acts on (it closes the segment being written once it is
     /// this old); nil until set, Kafka's 7 days is then too long to matter for a single node.
     public var segmentMs: Int64? { kept?["segment.ms"].flatMap(Int64.init) }
+
+    /// `compression.type`: `producer` (the default) keeps each batch as its producer compressed
+    /// it; `uncompressed`, `gzip`, `snappy`, `lz4` or `zstd` makes the engine recompress batches
+    /// that arrive otherwise, as Kafka does.
+    public var compressionType: String { kept?["compression.type"] ?? "producer" }
+
+    /// The level `compression.<codec>.level` sets for a codec (nil: the codec's default).
+    public func compressionLevel(_ codec: String) -> Int? { kept?["compression.\(codec).level"].flatMap(Int.init) }
 
     public var compacts: Bool { cleanupPolicy != .delete }
     public var deletes: Bool { cleanupPolicy != .compact }

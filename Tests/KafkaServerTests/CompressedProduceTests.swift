@@ -106,4 +106,38 @@ import Testing
     }
 
     func garbage(_ n: Int) -> [UInt8] { [UInt8](repeating: 0xee, count: n) }
+
+    /// `compression.type` as Kafka honours it: a codec recompresses batches that arrive otherwise
+    /// (records, offsets and producer fields unchanged); `producer` keeps what was sent.
+    @Test func aTopicsCompressionTypeRecompressesOtherCodecs() async throws {
+        let broker = try await TestBroker()
+        do {
+            let c = try broker.connect()
+            _ = try c.call(CreateTopicsRequest(topics: [
+                .init(name: "z", numPartitions: 1, configs: [.init(name: "compression.type", value: "zstd"), .init(name: "compression.zstd.level", value: "9")]),
+                .init(name: "plain", numPartitions: 1, configs: [.init(name: "compression.type", value: "uncompressed")]),
+                .init(name: "asis", numPartitions: 1),
+            ]), version: 5)
+            let gzip = try RecordBatch.encode(baseTimestamp: 5, producerId: 7, producerEpoch: 0, baseSequence: 0, compression: .gzip, records: Self.records(4))
+            let none = RecordBatch.encode(baseTimestamp: 6, records: Self.records(3))
+            let lz4 = try RecordBatch.encode(baseTimestamp: 7, compression: .lz4, records: Self.records(2))
+            for (topic, batches, want) in [("z", [gzip, none], [RecordBatch.Compression.zstd, .zstd]), ("plain", [lz4], [.none]), ("asis", [gzip, lz4], [.gzip, .lz4])] {
+                for b in batches { #expect(try produce(c, b, topic: topic).errorCode == .none) }
+                let fetched = try c.call(FetchRequest(maxWaitMs: 0, minBytes: 0, topics: [
+                    .init(topic: topic, partitions: [.init(partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 20)])]), version: 11)
+                let bytes = fetched.responses[0].partitions[0].records ?? []
+                let stored = try RecordBatch.split(bytes, allowTruncatedTail: false)
+                #expect(stored.map(\.batch.compression) == want, "\(topic)")
+                for ((batch, start), sent) in zip(stored, batches) {
+                    let original = try RecordBatch.parse(sent)
+                    #expect(try batch.decodedRecords(in: bytes, at: start) == original.decodedRecords(in: sent, at: 0), "\(topic): same records")
+                    #expect(batch.producerId == original.producerId && batch.baseSequence == original.baseSequence && batch.maxTimestamp == original.maxTimestamp)
+                }
+            }
+            let described = try c.call(DescribeConfigsRequest(resources: [.init(resourceType: 2, resourceName: "z", configurationKeys: ["compression.type"])]), version: 4)
+            let entry = try #require(described.results.first?.configs.first)
+            #expect(entry.value == "zstd" && !entry.readOnly, "compression.type is acted on, so it is not read-only")
+        }
+        await broker.stop()
+    }
 }
