@@ -10,6 +10,8 @@ means every check held; a failed check exits 1 with the reason on stderr.
   engine-clients.py idempotent --bootstrap H:P          (through a proxy dropping produce answers)
   engine-clients.py transactions --bootstrap H:P
   engine-clients.py retention --bootstrap H:P
+  engine-clients.py codecs --bootstrap H:P              (every codec, confluent-kafka and kafka-python)
+  engine-clients.py compressed-compaction --bootstrap H:P --topic lz4
   engine-clients.py compaction --bootstrap H:P
   engine-clients.py acls --bootstrap H:P                (engine with users admin, alice, bob; admin a super user)
   engine-clients.py acls-after-restart --bootstrap H:P
@@ -28,6 +30,7 @@ from confluent_kafka.admin import AdminClient
 
 from engine_acl_scenarios import scenario_acls, scenario_acls_after_restart  # noqa: F401
 from engine_clients_common import check, consume_all, create
+from engine_codec_scenarios import scenario_codecs, scenario_compressed_compaction  # noqa: F401
 # Found by name in main(), like the scenarios defined here.
 from engine_log_scenarios import (scenario_compaction, scenario_grow_and_trim, scenario_produce_acked,  # noqa: F401
                                   scenario_retention, scenario_verify_acked)

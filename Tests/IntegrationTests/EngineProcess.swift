@@ -1,4 +1,5 @@
 import Foundation
+import KafkaProtocol
 import Testing
 
 /// `sluice engine` as a child process on a free port with its own data directory, for tests
@@ -80,4 +81,26 @@ func clientScenario(_ scenario: String, _ engine: EngineProcess, _ args: [String
     try #require(r.status == 0, "\(scenario) failed (\(r.status)):\n\(lastLines)\n--- engine log tail ---\n\(engine.log.split(separator: "\n").suffix(15).joined(separator: "\n"))")
     let line = try #require(r.stdout.split(separator: "\n").last, "\(scenario) printed nothing")
     return try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+}
+
+/// Debian's kcat (librdkafka 2.0.2), which `make deps` installs.
+func kcat() throws -> String {
+    try #require(["/usr/bin/kcat", "/usr/local/bin/kcat"].first { FileManager.default.isExecutableFile(atPath: $0) },
+                 "kcat is not installed (make deps installs Debian's kcat)")
+}
+
+/// The codec ids of the batches the engine stored, per topic, read from its data directory's
+/// segment files (every partition of every topic).
+func storedCodecs(_ engine: EngineProcess) throws -> [String: Set<Int16>] {
+    let topics = engine.dataDir + "/topics"
+    var out: [String: Set<Int16>] = [:]
+    for topic in try FileManager.default.contentsOfDirectory(atPath: topics) {
+        for partition in (try? FileManager.default.contentsOfDirectory(atPath: "\(topics)/\(topic)")) ?? [] where Int(partition) != nil {
+            for file in try FileManager.default.contentsOfDirectory(atPath: "\(topics)/\(topic)/\(partition)") where file.hasSuffix(".log") {
+                let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(topics)/\(topic)/\(partition)/\(file)")))
+                for (batch, _) in try RecordBatch.split(bytes, allowTruncatedTail: true) { out[topic, default: []].insert(batch.attributes & 7) }
+            }
+        }
+    }
+    return out
 }
