@@ -89,6 +89,7 @@ let package = Package(
         // `make bench`: measurements printed beside the peers' (Benchmarks/run.sh).
         .executableTarget(name: "SluiceBench", dependencies: [
             "Console", "Connectors", "Services", "KafkaClient", "KafkaProtocol", "ConsoleModel", "Display", "FlinkClient", "Recording",
+            "StreamLog", "RecordCodecs",
         ], path: "Benchmarks/SluiceBench"),
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"]),
         .testTarget(name: "RecordCodecsTests", dependencies: ["RecordCodecs", "KafkaProtocol"]),

@@ -14,7 +14,8 @@
 #   7. the embedded engine beside tansu, each measured by the same clients in the same run:
 #      SluiceBench's pipelining client (produce 1 KB records with acks=all, p99 produce latency,
 #      consume; 3 alternating rounds, medians) and confluent-kafka from Python (1 round, where
-#      the Python client itself is the limit)
+#      the Python client itself is the limit); compressed produce (none, lz4, zstd; 3 rounds)
+#   8. compaction of a 1 GB lz4-compressed topic (the engine's log in-process)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export SLUICE_STATE="$(mktemp -d /tmp/sluice-bench.XXXXXX)"
@@ -114,5 +115,11 @@ for round in 1 2 3; do
 done
 scripts/kafka-peer.sh python Benchmarks/broker_bench.py --bootstrap "$TANSU" --label tansu --records 100000 | tee -a "$OUT" >&2
 scripts/kafka-peer.sh python Benchmarks/broker_bench.py --bootstrap "$ENGINE" --label engine --records 100000 | tee -a "$OUT" >&2
+say "compressed produce (none, lz4, zstd) beside tansu, and compaction of a 1 GB lz4 topic"
+for round in 1 2 3; do
+  scripts/kafka-peer.sh python Benchmarks/codec_bench.py --bootstrap "$TANSU" --label tansu --records 200000 | tee -a "$OUT" >&2
+  scripts/kafka-peer.sh python Benchmarks/codec_bench.py --bootstrap "$ENGINE" --label engine --records 200000 | tee -a "$OUT" >&2
+done
+"$BIN/SluiceBench" compaction 1 lz4 | tee -a "$OUT" >&2
 
 python3 Benchmarks/table.py "$OUT"

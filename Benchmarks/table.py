@@ -96,6 +96,21 @@ for client, note, target in (("sluice", "pipelining client", True), ("confluent-
                     "%.2f ms (p50 %.2f, tansu)" % (t, broker("broker_latency", "p50_ms", "tansu", client)), "—", ""))
     throughput_row("broker_consume", "consume from the beginning", client, note, target)
 
+# Compressed produce: the same confluent-kafka client per codec, engine beside tansu.
+for codec in ("none", "lz4", "zstd"):
+    where = lambda label: (lambda r: r["broker"] == label and r["codec"] == codec)
+    e, t = med("records_per_s", "broker_codec_produce", where("engine")), med("records_per_s", "broker_codec_produce", where("tansu"))
+    if e and t:
+        em, tm = med("mb_per_s", "broker_codec_produce", where("engine")), med("mb_per_s", "broker_codec_produce", where("tansu"))
+        out.append(("engine produce, compression.type=%s, 512 B events, acks=all (confluent-kafka)" % codec,
+                    "%.0f rec/s (%.0f MB/s)" % (e, em), "%.0f rec/s (%.0f MB/s, tansu)" % (t, tm), "—", "%.1f×" % (e / t)))
+c = by.get("compaction", [])
+if c:
+    r = c[-1]
+    out.append(("engine compaction of a %.1f GB %s-compressed topic (%d keys)" % (r["bytes_before"] / 1e9, r["codec"], r["keys"]),
+                "%.1f s (%.0f MB/s, %.1f GB → %.2f GB)" % (r["seconds"], r["bytes_before"] / r["seconds"] / 1e6, r["bytes_before"] / 1e9, r["bytes_after"] / 1e9),
+                "—", "—", ""))
+
 w = [max(len(r[i]) for r in out + [("benchmark", "sluice", "peer", "target", "result")]) for i in range(5)]
 print("| " + " | ".join(h.ljust(w[i]) for i, h in enumerate(("benchmark", "sluice", "peer", "target", "result"))) + " |")
 print("|" + "|".join("-" * (x + 2) for x in w) + "|")

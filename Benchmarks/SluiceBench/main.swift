@@ -407,7 +407,12 @@ case "recording-live":
     emit(["bench": "recording_live", "groups": groups, "read_cpu_ms": readMs, "record_cpu_ms": cpu, "record_cpu_ms_first": rec.cpuMs.last!,
           "interval_s": interval, "overhead_percent": cpu / 1000 / interval * 100, "bytes_per_reading": Double(rec.bytes) / Double(readings.count)])
 
+case "compaction":
+    let gigabytes = args.dropFirst().first.flatMap(Double.init) ?? 1
+    let codec = args.dropFirst(2).first.flatMap(RecordBatch.Compression.init(configName:)) ?? .lz4
+    emit(try compactionBench(gigabytes: gigabytes, codec: codec))
+
 default:
-    FileHandle.standardError.write(Data("usage: SluiceBench model | render | refresh KAFKA [CYCLES] | flink URL JAR | recording | recording-live KAFKA\n".utf8))
+    FileHandle.standardError.write(Data("usage: SluiceBench model | render | refresh KAFKA [CYCLES] | flink URL JAR | recording | recording-live KAFKA | compaction [GB] [CODEC]\n".utf8))
     exit(2)
 }
