@@ -69,6 +69,28 @@ import Testing
         }
     }
 
+    /// Valid payloads with bits flipped, bytes cut out or repeated: each decodes to something
+    /// within the limit or throws a RecordCodecError — the libraries never trap or overrun.
+    @Test(arguments: codecs) func mutatedPayloadsNeverTrap(_ codec: RecordBatch.Compression) throws {
+        let valid = try RecordCodec.compress(Self.sample(20_000), codec)
+        var g = SystemRandomNumberGenerator()
+        var refused = 0
+        for _ in 0..<2_000 {
+            var m = valid
+            for _ in 0..<Int.random(in: 1...4, using: &g) {
+                let at = Int.random(in: 0..<m.count, using: &g)
+                switch Int.random(in: 0..<3, using: &g) {
+                case 0: m[at] ^= UInt8(1 << Int.random(in: 0..<8, using: &g))
+                case 1: m.removeSubrange(at..<min(m.count, at + Int.random(in: 1...16, using: &g)))
+                default: m.insert(contentsOf: m[at..<min(m.count, at + 8)], at: at)
+                }
+                if m.isEmpty { m = [0] }
+            }
+            do { #expect(try RecordCodec.decompress(m[...], codec, limit: 1 << 20).count <= 1 << 20) } catch is RecordCodecError { refused += 1 }
+        }
+        #expect(refused > 0, "\(codec.name): some mutations were caught")
+    }
+
     /// 64 MiB of zeros packs into kilobytes; with a 1 MiB limit decoding stops and says so.
     @Test(arguments: codecs) func aDecompressionBombIsRefused(_ codec: RecordBatch.Compression) throws {
         let bomb = try RecordCodec.compress([UInt8](repeating: 0, count: 64 << 20), codec)
