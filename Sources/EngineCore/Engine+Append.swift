@@ -21,7 +21,9 @@ extension Engine {
 
     /// Validates and appends the batches in `records` (one partition's record set, as a producer
     /// sent it). `waitForDurability` (acks=all) makes ``AppendOutcome/durable`` wait for the flush.
-    package func append(topic: String, partition index: Int32, records: [UInt8]?, waitForDurability: Bool, transactionalId: String?) -> AppendOutcome {
+    /// `zstdAllowed` is false for Produce before v7, which may not carry zstd (KIP-110), as Kafka answers.
+    package func append(topic: String, partition index: Int32, records: [UInt8]?, waitForDurability: Bool, transactionalId: String?,
+                        zstdAllowed: Bool = true) -> AppendOutcome {
         func fail(_ code: KafkaErrorCode, _ message: String) -> AppendOutcome {
             logger.debug("produce refused", metadata: ["topic": "\(topic)", "partition": "\(index)", "error": "\(code.name)", "why": "\(message)"])
             return AppendOutcome(errorCode: code, errorMessage: message)
@@ -41,6 +43,9 @@ extension Engine {
                 return fail(.messageTooLarge, "batch of \(batch.size) bytes exceeds max.message.bytes \(config.maxMessageBytes)")
             }
             guard !batch.isControl else { return fail(.invalidRecord, "producers may not write control batches") }
+            if batch.compression == .zstd && !zstdAllowed {
+                return fail(.unsupportedCompressionType, "zstd batches need Produce v7 or later")
+            }
             if let refusal = Self.checkRecords(batch, in: records, at: start, compacted: config.cleanupPolicy != .delete) { return fail(refusal.0, refusal.1) }
         }
         var first: Int64 = -1

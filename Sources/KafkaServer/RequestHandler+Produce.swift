@@ -28,7 +28,7 @@ extension RequestHandler {
                     return .init(index: p.index, errorCode: refusal, baseOffset: -1, errorMessage: "not authorized: \(refusal)")
                 }
                 let outcome = engine.append(topic: t.name, partition: p.index, records: p.records, waitForDurability: request.acks == -1,
-                                            transactionalId: request.transactionalId)
+                                            transactionalId: request.transactionalId, zstdAllowed: header.apiVersion >= 7)
                 if let wait = outcome.durable { waits.append(wait) }
                 guard outcome.errorCode.isOK else {
                     anyError = true

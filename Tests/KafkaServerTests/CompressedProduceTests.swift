@@ -87,6 +87,11 @@ import Testing
                 // Records that do not match the header's count.
                 #expect(try produce(c, batch(codec, count: 4, section: packed)).errorCode == .corruptMessage)
             }
+            // zstd needs Produce v7 (KIP-110).
+            let zstd = try RecordBatch.encode(baseTimestamp: 1, compression: .zstd, records: Self.records(3))
+            let old = try c.call(ProduceRequest(acks: -1, timeoutMs: 5000, topics: [.init(name: "t", partitions: [.init(index: 0, records: zstd)])]),
+                                 version: 6).topics[0].partitions[0]
+            #expect(old.errorCode == .unsupportedCompressionType)
             // Codec ids 5–7 name no codec.
             let unknown = try produce(c, batch(.none, attributes: 5, section: plain))
             #expect(unknown.errorCode == .corruptMessage)
