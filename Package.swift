@@ -111,6 +111,7 @@ let package = Package(
         .testTarget(name: "EngineCoreTests", dependencies: [
             "EngineCore", "KafkaProtocol", "StreamLog",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         .testTarget(name: "KafkaServerTests", dependencies: [
             "KafkaServer", "EngineCore", "KafkaClient", "KafkaProtocol", "StreamLog", "RecordCodecs",

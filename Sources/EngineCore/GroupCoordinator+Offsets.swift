@@ -90,6 +90,7 @@ extension GroupCoordinator {
                 results.append(.init(groupId: id, errorCode: .groupIdNotFound))
                 continue
             }
+            expireOverdueMembers(group)
             guard group.members.isEmpty, group.state == .empty || group.state == .dead else {
                 results.append(.init(groupId: id, errorCode: .nonEmptyGroup))
                 continue
@@ -139,14 +140,16 @@ extension GroupCoordinator {
     }
 
     package func list(_ r: ListGroupsRequest) -> ListGroupsResponse {
-        ListGroupsResponse(groups: groups.values.sorted { $0.id < $1.id }.compactMap { g in
+        for g in Array(groups.values) { expireOverdueMembers(g) }
+        return ListGroupsResponse(groups: groups.values.sorted { $0.id < $1.id }.compactMap { g in
             guard r.statesFilter.isEmpty || r.statesFilter.contains(g.state.rawValue) else { return nil }
             return .init(groupId: g.id, protocolType: g.protocolType ?? "consumer", groupState: g.state.rawValue, groupType: "classic")
         })
     }
 
     package func describe(_ r: DescribeGroupsRequest) -> DescribeGroupsResponse {
-        DescribeGroupsResponse(groups: r.groups.map { id in
+        for id in r.groups { if let g = groups[id] { expireOverdueMembers(g) } }
+        return DescribeGroupsResponse(groups: r.groups.map { id in
             guard let g = groups[id] else {
                 return .init(groupId: id, groupState: State.dead.rawValue, protocolType: "", protocolData: "", members: [])
             }

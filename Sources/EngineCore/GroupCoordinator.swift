@@ -30,6 +30,8 @@ package final class GroupCoordinator: @unchecked Sendable {   // confined to the
         var joinPromise: EventLoopPromise<JoinGroupResponse>?
         var syncPromise: EventLoopPromise<SyncGroupResponse>?
         var sessionTimer: Scheduled<Void>?
+        /// When the session runs out without another heartbeat (the timer above fires then).
+        var sessionDeadline: NIODeadline = .distantFuture
         init(id: String, groupInstanceId: String?, clientId: String, host: String, sessionTimeoutMs: Int32, rebalanceTimeoutMs: Int32,
              protocols: [JoinGroupRequest.GroupProtocol]) {
             self.id = id; self.groupInstanceId = groupInstanceId; self.clientId = clientId; self.host = host
@@ -303,11 +305,22 @@ package final class GroupCoordinator: @unchecked Sendable {   // confined to the
     /// Resets the member's session deadline.
     func touch(_ member: Member, in group: Group) {
         member.sessionTimer?.cancel()
-        member.sessionTimer = loop.scheduleTask(in: .milliseconds(Int64(member.sessionTimeoutMs))) { [weak self, weak group, weak member] in
+        member.sessionDeadline = .now() + .milliseconds(Int64(member.sessionTimeoutMs))
+        member.sessionTimer = loop.scheduleTask(deadline: member.sessionDeadline) { [weak self, weak group, weak member] in
             guard let self, let group, let member, group.member(member.id) != nil else { return }
             // A member waiting in JoinGroup is not expected to heartbeat.
             if member.joinPromise != nil { return }
             self.remove(member, from: group, reason: "session timeout (\(member.sessionTimeoutMs) ms without a heartbeat)")
+        }
+    }
+
+    /// Removes members whose session ran out but whose timer has not fired yet: the event loop
+    /// serves ready requests before due timers, and an answer about a group (DeleteGroups,
+    /// DescribeGroups, ListGroups) must not depend on that order — in Kafka expiry is time's alone.
+    func expireOverdueMembers(_ group: Group) {
+        let now = NIODeadline.now()
+        for m in group.members where m.joinPromise == nil && m.sessionDeadline <= now {
+            remove(m, from: group, reason: "session timeout (\(m.sessionTimeoutMs) ms without a heartbeat)")
         }
     }
 
