@@ -5,9 +5,10 @@
 #
 # The suite is Debian bookworm's source package librdkafka 2.0.2 (fetched with apt-get source
 # the first time, built once, cached in $SLUICE_PEERS_HOME/librdkafka). Each test runs alone
-# (TESTS=NNNN) against one engine started for the run with num.partitions 4, as the suite's
-# default scenario assumes; tests that cannot apply to a single-node broker are listed, each
-# with its reason, in scripts/compat-exclusions.txt. --quick runs the short list `make test` uses.
+# (TESTS=NNNN) against one engine started for the run with num.partitions 4 and Kafka's 3 s
+# initial rebalance delay, as the suite's default scenario assumes (0113 sub-test by sub-test);
+# tests that cannot apply to a single-node broker are listed, each with its reason, in
+# scripts/compat-exclusions.txt. --quick runs the short list `make test` uses.
 # Prints a table (test, result, seconds) and writes it to $SLUICE_STATE/compat.md; exits 1 when
 # a test failed.
 set -euo pipefail
