@@ -44,6 +44,14 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Jobs' records, expressions and operators (windows, watermarks, dedupe, temporal join) and
+        // the job graph: pure, no threads and no engine (docs/jobs-engine.md).
+        .target(name: "Dataflow"),
+        // Jobs running in the engine: a thread per subtask, bounded gates (backpressure), sources
+        // and sinks over EngineCore in-process, Flink-named metrics.
+        .target(name: "DataflowRuntime", dependencies: ["Dataflow", "EngineCore", "KafkaProtocol", "RecordCodecs"]),
+        // YAML job specs read into checked job definitions, errors with their line.
+        .target(name: "JobSpec", dependencies: ["Dataflow", .product(name: "Yams", package: "Yams")]),
         // Flink's REST API as Codable values, both ways: read by FlinkClient, written by the engine's REST server.
         .target(name: "FlinkWire"),
         // Flink's REST API over HTTP: typed answers, job actions.
@@ -92,6 +100,12 @@ let package = Package(
             "StreamLog", "RecordCodecs",
         ], path: "Benchmarks/SluiceBench"),
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"]),
+        .testTarget(name: "DataflowTests", dependencies: ["Dataflow"]),
+        .testTarget(name: "JobSpecTests", dependencies: ["JobSpec", "Dataflow"]),
+        .testTarget(name: "DataflowRuntimeTests", dependencies: [
+            "DataflowRuntime", "Dataflow", "JobSpec", "EngineCore", "StreamLog", "KafkaProtocol", "RecordCodecs",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "RecordCodecsTests", dependencies: ["RecordCodecs", "KafkaProtocol"]),
         .testTarget(name: "KafkaClientTests", dependencies: [
             "KafkaClient", "KafkaProtocol",

@@ -16,6 +16,9 @@ rules=(
   "StreamLog|EngineCore|KafkaServer|KafkaClient|NIO.*|the log is files only"
   "RecordCodecs|StreamLog|EngineCore|KafkaServer|KafkaClient|NIO.*|codecs are pure functions over the system's compression libraries"
   "KafkaProtocol|NIO.*|KafkaClient|KafkaServer|EngineCore|the codec is pure"
+  "Dataflow|Foundation|NIO.*|EngineCore|StreamLog|KafkaProtocol|KafkaServer|KafkaClient|Yams|DataflowRuntime|JobSpec|jobs' values, expressions and operators are pure: no Foundation, no engine, no I/O"
+  "JobSpec|EngineCore|StreamLog|KafkaServer|KafkaClient|DataflowRuntime|NIO.*|a spec is read and checked without an engine"
+  "DataflowRuntime|KafkaServer|KafkaClient|KafkaFraming|Console|Connectors|Services|JobSpec|jobs run on the engine in-process, never through the wire, and are handed checked definitions"
   "FlinkWire|FlinkClient|AsyncHTTPClient|NIO.*|Flink's wire types carry no transport"
   "Recording|Console|Connectors|Services|KafkaClient|FlinkClient|Terminal|CNCursesW|a recording holds observations; it reads no cluster and draws nothing"
 )

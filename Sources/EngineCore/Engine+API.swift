@@ -65,6 +65,21 @@ extension Engine {
         }
     }
 
+    /// How many partitions `topic` has; nil when there is no such topic.
+    public func partitionCount(_ topic: String) async throws -> Int32? {
+        try await onLoop { self.loop.makeSucceededFuture(self.table.partitions(of: topic).map { Int32($0.count) }) }
+    }
+
+    /// Where `topic`/`partition` starts and ends: log start, high watermark, last stable offset.
+    public func offsets(topic: String, partition: Int32) async throws -> (logStart: Int64, highWatermark: Int64, lastStable: Int64) {
+        try await onLoop {
+            guard let state = self.partition(topic, partition) else {
+                throw Failure(code: .unknownTopicOrPartition, message: "topic '\(topic)' partition \(partition) does not exist")
+            }
+            return self.loop.makeSucceededFuture((state.log.logStartOffset, state.highWatermark, state.lastStableOffset))
+        }
+    }
+
     /// Appends records as one batch and returns the first record's offset once it is durable
     /// and visible. `timestamp` (ms) defaults to now.
     public func append(topic: String, partition: Int32, records: [Record], timestamp: Int64? = nil) async throws -> Int64 {

@@ -1,0 +1,150 @@
+/// A job as its author wrote it, checked: a source, steps, a sink. The YAML spec
+/// (docs/jobs-engine.md) and the Swift API both produce one; ``JobGraph`` turns it into tasks.
+public struct JobDefinition: Sendable {
+    public var name: String
+    public var parallelism: Int
+    public var source: Source
+    public var steps: [Step]
+    public var sink: Sink
+    /// Where records a step cannot use go (not JSON, no key, no time); `<name>-dead-letter`
+    /// unless the spec names one.
+    public var deadLetterTopic: String
+
+    public init(name: String, parallelism: Int = 1, source: Source, steps: [Step], sink: Sink, deadLetterTopic: String? = nil) {
+        self.name = name
+        self.parallelism = parallelism
+        self.source = source
+        self.steps = steps
+        self.sink = sink
+        self.deadLetterTopic = deadLetterTopic ?? "\(name)-dead-letter"
+    }
+
+    public enum Format: String, Sendable, CaseIterable {
+        /// A JSON object per record value.
+        case json
+        /// Values as text: the record is `{"key": …, "value": …}`.
+        case text
+    }
+
+    public enum StartPosition: String, Sendable { case earliest, latest }
+
+    public struct WatermarkSpec: Sendable, Equatable {
+        public var outOfOrderness: Int64
+        public var idleAfter: Int64?
+        public init(outOfOrderness: Int64 = 0, idleAfter: Int64? = nil) { self.outOfOrderness = outOfOrderness; self.idleAfter = idleAfter }
+    }
+
+    public struct TopicSource: Sendable {
+        public var topic: String
+        public var format: Format
+        /// Event time from this field (ms since the epoch, or ISO-8601 text); nil: the record's timestamp.
+        public var timestampField: [String]?
+        public var watermark: WatermarkSpec
+        /// Partitions to read; nil: all.
+        public var partitions: [Int32]?
+        public var startFrom: StartPosition
+        public init(topic: String, format: Format = .json, timestampField: [String]? = nil, watermark: WatermarkSpec = .init(),
+                    partitions: [Int32]? = nil, startFrom: StartPosition = .earliest) {
+            self.topic = topic; self.format = format; self.timestampField = timestampField; self.watermark = watermark
+            self.partitions = partitions; self.startFrom = startFrom
+        }
+    }
+
+    /// Made-up events (Flink's DataGen): `{"key": "k17", "ts": …, "value": …, "seq": …}`.
+    public struct GeneratorSource: Sendable, Equatable {
+        /// Events per second over the whole source; 0: as fast as it can.
+        public var rate: Double
+        public var keys: Int
+        /// Share of events sent after the watermark passed them (beyond `maxDelay`).
+        public var lateFraction: Double
+        /// Share of events sent out of order, within `maxDelay`.
+        public var outOfOrderFraction: Double
+        public var maxDelay: Int64
+        /// Stop after this many events (a bounded source); nil: run until cancelled.
+        public var count: Int64?
+        public var seed: UInt64
+        /// Event time of the first event; nil: the wall clock at start.
+        public var startTime: Int64?
+        /// Event-time step between consecutive events (ms); nil: follow the wall clock.
+        public var timeStep: Int64?
+        public init(rate: Double = 1000, keys: Int = 100, lateFraction: Double = 0, outOfOrderFraction: Double = 0, maxDelay: Int64 = 0,
+                    count: Int64? = nil, seed: UInt64 = 1, startTime: Int64? = nil, timeStep: Int64? = nil) {
+            self.rate = rate; self.keys = keys; self.lateFraction = lateFraction; self.outOfOrderFraction = outOfOrderFraction
+            self.maxDelay = maxDelay; self.count = count; self.seed = seed; self.startTime = startTime; self.timeStep = timeStep
+        }
+    }
+
+    public enum Source: Sendable {
+        case topic(TopicSource)
+        case generator(GeneratorSource)
+
+        public var label: String {
+            switch self {
+            case .topic(let t): return t.topic
+            case .generator: return "generator"
+            }
+        }
+        public var watermark: WatermarkSpec {
+            switch self {
+            case .topic(let t): return t.watermark
+            case .generator(let g): return WatermarkSpec(outOfOrderness: g.maxDelay, idleAfter: nil)
+            }
+        }
+    }
+
+    public struct WindowSpec: Sendable {
+        public var assigner: WindowAssigner
+        public var allowedLateness: Int64
+        /// Topic for records later than the lateness; nil: they are dropped (and counted).
+        public var lateOutput: String?
+        public var aggregation: Aggregation
+        public init(assigner: WindowAssigner, allowedLateness: Int64 = 0, lateOutput: String? = nil, aggregation: Aggregation) {
+            self.assigner = assigner; self.allowedLateness = allowedLateness; self.lateOutput = lateOutput; self.aggregation = aggregation
+        }
+    }
+
+    public struct JoinSpec: Sendable {
+        public var table: String
+        public var key: CompiledExpression
+        public var field: String
+        public var kind: TemporalJoinOperator.Kind
+        public var format: Format
+        public init(table: String, key: CompiledExpression, field: String, kind: TemporalJoinOperator.Kind = .inner, format: Format = .json) {
+            self.table = table; self.key = key; self.field = field; self.kind = kind; self.format = format
+        }
+    }
+
+    public enum Operation: Sendable {
+        case filter(CompiledExpression)
+        case map([(String, CompiledExpression)])
+        case keyBy(CompiledExpression)
+        case window(WindowSpec)
+        case dedupe(key: CompiledExpression?, ttl: Int64)
+        case join(JoinSpec)
+        /// Waits this long per record (a deliberately slow step, for backpressure demos).
+        case delay(microseconds: Int64)
+        /// Swift code per record (the Swift API): the new value, or nil to drop the record. A
+        /// throw fails the job, and the error shows in its exceptions.
+        case function(name: String, body: @Sendable (Value) throws -> Value?)
+    }
+
+    public struct Step: Sendable {
+        public var operation: Operation
+        /// nil: the job's parallelism.
+        public var parallelism: Int?
+        public init(_ operation: Operation, parallelism: Int? = nil) { self.operation = operation; self.parallelism = parallelism }
+    }
+
+    public struct Sink: Sendable {
+        public var topic: String
+        public var format: Format
+        /// Record key; nil: the record's key after a keyBy, else none.
+        public var key: CompiledExpression?
+        /// At most this many records per second over the whole sink (a slow sink); nil: no limit.
+        public var throttle: Double?
+        public var parallelism: Int?
+        public init(topic: String, format: Format = .json, key: CompiledExpression? = nil, throttle: Double? = nil, parallelism: Int? = nil) {
+            self.topic = topic; self.format = format; self.key = key; self.throttle = throttle; self.parallelism = parallelism
+        }
+    }
+}

@@ -1,0 +1,81 @@
+/// A record in flight: its value, event time (ms) and, after a keyBy, its key.
+public struct StreamRecord: Sendable {
+    public var value: Value
+    public var time: Int64
+    public var key: Value?
+    public init(value: Value, time: Int64, key: Value? = nil) { self.value = value; self.time = time; self.key = key }
+}
+
+/// Where an operator sends what it makes: the next operator in its chain, or the task's output.
+/// Side outputs (late records, dead letters) go to a named topic.
+public protocol Collector: AnyObject {
+    func collect(_ record: StreamRecord) throws
+    func emitWatermark(_ watermark: Int64) throws
+    func side(_ output: SideOutput, _ record: StreamRecord) throws
+}
+
+/// The side outputs a job may write besides its sink.
+public enum SideOutput: Sendable, Hashable {
+    /// Records later than a window's allowed lateness (`window.lateOutput`).
+    case late
+    /// Records a source or step could not use (`deadLetter`), with the reason.
+    case deadLetter(reason: String)
+}
+
+/// One step of a chain. Operators run on their task's thread only, so they keep plain state;
+/// the runtime hands each its input watermark (already the minimum over the task's inputs).
+public protocol StreamOperator: AnyObject {
+    /// The name the job graph shows (Flink's operator names: "Filter", "Window(…)").
+    var name: String { get }
+    func process(_ record: StreamRecord, _ out: Collector) throws
+    /// Event time has reached `watermark` on every input: fire what is due, then forward it.
+    func advance(to watermark: Int64, _ out: Collector) throws
+    /// Bytes of keyed state held (Flink's state size), for the metrics.
+    var stateSize: Int { get }
+}
+
+extension StreamOperator {
+    public func advance(to watermark: Int64, _ out: Collector) throws { try out.emitWatermark(watermark) }
+    public var stateSize: Int { 0 }
+}
+
+/// `filter`: passes records for which the expression is `true`.
+public final class FilterOperator: StreamOperator {
+    public let name: String
+    let predicate: CompiledExpression
+    public init(_ predicate: CompiledExpression) { self.predicate = predicate; name = "Filter" }
+    public func process(_ record: StreamRecord, _ out: Collector) throws {
+        if case .bool(true) = predicate.evaluate(record.value) { try out.collect(record) }
+    }
+}
+
+/// `map`: a new record of the named expressions' values, in order.
+public final class MapOperator: StreamOperator {
+    public let name = "Map"
+    let fields: [(String, CompiledExpression)]
+    public init(_ fields: [(String, CompiledExpression)]) { self.fields = fields }
+    public func process(_ record: StreamRecord, _ out: Collector) throws {
+        var f = Value.Fields()
+        for (n, e) in fields { f[n] = e.evaluate(record.value) }
+        var r = record
+        r.value = .object(f)
+        try out.collect(r)
+    }
+}
+
+/// `keyBy`: sets each record's key (the runtime then routes it by the key's hash). A record
+/// without the key goes to the dead letters: grouping it under null would merge strangers.
+public final class KeyByOperator: StreamOperator {
+    public let name: String
+    let key: CompiledExpression
+    let asText: Bool
+    /// `asText`: the key as text, to meet a table's keys (Kafka record keys are bytes).
+    public init(_ key: CompiledExpression, asText: Bool = false) { self.key = key; self.asText = asText; name = "KeyBy(\(key.source))" }
+    public func process(_ record: StreamRecord, _ out: Collector) throws {
+        let k = key.evaluate(record.value)
+        if k.isNull { return try out.side(.deadLetter(reason: "no key: '\(key.source)' is null or missing"), record) }
+        var r = record
+        r.key = asText ? .string(k.text) : k
+        try out.collect(r)
+    }
+}

@@ -1,0 +1,75 @@
+import Dataflow
+import Dispatch
+import Foundation
+
+/// The generator source (Flink's DataGen, for demos and benchmarks): event n of the whole
+/// source is `{"key": "k<i>", "ts": t, "value": v, "seq": n}`; subtask s makes n = s, s+p, …
+/// Event time follows the wall clock or `startTime + n × timeStep`; a share of events is
+/// shifted back within `maxDelay` (out of order) or beyond it (late). Seeded, so a run repeats.
+struct GeneratorReader: SourceReader {
+    let spec: JobDefinition.GeneratorSource
+
+    func run(_ task: SubtaskRunner) throws {
+        let p = task.context.parallelism, s = task.context.subtask
+        var rng = SplitMix64(seed: spec.seed ^ (UInt64(s) &* 0x9E37_79B9_7F4A_7C15))
+        var clock = SourceClock(.init(outOfOrderness: spec.maxDelay, idleAfter: nil))
+        let start0 = spec.startTime ?? TaskContext.nowMs()
+        clock.watermarks.assign([0], now: start0)
+        let limit = spec.count
+        let perSecond = spec.rate > 0 ? spec.rate / Double(p) : nil
+        let began = DispatchTime.now().uptimeNanoseconds
+        var made: Int64 = 0
+        var n = Int64(s)
+        var maxTime = Int64.min
+        let keyNames = (0..<min(spec.keys, 1_000_000)).map { "k\($0)" }
+        while true {
+            try task.context.checkCancelled()
+            let now = TaskContext.nowMs()
+            for _ in 0..<256 {
+                if let limit, n >= limit { break }
+                var t = spec.timeStep.map { start0 + n * $0 } ?? now
+                maxTime = max(maxTime, t)
+                let roll = Double(rng.next() >> 11) / Double(1 << 53)
+                if roll < spec.lateFraction {
+                    t = maxTime - spec.maxDelay - 1 - Int64(rng.next() % UInt64(max(1, 4 * spec.maxDelay)))
+                } else if roll < spec.lateFraction + spec.outOfOrderFraction {
+                    t -= Int64(rng.next() % UInt64(max(1, spec.maxDelay)))
+                }
+                let k = Int(rng.next() % UInt64(keyNames.count))
+                var f = Value.Fields()
+                f.appendNew("key", .string(keyNames[k]))
+                f.appendNew("ts", .int(t))
+                f.appendNew("value", .int(Int64(rng.next() % 1000)))
+                f.appendNew("seq", .int(n))
+                try clock.record(StreamRecord(value: .object(f), time: t), split: 0, now: now, task)
+                n += Int64(p)
+                made += 1
+            }
+            try clock.tick(now: now, task)
+            try task.batchDone()
+            if let limit, n >= limit { return try task.finishSource() }
+            if let perSecond {
+                // Pace: sleep until the events made so far are due.
+                let due = began + UInt64(Double(made) / perSecond * 1e9)
+                let nowNanos = DispatchTime.now().uptimeNanoseconds
+                if due > nowNanos {
+                    let wait = min(due - nowNanos, 200_000_000)
+                    task.idle { _ = usleep(UInt32(wait / 1000)) }
+                }
+            }
+        }
+    }
+}
+
+/// A small seeded generator (SplitMix64): fast, and the same sequence on every machine.
+struct SplitMix64 {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

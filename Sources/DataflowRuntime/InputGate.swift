@@ -1,0 +1,74 @@
+import Foundation
+
+/// A task's input: a bounded queue of batches from all its upstream channels. A full gate
+/// blocks the sender — that wait is backpressure, and both sides time their waits (Flink's
+/// backPressuredTime on the sender, idleTime on the receiver).
+final class InputGate: @unchecked Sendable {  // guarded by `condition`
+    private let condition = NSCondition()
+    private var batches: [(channel: Int, elements: [Element])] = []
+    private var head = 0
+    private let capacity: Int
+    private var closed = false
+
+    init(capacity: Int) { self.capacity = max(2, capacity) }
+
+    /// Queued batches (for the inPoolUsage-like metric).
+    var depth: Int { condition.lock(); defer { condition.unlock() }; return batches.count - head }
+    var capacityInBatches: Int { capacity }
+
+    /// Adds a batch, waiting while the gate is full (timed as the sender's backpressure).
+    /// False when the gate was closed (the job is stopping).
+    func put(_ elements: [Element], from channel: Int, sender: TaskMetrics) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        if batches.count - head >= capacity && !closed {
+            sender.beginWait(.backpressured)
+            while batches.count - head >= capacity && !closed { condition.wait() }
+            sender.endWait()
+        }
+        if closed { return false }
+        batches.append((channel, elements))
+        condition.broadcast()
+        return true
+    }
+
+    /// Takes the oldest batch, waiting while there is none (timed as the receiver's idle time).
+    /// Nil when the gate was closed.
+    func take(receiver: TaskMetrics) -> (channel: Int, elements: [Element])? {
+        condition.lock()
+        defer { condition.unlock() }
+        if head == batches.count && !closed {
+            receiver.beginWait(.idle)
+            while head == batches.count && !closed { condition.wait() }
+            receiver.endWait()
+        }
+        if closed { return nil }
+        let batch = batches[head]
+        batches[head] = (0, [])
+        head += 1
+        if head > 64 && head * 2 > batches.count { batches.removeFirst(head); head = 0 }
+        condition.broadcast()
+        return batch
+    }
+
+    /// The oldest batch if one is queued, without waiting.
+    func poll() -> (channel: Int, elements: [Element])? {
+        condition.lock()
+        defer { condition.unlock() }
+        guard head < batches.count, !closed else { return nil }
+        let batch = batches[head]
+        batches[head] = (0, [])
+        head += 1
+        if head > 64 && head * 2 > batches.count { batches.removeFirst(head); head = 0 }
+        condition.broadcast()
+        return batch
+    }
+
+    /// Wakes every waiter and refuses further batches (cancel or failure).
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+}

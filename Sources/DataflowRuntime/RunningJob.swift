@@ -1,0 +1,175 @@
+import Dataflow
+import EngineCore
+import Foundation
+
+/// A job running in the engine: one thread per subtask, wired by its ``JobGraph``; its state
+/// with Flink's names, the exceptions that ended it, and every subtask's counters. A task that
+/// throws fails the job (no restart strategy without checkpoints, as Flink); cancel stops
+/// every task and waits for them.
+public final class RunningJob: @unchecked Sendable {  // mutable state guarded by `lock`
+    public enum State: String, Sendable { case created = "CREATED", running = "RUNNING", failing = "FAILING", failed = "FAILED",
+                                          cancelling = "CANCELLING", canceled = "CANCELED", finished = "FINISHED"
+        public var isTerminal: Bool { self == .failed || self == .canceled || self == .finished }
+    }
+
+    public struct Failure: Sendable {
+        public var time: Int64
+        public var message: String
+        public var task: String
+    }
+
+    public struct VertexRuntime: Sendable {
+        public var vertex: JobGraph.Vertex
+        public var subtasks: [TaskMetrics]
+    }
+
+    public let id: String
+    public let name: String
+    public let definition: JobDefinition
+    public let graph: JobGraph
+    public let startTime: Int64
+    public let vertices: [VertexRuntime]
+
+    private let lock = NSCondition()
+    private var _state = State.created
+    private var _endTime: Int64 = -1
+    private var _failures: [Failure] = []
+    private var running = 0
+    private var cancelRequested = false
+    private let flag = CancelFlag()
+    private var gates: [InputGate] = []
+    private var runners: [(SubtaskRunner, String)] = []
+    private var threads: [Thread] = []
+
+    public var state: State { lock.lock(); defer { lock.unlock() }; return _state }
+    public var endTime: Int64 { lock.lock(); defer { lock.unlock() }; return _endTime }
+    public var failures: [Failure] { lock.lock(); defer { lock.unlock() }; return _failures }
+
+    /// Builds every subtask (creating sink topics), then starts them.
+    init(id: String, definition: JobDefinition, engine: Engine) throws {
+        self.id = id
+        name = definition.name
+        self.definition = definition
+        graph = try JobGraph(definition)
+        startTime = TaskContext.nowMs()
+        let vs = graph.vertices
+        vertices = vs.map { VertexRuntime(vertex: $0, subtasks: (0..<$0.parallelism).map { _ in TaskMetrics() }) }
+
+        // Gates for every subtask with inputs; channel numbers per input edge.
+        var gatesByVertex: [[InputGate]] = []
+        var channelBase: [[Int]] = []  // [vertex][input index] → first channel
+        for v in vs {
+            var base: [Int] = []
+            var channels = 0
+            for input in v.inputs { base.append(channels); channels += vs[input.vertex].parallelism }
+            channelBase.append(base)
+            gatesByVertex.append(v.inputs.isEmpty ? [] : (0..<v.parallelism).map { _ in InputGate(capacity: 2 * channels + 4) })
+        }
+        gates = gatesByVertex.flatMap { $0 }
+
+        for (vi, v) in vs.enumerated() {
+            // Where this vertex's records go: the vertex that lists it as an input.
+            var route: (vertex: Int, input: Int)? = nil
+            for (di, d) in vs.enumerated() { if let ii = d.inputs.firstIndex(where: { $0.vertex == vi }) { route = (di, ii) } }
+            var sinkPartitions: Int32 = 0
+            if let sink = v.sink { sinkPartitions = try EngineIO.ensureTopic(engine, sink.topic, partitions: Int32(definition.parallelism)) }
+            for s in 0..<v.parallelism {
+                let context = TaskContext(engine: engine, jobName: name, vertexName: v.name, subtask: s, parallelism: v.parallelism,
+                                          deadLetterTopic: definition.deadLetterTopic, metrics: vertices[vi].subtasks[s], flag: flag)
+                let outRoute = route.map { r in
+                    TaskOutput.Route(gates: gatesByVertex[r.vertex], partitioning: vs[r.vertex].inputs[r.input].partitioning,
+                                     channel: channelBase[r.vertex][r.input] + s)
+                }
+                let sink = v.sink.map { spec in
+                    SinkWriter(spec: spec, writer: TopicWriter(engine: engine, topic: spec.topic, partitions: sinkPartitions, startPartition: Int32(s)),
+                               parallelism: v.parallelism)
+                }
+                let output = TaskOutput(context: context, route: outRoute, sink: sink)
+                var reader: SourceReader? = nil
+                switch v.source {
+                case .topic(let t)?: reader = TopicReader(t)
+                case .generator(let g)?: reader = GeneratorReader(spec: g)
+                case nil: if let table = v.tableSource { reader = TopicReader(table: table) }
+                }
+                var tableChannels: Set<Int> = []
+                for (ii, input) in v.inputs.enumerated() where input.isTable {
+                    for j in 0..<vs[input.vertex].parallelism { tableChannels.insert(channelBase[vi][ii] + j) }
+                }
+                let channels = v.inputs.reduce(0) { $0 + vs[$1.vertex].parallelism }
+                let runner = SubtaskRunner(context: context, operators: v.operators.map { $0.make() }, lateTopics: v.operators.map(\.lateOutput),
+                                           output: output, gate: gatesByVertex[vi].isEmpty ? nil : gatesByVertex[vi][s],
+                                           channels: channels, tableChannels: tableChannels, source: reader)
+                runners.append((runner, "\(v.name) (\(s + 1)/\(v.parallelism))"))
+            }
+        }
+    }
+
+    func start() {
+        lock.lock()
+        _state = .running
+        running = runners.count
+        for (runner, taskName) in runners {
+            let t = Thread { [self] in
+                do {
+                    try runner.run()
+                } catch is TaskCancelled {
+                } catch {
+                    fail(error, task: taskName)
+                }
+                taskEnded()
+            }
+            t.name = String(taskName.prefix(15))
+            t.stackSize = 4 << 20
+            threads.append(t)
+        }
+        let toStart = threads
+        runners = []  // the threads own them now
+        lock.unlock()
+        for t in toStart { t.start() }
+    }
+
+    /// Stops every task; returns at once (``waitUntilTerminal(timeout:)`` waits).
+    public func cancel() {
+        lock.lock()
+        if !_state.isTerminal && _state != .failing {
+            cancelRequested = true
+            _state = .cancelling
+        }
+        lock.unlock()
+        stopTasks()
+    }
+
+    /// Waits until the job reaches a terminal state; false on timeout.
+    @discardableResult
+    public func waitUntilTerminal(timeout: TimeInterval) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        lock.lock(); defer { lock.unlock() }
+        while !_state.isTerminal { if !lock.wait(until: deadline) { return _state.isTerminal } }
+        return true
+    }
+
+    private func fail(_ error: Error, task: String) {
+        lock.lock()
+        _failures.append(Failure(time: TaskContext.nowMs(), message: "\(error)", task: task))
+        if !_state.isTerminal && !cancelRequested { _state = .failing }
+        lock.unlock()
+        stopTasks()
+    }
+
+    private func stopTasks() {
+        flag.raise()
+        for g in gates { g.close() }
+    }
+
+    private func taskEnded() {
+        lock.lock()
+        running -= 1
+        if running == 0 {
+            _state = _state == .failing ? .failed : (cancelRequested ? .canceled : .finished)
+            _endTime = TaskContext.nowMs()
+            threads = []
+            lock.broadcast()
+        }
+        lock.unlock()
+    }
+}

@@ -1,0 +1,48 @@
+import Dataflow
+import Foundation
+
+/// A job's sink: records as JSON or text to an engine topic, keyed by the sink's key expression
+/// or the record's key, at most `throttle` per second (a deliberately slow sink sleeps, and
+/// that is busy time, as a slow sink is in Flink).
+final class SinkWriter {
+    let spec: JobDefinition.Sink
+    let writer: TopicWriter
+    private let perSecond: Double?
+    private var tokens: Double = 0
+    private var refilled = DispatchTime.now().uptimeNanoseconds
+
+    init(spec: JobDefinition.Sink, writer: TopicWriter, parallelism: Int) {
+        self.spec = spec
+        self.writer = writer
+        perSecond = spec.throttle.map { $0 / Double(parallelism) }
+        tokens = min(perSecond ?? 0, 1)
+    }
+
+    func write(_ record: StreamRecord) throws {
+        if let perSecond { throttle(perSecond) }
+        let key = (spec.key?.evaluate(record.value) ?? record.key).flatMap { $0.isNull ? nil : Array($0.text.utf8) }
+        let value: [UInt8]
+        switch spec.format {
+        case .json: value = JSONWriter.bytes(record.value)
+        case .text: value = Array((record.value.lookup(["value"]) ?? record.value).text.utf8)
+        }
+        try writer.write(key: key, value: value, time: record.time)
+    }
+
+    func flush() throws { try writer.flush() }
+    func drain() throws { try writer.drain() }
+
+    private func throttle(_ perSecond: Double) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        tokens = min(max(perSecond / 10, 1), tokens + Double(now - refilled) / 1e9 * perSecond)
+        refilled = now
+        if tokens < 1 {
+            let waitSeconds = (1 - tokens) / perSecond
+            usleep(UInt32(min(waitSeconds, 1) * 1e6))
+            let after = DispatchTime.now().uptimeNanoseconds
+            tokens += Double(after - refilled) / 1e9 * perSecond
+            refilled = after
+        }
+        tokens -= 1
+    }
+}

@@ -1,0 +1,139 @@
+import Dataflow
+import Dispatch
+
+/// One subtask's thread: a source's read loop, or the loop over its input gate that feeds
+/// the chain (records, watermarks through the valve, a join's table changes). Publishes its
+/// counters once per batch; flushes its output before it waits, so nothing sits in a buffer
+/// while the task is idle.
+final class SubtaskRunner: @unchecked Sendable {  // used by its own thread only, once started
+    let context: TaskContext
+    let operators: [StreamOperator]
+    let head: Collector
+    let output: TaskOutput
+    let gate: InputGate?
+    let channels: Int
+    let tableChannels: Set<Int>
+    let source: SourceReader?
+
+    private var recordsIn: Int64 = 0
+    private var inputWatermark = Int64.min
+    private var idleSent = false
+
+    init(context: TaskContext, operators: [StreamOperator], lateTopics: [String?], output: TaskOutput,
+         gate: InputGate?, channels: Int, tableChannels: Set<Int>, source: SourceReader?) {
+        self.context = context
+        self.operators = operators
+        self.output = output
+        self.gate = gate
+        self.channels = channels
+        self.tableChannels = tableChannels
+        self.source = source
+        var next: Collector = output
+        for (op, late) in zip(operators, lateTopics).reversed() {
+            next = ChainLink(op, handed: OperatorOutput(next: next, output: output, lateTopic: late))
+        }
+        head = next
+    }
+
+    func run() throws {
+        if let source { try source.run(self) } else { try runInput() }
+        publish()
+    }
+
+    // MARK: source side
+
+    func sourceRecord(_ record: StreamRecord) throws {
+        recordsIn += 1
+        try head.collect(record)
+    }
+
+    func sourceWatermark(_ watermark: Int64) throws {
+        if watermark > inputWatermark { inputWatermark = watermark }
+        try head.emitWatermark(watermark)
+    }
+
+    func sourceIdle(_ idle: Bool) { output.emitIdle(idle) }
+
+    /// The end of a batch: publish and send.
+    func batchDone() throws {
+        publish()
+        try output.flush()
+    }
+
+    /// Times `body` (a source waiting for data or pacing itself) as idle.
+    func idle<T>(_ body: () throws -> T) rethrows -> T { try context.metrics.wait(.idle, body) }
+
+    func finishSource() throws {
+        try head.emitWatermark(.max)
+        try output.finish()
+    }
+
+    // MARK: input side
+
+    private func runInput() throws {
+        guard let gate else { return }
+        var valve = WatermarkValve(inputs: channels)
+        let join = operators.first as? TemporalJoinOperator
+        while true {
+            var batch = gate.poll()
+            if batch == nil {
+                publish()
+                try output.flush()
+                batch = gate.take(receiver: context.metrics)
+            }
+            guard let (channel, elements) = batch else { throw TaskCancelled() }
+            for element in elements {
+                switch element {
+                case .record(let r):
+                    recordsIn += 1
+                    if tableChannels.contains(channel), let join {
+                        join.processTable(key: r.key ?? .null, row: r.value.isNull ? nil : r.value, time: r.time)
+                    } else {
+                        try head.collect(r)
+                    }
+                case .watermark(let w):
+                    if let advanced = valve.watermark(w, from: channel) { try advance(advanced) }
+                case .idle(let isIdle):
+                    if let advanced = valve.setIdle(isIdle, from: channel) { try advance(advanced) }
+                    if valve.outputIdle != idleSent { idleSent = valve.outputIdle; output.emitIdle(idleSent) }
+                case .end:
+                    if let advanced = valve.end(channel) { try advance(advanced) }
+                    if valve.allEnded {
+                        try output.finish()
+                        return
+                    }
+                }
+            }
+            publish()
+        }
+    }
+
+    private func advance(_ w: Int64) throws {
+        inputWatermark = w
+        try head.emitWatermark(w)
+    }
+
+    private func publish() {
+        let state = operators.reduce(0) { $0 + $1.stateSize }
+        let o = output
+        let inW = inputWatermark, rin = recordsIn
+        let queued = gate?.depth ?? 0, capacity = gate?.capacityInBatches ?? 1
+        context.metrics.update { c in
+            c.recordsIn = rin
+            c.recordsOut = o.recordsOut
+            c.inputWatermark = inW
+            c.outputWatermark = o.outputWatermark
+            c.stateBytes = Int64(state)
+            c.deadLetters = o.deadLetters
+            c.lateRecordsDropped = o.lateDropped
+            c.lateRecordsToSideOutput = o.lateSide
+            c.inputQueued = queued
+            c.inputCapacity = capacity
+        }
+    }
+}
+
+/// Reads a source for one subtask, handing records and watermarks to the runner.
+protocol SourceReader {
+    func run(_ task: SubtaskRunner) throws
+}

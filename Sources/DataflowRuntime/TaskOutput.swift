@@ -1,0 +1,120 @@
+import Dataflow
+import Dispatch
+import EngineCore
+import KafkaProtocol
+
+/// The end of a task's chain: records go to the next vertex's subtasks (by key hash, round
+/// robin or one to one) in batches, or to the sink's topic; watermarks and idleness go to every
+/// next subtask; side outputs go to their topics. Waiting on a full next gate is this task's
+/// backpressured time.
+final class TaskOutput: Collector {
+    struct Route {
+        var gates: [InputGate]
+        var partitioning: JobGraph.Partitioning
+        /// This subtask's channel number at each next gate.
+        var channel: Int
+    }
+
+    static let batchSize = 256
+
+    let context: TaskContext
+    private let route: Route?
+    private let sink: SinkWriter?
+    private var buffers: [[Element]]
+    private var roundRobin = 0
+    private var lastWatermark = Int64.min
+    private var sideWriters: [String: TopicWriter] = [:]
+
+    // Counted here, published by the task loop.
+    var recordsOut: Int64 = 0
+    var deadLetters: Int64 = 0
+    var lateDropped: Int64 = 0
+    var lateSide: Int64 = 0
+    var outputWatermark: Int64 { lastWatermark }
+
+    init(context: TaskContext, route: Route?, sink: SinkWriter?) {
+        self.context = context
+        self.route = route
+        self.sink = sink
+        buffers = Array(repeating: [], count: route?.gates.count ?? 0)
+        for i in buffers.indices { buffers[i].reserveCapacity(Self.batchSize) }
+    }
+
+    func collect(_ record: StreamRecord) throws {
+        recordsOut += 1
+        if let sink { return try sink.write(record) }
+        guard let route else { return }
+        let target: Int
+        switch route.partitioning {
+        case .forward: target = min(context.subtask, route.gates.count - 1)
+        case .hash: target = KeyRouting.subtask(for: record.key ?? .null, parallelism: route.gates.count)
+        case .rebalance: target = roundRobin; roundRobin = (roundRobin + 1) % route.gates.count
+        }
+        buffers[target].append(.record(record))
+        if buffers[target].count >= Self.batchSize { try send(target) }
+    }
+
+    func emitWatermark(_ watermark: Int64) throws {
+        guard watermark > lastWatermark else { return }
+        lastWatermark = watermark
+        for i in buffers.indices { buffers[i].append(.watermark(watermark)) }
+    }
+
+    func emitIdle(_ idle: Bool) {
+        for i in buffers.indices { buffers[i].append(.idle(idle)) }
+    }
+
+    func side(_ o: SideOutput, _ record: StreamRecord) throws { try side(o, record, lateTopic: nil) }
+
+    func side(_ o: SideOutput, _ record: StreamRecord, lateTopic: String?) throws {
+        switch o {
+        case .late:
+            guard let lateTopic else { lateDropped += 1; return }
+            lateSide += 1
+            try writer(lateTopic).write(key: record.key.map { Array($0.text.utf8) }, value: JSONWriter.bytes(record.value), time: record.time)
+        case .deadLetter(let reason):
+            try deadLetter(key: record.key.map { Array($0.text.utf8) }, value: JSONWriter.bytes(record.value), reason: reason, time: record.time)
+        }
+    }
+
+    /// A record a step could not use, as it came (a source's raw bytes), with the reason in
+    /// the `sluice.error` header.
+    func deadLetter(key: [UInt8]?, value: [UInt8]?, reason: String, time: Int64) throws {
+        deadLetters += 1
+        try writer(context.deadLetterTopic).write(key: key, value: value, time: time,
+                                                  headers: [Record.Header(key: "sluice.error", value: Array(reason.utf8))])
+    }
+
+    private func writer(_ topic: String) throws -> TopicWriter {
+        if let w = sideWriters[topic] { return w }
+        let n = try EngineIO.ensureTopic(context.engine, topic, partitions: 1)
+        let w = TopicWriter(engine: context.engine, topic: topic, partitions: n, startPartition: Int32(context.subtask))
+        sideWriters[topic] = w
+        return w
+    }
+
+    private func send(_ target: Int) throws {
+        guard let route, !buffers[target].isEmpty else { return }
+        let batch = buffers[target]
+        buffers[target].removeAll(keepingCapacity: true)
+        guard route.gates[target].put(batch, from: route.channel, sender: context.metrics) else { throw TaskCancelled() }
+    }
+
+    /// Sends every buffered batch (before the task waits for input, and at batch ends).
+    func flush() throws {
+        for i in buffers.indices { try send(i) }
+        try sink?.flush()
+        for w in sideWriters.values { try w.flush() }
+    }
+
+    /// The input ended: everything out, the end marker to every next subtask, the sink durable.
+    func finish() throws {
+        for i in buffers.indices { buffers[i].append(.end) }
+        try flush()
+        try sink?.drain()
+        for w in sideWriters.values { try w.drain() }
+    }
+}
+
+/// Thrown inside a task when its job is being cancelled: not a failure.
+struct TaskCancelled: Error {}

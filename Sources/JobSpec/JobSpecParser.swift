@@ -1,0 +1,213 @@
+import Dataflow
+import Yams
+
+/// Reads a YAML job spec (docs/jobs-engine.md) into a checked ``JobDefinition``: every
+/// expression parsed and type-checked, every duration and name valid, the steps in an order
+/// that can run (a window after a keyBy, an aggregate after a window). Errors carry the line.
+public enum JobSpecParser {
+    public static func parse(_ text: String) throws -> JobDefinition {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else { throw JobSpecError(line: 1, column: 1, path: "", reason: "the spec is empty") }
+            root = node
+        } catch let e as YamlError {
+            throw syntax(e)
+        }
+        let top = try SpecNode(node: root, path: "").mapping(allowed: ["name", "parallelism", "source", "steps", "sink", "deadLetter"])
+        guard let nameNode = top["name"] else { throw SpecNode(node: root, path: "").fail("missing 'name'") }
+        let name = try nameNode.name()
+        let parallelism = try top["parallelism"]?.int(in: 1...256) ?? 1
+        guard let sourceNode = top["source"] else { throw SpecNode(node: root, path: "").fail("missing 'source'") }
+        let source = try parseSource(sourceNode)
+        guard let sinkNode = top["sink"] else { throw SpecNode(node: root, path: "").fail("missing 'sink'") }
+        let sink = try parseSink(sinkNode)
+        let stepNodes = try top["steps"]?.sequence() ?? []
+        var steps: [JobDefinition.Step] = []
+        var stepLines: [SpecNode] = []
+        var i = 0
+        while i < stepNodes.count {
+            let (step, consumed) = try parseStep(stepNodes, at: i)
+            steps.append(step)
+            stepLines.append(stepNodes[i])
+            i += consumed
+        }
+        let job = JobDefinition(name: name, parallelism: parallelism, source: source, steps: steps, sink: sink,
+                                deadLetterTopic: try top["deadLetter"]?.name())
+        do {
+            _ = try JobGraph(job)
+        } catch let e as JobGraph.PlanError {
+            throw (e.step.map { stepLines[$0] } ?? SpecNode(node: root, path: "")).fail(e.reason)
+        }
+        return job
+    }
+
+    static func syntax(_ e: YamlError) -> JobSpecError {
+        switch e {
+        case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
+            return JobSpecError(line: mark.line, column: mark.column, path: "", reason: "not valid YAML: \(problem)")
+        default:
+            return JobSpecError(line: 0, column: 0, path: "", reason: "not valid YAML: \(e)")
+        }
+    }
+
+    static func expression(_ node: SpecNode, expecting: CompiledExpression.Kind = .any) throws -> CompiledExpression {
+        let text = try node.string()
+        do {
+            return try CompiledExpression.compile(text, expecting: expecting)
+        } catch let e as ExpressionError {
+            throw node.fail("in \"\(text)\": \(e)")
+        }
+    }
+
+    static func parseSource(_ node: SpecNode) throws -> JobDefinition.Source {
+        let m = try node.mapping(allowed: ["topic", "format", "timestamp", "watermark", "partitions", "startFrom", "generator"])
+        if let g = m["generator"] {
+            guard m.count == 1 else { throw node.fail("a generator source takes no other keys") }
+            return .generator(try parseGenerator(g))
+        }
+        guard let topic = m["topic"] else { throw node.fail("a source needs 'topic' (an engine topic) or 'generator'") }
+        var t = JobDefinition.TopicSource(topic: try topic.name())
+        if let f = m["format"] { t.format = try f.choice(JobDefinition.Format.self) }
+        if let ts = m["timestamp"] {
+            let e = try expression(ts)
+            guard case .field(let path, _) = e.tree else { throw ts.fail("timestamp names a field (e.g. ts or event.time), not an expression") }
+            t.timestampField = path
+        }
+        if let w = m["watermark"] {
+            let wm = try w.mapping(allowed: ["outOfOrderness", "idleAfter"])
+            t.watermark = JobDefinition.WatermarkSpec(outOfOrderness: try wm["outOfOrderness"]?.duration() ?? 0,
+                                                      idleAfter: try wm["idleAfter"]?.positiveDuration())
+        }
+        if let p = m["partitions"] {
+            let list = try p.sequence().map { Int32(try $0.int(in: 0...100_000)) }
+            guard !list.isEmpty, Set(list).count == list.count else { throw p.fail("list each partition once, at least one") }
+            t.partitions = list
+        }
+        if let s = m["startFrom"] {
+            let v = try s.string()
+            guard let pos = JobDefinition.StartPosition(rawValue: v) else { throw s.fail("'\(v)' is not 'earliest' or 'latest'") }
+            t.startFrom = pos
+        }
+        return .topic(t)
+    }
+
+    static func parseGenerator(_ node: SpecNode) throws -> JobDefinition.GeneratorSource {
+        let m = try node.mapping(allowed: ["rate", "keys", "late", "outOfOrder", "maxDelay", "count", "seed", "startTime", "timeStep"])
+        var g = JobDefinition.GeneratorSource()
+        if let r = m["rate"] { g.rate = try r.rate() }
+        if let k = m["keys"] { g.keys = try k.int(in: 1...100_000_000) }
+        if let l = m["late"] { g.lateFraction = try l.fraction() }
+        if let o = m["outOfOrder"] { g.outOfOrderFraction = try o.fraction() }
+        if let d = m["maxDelay"] { g.maxDelay = try d.duration() }
+        if let c = m["count"] { g.count = Int64(try c.int(in: 1...Int.max)) }
+        if let s = m["seed"] { g.seed = UInt64(try s.int(in: 0...Int.max)) }
+        if let s = m["startTime"] {
+            let text = try s.string()
+            guard let t = Int64(text) ?? TimeText.parse(text) else { throw s.fail("'\(text)' is not a time (ms since the epoch or ISO-8601)") }
+            g.startTime = t
+        }
+        if let s = m["timeStep"] { g.timeStep = try s.duration() }
+        if g.lateFraction + g.outOfOrderFraction > 1 { throw node.fail("late and outOfOrder add up to more than 1") }
+        if (g.lateFraction > 0 || g.outOfOrderFraction > 0) && g.maxDelay == 0 { throw node.fail("late or out-of-order events need a maxDelay") }
+        return g
+    }
+
+    static func parseSink(_ node: SpecNode) throws -> JobDefinition.Sink {
+        let m = try node.mapping(allowed: ["topic", "format", "key", "throttle", "parallelism"])
+        guard let topic = m["topic"] else { throw node.fail("a sink needs 'topic'") }
+        var s = JobDefinition.Sink(topic: try topic.name())
+        if let f = m["format"] { s.format = try f.choice(JobDefinition.Format.self) }
+        if let k = m["key"] { s.key = try expression(k) }
+        if let t = m["throttle"] {
+            let r = try t.rate()
+            guard r > 0 else { throw t.fail("a throttle must be above 0 per second") }
+            s.throttle = r
+        }
+        if let p = m["parallelism"] { s.parallelism = try p.int(in: 1...256) }
+        return s
+    }
+
+    static let stepKinds = ["filter", "map", "keyBy", "window", "aggregate", "dedupe", "join", "delay"]
+
+    /// One step (a window takes the aggregate after it too): the step and how many list items it used.
+    static func parseStep(_ nodes: [SpecNode], at index: Int) throws -> (JobDefinition.Step, Int) {
+        let node = nodes[index]
+        let m = try node.mapping(allowed: stepKinds + ["parallelism"])
+        let kinds = m.keys.filter { stepKinds.contains($0) }
+        guard kinds.count == 1, let kind = kinds.first, let body = m[kind] else {
+            throw node.fail("a step is one of \(stepKinds.joined(separator: ", ")) (found \(kinds.isEmpty ? "none" : kinds.sorted().joined(separator: " and ")))")
+        }
+        let parallelism = try m["parallelism"]?.int(in: 1...256)
+        switch kind {
+        case "filter":
+            return (.init(.filter(try expression(body, expecting: .boolean)), parallelism: parallelism), 1)
+        case "map":
+            guard let map = body.node.mapping else { throw body.fail("map takes fields: {name: expression, …}") }
+            var fields: [(String, CompiledExpression)] = []
+            for (k, v) in map {
+                guard let name = k.scalar?.string, !name.isEmpty else { throw body.fail("field names must be plain text") }
+                fields.append((name, try expression(SpecNode(node: v, path: "\(body.path).\(name)"))))
+            }
+            guard !fields.isEmpty else { throw body.fail("map needs at least one field") }
+            return (.init(.map(fields), parallelism: parallelism), 1)
+        case "keyBy":
+            return (.init(.keyBy(try expression(body)), parallelism: parallelism), 1)
+        case "window":
+            let w = try body.mapping(allowed: ["tumbling", "sliding", "every", "session", "allowedLateness", "lateOutput"])
+            let assigner: WindowAssigner
+            if let t = w["tumbling"] {
+                guard w["sliding"] == nil, w["session"] == nil, w["every"] == nil else { throw body.fail("give one of tumbling, sliding (with every) or session") }
+                assigner = .tumbling(size: try t.positiveDuration())
+            } else if let s = w["sliding"] {
+                guard w["session"] == nil else { throw body.fail("give one of tumbling, sliding (with every) or session") }
+                guard let every = w["every"] else { throw s.fail("a sliding window needs 'every' (how often a window starts)") }
+                let size = try s.positiveDuration(), slide = try every.positiveDuration()
+                guard slide <= size else { throw every.fail("'every' must not exceed the window size, or events fall between windows") }
+                assigner = .sliding(size: size, slide: slide)
+            } else if let s = w["session"] {
+                guard w["every"] == nil else { throw body.fail("'every' belongs to sliding windows") }
+                assigner = .session(gap: try s.positiveDuration())
+            } else {
+                throw body.fail("a window is tumbling: 1m, sliding: 1m with every: 10s, or session: 30s")
+            }
+            guard index + 1 < nodes.count, let next = nodes[index + 1].node.mapping, next["aggregate"] != nil else {
+                throw node.fail("a window must be followed by an aggregate step (aggregate: {count: count()})")
+            }
+            let aggNode = try nodes[index + 1].mapping(allowed: ["aggregate"])["aggregate"]!
+            guard let aggMap = aggNode.node.mapping, !aggMap.isEmpty else { throw aggNode.fail("aggregate takes outputs: {name: sum(field), …}") }
+            var specs: [(name: String, text: String)] = []
+            for (k, v) in aggMap {
+                guard let name = k.scalar?.string, !name.isEmpty else { throw aggNode.fail("output names must be plain text") }
+                specs.append((name, try SpecNode(node: v, path: "\(aggNode.path).\(name)").string()))
+            }
+            let aggregation: Aggregation
+            do { aggregation = try Aggregation(specs) } catch let e as ExpressionError {
+                throw aggNode.fail("\(e)")
+            }
+            let spec = JobDefinition.WindowSpec(assigner: assigner, allowedLateness: try w["allowedLateness"]?.duration() ?? 0,
+                                                lateOutput: try w["lateOutput"]?.name(), aggregation: aggregation)
+            return (.init(.window(spec), parallelism: parallelism), 2)
+        case "aggregate":
+            throw node.fail("an aggregate belongs right after a window")
+        case "dedupe":
+            let d = try body.mapping(allowed: ["key", "ttl"])
+            guard let ttl = d["ttl"] else { throw body.fail("dedupe needs 'ttl' (how long a key is remembered)") }
+            return (.init(.dedupe(key: try d["key"].map { try expression($0) }, ttl: try ttl.positiveDuration()), parallelism: parallelism), 1)
+        case "join":
+            let j = try body.mapping(allowed: ["table", "key", "as", "type", "format"])
+            guard let table = j["table"], let key = j["key"] else { throw body.fail("join needs 'table' (a compacted topic) and 'key' (the expression matching its keys)") }
+            let tableName = try table.name()
+            var spec = JobDefinition.JoinSpec(table: tableName, key: try expression(key), field: try j["as"]?.string() ?? tableName)
+            if let t = j["type"] {
+                let v = try t.string()
+                guard let kind = TemporalJoinOperator.Kind(rawValue: v) else { throw t.fail("'\(v)' is not 'inner' or 'left'") }
+                spec.kind = kind
+            }
+            if let f = j["format"] { spec.format = try f.choice(JobDefinition.Format.self) }
+            return (.init(.join(spec), parallelism: parallelism), 1)
+        default:  // delay
+            let d = try body.duration()
+            return (.init(.delay(microseconds: d * 1000), parallelism: parallelism), 1)
+        }
+    }
+}

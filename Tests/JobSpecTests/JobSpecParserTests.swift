@@ -1,0 +1,88 @@
+import Dataflow
+import Testing
+@testable import JobSpec
+
+@Suite struct JobSpecParserTests {
+    static let revenue = """
+    name: revenue-per-customer
+    parallelism: 2
+    source: {topic: orders, format: json, timestamp: ts, watermark: {outOfOrderness: 5s, idleAfter: 30s}}
+    steps:
+      - filter: "status == 'paid'"
+      - keyBy: customer
+      - window: {tumbling: 1m, allowedLateness: 30s, lateOutput: orders-late}
+      - aggregate: {revenue: sum(amount), orders: count()}
+    sink: {topic: revenue-per-minute}
+    """
+
+    @Test func theIssueExampleReadsAsWritten() throws {
+        let job = try JobSpecParser.parse(Self.revenue)
+        #expect(job.name == "revenue-per-customer" && job.parallelism == 2)
+        guard case .topic(let t) = job.source else { Issue.record("not a topic source"); return }
+        #expect(t.topic == "orders" && t.timestampField == ["ts"] && t.watermark == .init(outOfOrderness: 5000, idleAfter: 30_000))
+        #expect(job.steps.count == 3)
+        guard case .window(let w) = job.steps[2].operation else { Issue.record("no window"); return }
+        #expect(w.assigner == .tumbling(size: 60_000) && w.allowedLateness == 30_000 && w.lateOutput == "orders-late")
+        #expect(w.aggregation.outputs.map(\.name) == ["revenue", "orders"])
+        #expect(job.sink.topic == "revenue-per-minute")
+        #expect(job.deadLetterTopic == "revenue-per-customer-dead-letter")
+    }
+
+    @Test func everyStepKindParses() throws {
+        let job = try JobSpecParser.parse("""
+        name: all
+        source: {generator: {rate: 500/s, keys: 10, late: 0.05, outOfOrder: 0.2, maxDelay: 2s, count: 1000, seed: 3}}
+        steps:
+          - map: {customer: key, amount: "value * 2", ts: ts}
+          - dedupe: {key: customer, ttl: 10m}
+          - join: {table: customers, key: customer, as: info, type: left}
+          - window: {sliding: 1m, every: 10s}
+          - aggregate: {n: count()}
+          - keyBy: n
+          - window: {session: 30s}
+          - aggregate: {sessions: count()}
+          - delay: 5ms
+        sink: {topic: out, key: n, throttle: 200/s, parallelism: 1}
+        deadLetter: all-bad
+        """)
+        #expect(job.steps.count == 7)
+        #expect(job.deadLetterTopic == "all-bad")
+        #expect(job.sink.throttle == 200 && job.sink.parallelism == 1)
+        guard case .generator(let g) = job.source else { Issue.record("no generator"); return }
+        #expect(g.rate == 500 && g.lateFraction == 0.05 && g.maxDelay == 2000 && g.count == 1000)
+    }
+
+    @Test(arguments: [
+        ("name: x\nsource: {topic: t}\nsink: {topic: o}\nsteps:\n  - filter: \"amount >\"\n", 5, "steps[0].filter: in \"amount >\": column 9: expected a value"),
+        ("name: x\nsource: {topic: t}\nsink: {topic: o}\nsteps:\n  - filter: \"amount * 2\"\n", 5, "gives a number where a boolean is needed"),
+        ("name: x\nsource: {topic: t}\nsink: {topic: o}\nsteps:\n  - window: {tumbling: 1x}\n  - aggregate: {n: count()}\n", 5, "'1x' is not a duration"),
+        ("name: x\nsource: {topic: t}\nsink: {topic: o}\nsteps:\n  - keyBy: k\n  - window: {tumbling: 1m}\n", 6, "must be followed by an aggregate"),
+        ("name: x\nsource: {topic: t}\nsink: {topic: o}\nsteps:\n  - window: {tumbling: 1m}\n  - aggregate: {n: count()}\n", 5, "needs a keyBy before it"),
+        ("name: x\nsource: {topic: t, fromat: json}\nsink: {topic: o}\n", 2, "unknown key 'fromat'"),
+        ("name: x\nsource: {topic: t}\n", 1, "missing 'sink'"),
+        ("name: x\nsource: {topic: t}\nsink: {topic: o}\nsteps:\n  - keyBy: k\n  - window: {tumbling: 1m}\n  - aggregate: {n: total(v)}\n", 7, "an aggregate is one of count()"),
+        ("name: x\nsource: [1, 2\n", 3, "not valid YAML"),
+        ("name: 'bad name!'\nsource: {topic: t}\nsink: {topic: o}\n", 1, "not a usable name"),
+        ("name: x\nsource: {generator: {late: 0.1}}\nsink: {topic: o}\n", 2, "need a maxDelay"),
+    ])
+    func badSpecsNameTheLineAndTheReason(text: String, line: Int, reason: String) {
+        do {
+            _ = try JobSpecParser.parse(text)
+            Issue.record("parsed: \(text)")
+        } catch let e as JobSpecError {
+            #expect(e.line == line, "\(e)")
+            #expect(e.description.contains(reason), "\(e)")
+        } catch { Issue.record("\(error)") }
+    }
+
+    @Test func durationsAndRates() {
+        #expect(SpecValues.duration("500ms") == 500)
+        #expect(SpecValues.duration("1.5s") == 1500)
+        #expect(SpecValues.duration("2 min") == 120_000)
+        #expect(SpecValues.duration("1d") == 86_400_000)
+        #expect(SpecValues.duration("10") == nil)
+        #expect(SpecValues.duration("-1s") == nil)
+        #expect(SpecValues.rate("50/m") == 50.0 / 60)
+        #expect(SpecValues.rate("fast") == nil)
+    }
+}
