@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // Wire codec: pure, no I/O, shared by the client and (later) the engine's server.
@@ -50,6 +51,13 @@ let package = Package(
         // Jobs running in the engine: a thread per subtask, bounded gates (backpressure), sources
         // and sinks over EngineCore in-process, Flink-named metrics.
         .target(name: "DataflowRuntime", dependencies: ["Dataflow", "EngineCore", "KafkaProtocol", "RecordCodecs"]),
+        // The engine's REST front: Flink's REST paths for the engine's jobs, over Hummingbird.
+        .target(name: "EngineREST", dependencies: [
+            "Dataflow", "DataflowRuntime", "JobSpec", "FlinkWire",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         // YAML job specs read into checked job definitions, errors with their line.
         .target(name: "JobSpec", dependencies: ["Dataflow", .product(name: "Yams", package: "Yams")]),
         // Flink's REST API as Codable values, both ways: read by FlinkClient, written by the engine's REST server.
@@ -90,6 +98,7 @@ let package = Package(
         ]),
         .executableTarget(name: "sluice", dependencies: [
             "Console", "Connectors", "Services", "KafkaClient", "ConsoleModel", "Display", "Terminal", "FlinkClient", "KafkaServer", "EngineCore", "StreamLog", "CMalloc", "Recording",
+            "DataflowRuntime", "EngineREST",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
@@ -102,8 +111,17 @@ let package = Package(
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"]),
         .testTarget(name: "DataflowTests", dependencies: ["Dataflow"]),
         .testTarget(name: "JobSpecTests", dependencies: ["JobSpec", "Dataflow"]),
+        // An in-process engine for the tests that run jobs (not shipped).
+        .target(name: "EngineFixtures", dependencies: [
+            "EngineCore", "StreamLog", "KafkaProtocol", "RecordCodecs", "Dataflow",
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/EngineFixtures"),
+        .testTarget(name: "EngineRESTTests", dependencies: [
+            "EngineFixtures", "EngineREST", "DataflowRuntime", "Dataflow", "EngineCore", "StreamLog", "KafkaProtocol", "RecordCodecs", "FlinkClient",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "DataflowRuntimeTests", dependencies: [
-            "DataflowRuntime", "Dataflow", "JobSpec", "EngineCore", "StreamLog", "KafkaProtocol", "RecordCodecs",
+            "EngineFixtures", "DataflowRuntime", "Dataflow", "JobSpec", "EngineCore", "StreamLog", "KafkaProtocol", "RecordCodecs",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "RecordCodecsTests", dependencies: ["RecordCodecs", "KafkaProtocol"]),

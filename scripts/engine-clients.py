@@ -17,6 +17,9 @@ means every check held; a failed check exits 1 with the reason on stderr.
   engine-clients.py acls-after-restart --bootstrap H:P
   engine-clients.py produce-acked --bootstrap H:P --topic T --count N --out FILE   (crash test, part 1)
   engine-clients.py verify-acked --bootstrap H:P --topic T --acked FILE            (crash test, part 2)
+  engine-clients.py job-windows --bootstrap H:P --rest URL  (tumbling, sliding, session vs a reference)
+  engine-clients.py job-dedupe --bootstrap H:P --rest URL
+  engine-clients.py job-join --bootstrap H:P --rest URL
 """
 import argparse
 import json
@@ -31,6 +34,7 @@ from confluent_kafka.admin import AdminClient
 from engine_acl_scenarios import scenario_acls, scenario_acls_after_restart  # noqa: F401
 from engine_clients_common import check, consume_all, create
 from engine_codec_scenarios import scenario_codecs, scenario_compressed_compaction  # noqa: F401
+from engine_job_scenarios import scenario_job_dedupe, scenario_job_join, scenario_job_windows  # noqa: F401
 # Found by name in main(), like the scenarios defined here.
 from engine_log_scenarios import (scenario_compaction, scenario_grow_and_trim, scenario_produce_acked,  # noqa: F401
                                   scenario_retention, scenario_verify_acked)
@@ -279,6 +283,7 @@ def main():
     ap.add_argument("--out")
     ap.add_argument("--acked")
     ap.add_argument("--cycle", default="0")
+    ap.add_argument("--rest", help="the engine's REST API, e.g. http://127.0.0.1:8081 (job scenarios)")
     a = ap.parse_args()
     fn = globals().get("scenario_" + a.scenario.replace("-", "_"))
     if fn is None:

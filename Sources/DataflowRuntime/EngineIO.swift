@@ -3,7 +3,8 @@ import EngineCore
 import Foundation
 
 /// The engine's async API called from task threads, which block (they are ours, not the
-/// concurrency pool's, so blocking is their job).
+/// concurrency pool's, so blocking is their job). Never call ``blocking(_:)`` from a task of the
+/// concurrency pool: with every pool thread waiting, nothing would run what they wait for.
 enum EngineIO {
     final class Box<T>: @unchecked Sendable { var result: Result<T, Error>? }
 
@@ -19,17 +20,19 @@ enum EngineIO {
     }
 
     /// Partitions of `topic`, creating it with `partitions` when it is missing (sinks and side
-    /// outputs create theirs; sources do not).
+    /// outputs create theirs; sources do not). From a task thread only: it blocks.
     static func ensureTopic(_ engine: Engine, _ topic: String, partitions: Int32) throws -> Int32 {
-        if let n = try blocking({ try await engine.partitionCount(topic) }) { return n }
+        try blocking { try await ensureTopic(engine, topic, partitions: partitions) }
+    }
+
+    static func ensureTopic(_ engine: Engine, _ topic: String, partitions: Int32) async throws -> Int32 {
+        if let n = try await engine.partitionCount(topic) { return n }
         do {
-            try blocking { try await engine.createTopic(topic, partitions: partitions) }
+            try await engine.createTopic(topic, partitions: partitions)
         } catch let e as Engine.Failure where e.code == .topicAlreadyExists {
             // another task made it first
         }
-        guard let n = try blocking({ try await engine.partitionCount(topic) }) else {
-            throw RuntimeFailure("topic '\(topic)' could not be created")
-        }
+        guard let n = try await engine.partitionCount(topic) else { throw RuntimeFailure("topic '\(topic)' could not be created") }
         return n
     }
 }

@@ -29,7 +29,12 @@ public final class JobManager: @unchecked Sendable {  // `jobs` guarded by `lock
                 throw SubmitError(description: "topic '\(topic)' has \(count) partition\(count == 1 ? "" : "s"); the job spec asks for partition \(bad)")
             }
         }
-        let job = try await Task.detached { try RunningJob(id: Self.newId(), definition: definition, engine: self.engine) }.value
+        let graph = try JobGraph(definition)
+        var sinkPartitions: [String: Int32] = [:]
+        for v in graph.vertices {
+            if let sink = v.sink { sinkPartitions[sink.topic] = try await EngineIO.ensureTopic(engine, sink.topic, partitions: Int32(definition.parallelism)) }
+        }
+        let job = try RunningJob(id: Self.newId(), definition: definition, graph: graph, engine: engine, sinkPartitions: sinkPartitions)
         lock.withLock { jobs.append(job) }
         job.start()
         return job
@@ -40,9 +45,9 @@ public final class JobManager: @unchecked Sendable {  // `jobs` guarded by `lock
     public func job(_ id: String) -> RunningJob? { all.first { $0.id == id } }
 
     /// Cancels every job still running and waits (up to `timeout` each) for it to stop.
-    public func shutdown(timeout: TimeInterval = 10) {
+    public func shutdown(timeout: TimeInterval = 10) async {
         for job in all where !job.state.isTerminal { job.cancel() }
-        for job in all { job.waitUntilTerminal(timeout: timeout) }
+        for job in all { await job.waitUntilTerminal(timeout: timeout) }
     }
 
     /// 32 hex digits, as Flink's job ids.

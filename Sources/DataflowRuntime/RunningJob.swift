@@ -45,12 +45,13 @@ public final class RunningJob: @unchecked Sendable {  // mutable state guarded b
     public var endTime: Int64 { lock.lock(); defer { lock.unlock() }; return _endTime }
     public var failures: [Failure] { lock.lock(); defer { lock.unlock() }; return _failures }
 
-    /// Builds every subtask (creating sink topics), then starts them.
-    init(id: String, definition: JobDefinition, engine: Engine) throws {
+    /// Builds every subtask; `sinkPartitions` gives each sink topic's partitions (the topics
+    /// exist: ``JobManager`` made them). Nothing here blocks.
+    init(id: String, definition: JobDefinition, graph: JobGraph, engine: Engine, sinkPartitions: [String: Int32]) throws {
         self.id = id
         name = definition.name
         self.definition = definition
-        graph = try JobGraph(definition)
+        self.graph = graph
         startTime = TaskContext.nowMs()
         let vs = graph.vertices
         vertices = vs.map { VertexRuntime(vertex: $0, subtasks: (0..<$0.parallelism).map { _ in TaskMetrics() }) }
@@ -71,8 +72,7 @@ public final class RunningJob: @unchecked Sendable {  // mutable state guarded b
             // Where this vertex's records go: the vertex that lists it as an input.
             var route: (vertex: Int, input: Int)? = nil
             for (di, d) in vs.enumerated() { if let ii = d.inputs.firstIndex(where: { $0.vertex == vi }) { route = (di, ii) } }
-            var sinkPartitions: Int32 = 0
-            if let sink = v.sink { sinkPartitions = try EngineIO.ensureTopic(engine, sink.topic, partitions: Int32(definition.parallelism)) }
+            let partitions = v.sink.flatMap { sinkPartitions[$0.topic] } ?? 1
             for s in 0..<v.parallelism {
                 let context = TaskContext(engine: engine, jobName: name, vertexName: v.name, subtask: s, parallelism: v.parallelism,
                                           deadLetterTopic: definition.deadLetterTopic, metrics: vertices[vi].subtasks[s], flag: flag)
@@ -81,7 +81,7 @@ public final class RunningJob: @unchecked Sendable {  // mutable state guarded b
                                      channel: channelBase[r.vertex][r.input] + s)
                 }
                 let sink = v.sink.map { spec in
-                    SinkWriter(spec: spec, writer: TopicWriter(engine: engine, topic: spec.topic, partitions: sinkPartitions, startPartition: Int32(s)),
+                    SinkWriter(spec: spec, writer: TopicWriter(engine: engine, topic: spec.topic, partitions: partitions, startPartition: Int32(s)),
                                parallelism: v.parallelism)
                 }
                 let output = TaskOutput(context: context, route: outRoute, sink: sink)
@@ -139,12 +139,15 @@ public final class RunningJob: @unchecked Sendable {  // mutable state guarded b
         stopTasks()
     }
 
-    /// Waits until the job reaches a terminal state; false on timeout.
+    /// Waits until the job reaches a terminal state; false on timeout. Suspends rather than
+    /// blocks: the tasks it waits for may need the concurrency pool to finish.
     @discardableResult
-    public func waitUntilTerminal(timeout: TimeInterval) -> Bool {
+    public func waitUntilTerminal(timeout: TimeInterval) async -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
-        lock.lock(); defer { lock.unlock() }
-        while !_state.isTerminal { if !lock.wait(until: deadline) { return _state.isTerminal } }
+        while !state.isTerminal {
+            if Date() >= deadline { return false }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
         return true
     }
 

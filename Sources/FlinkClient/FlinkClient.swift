@@ -17,9 +17,14 @@ public final class FlinkClient: Sendable {
     public let timeoutSeconds: Double
     private let http: HTTPClient
     private let counter = Mutex(0)
+    private let bearerToken: String?
 
-    /// `baseURL` like `http://127.0.0.1:8081` (a trailing slash is ignored).
-    public init(baseURL: String, timeoutSeconds: Double = 5, http: HTTPClient = .shared) {
+    /// `baseURL` like `http://127.0.0.1:8081` (a trailing slash is ignored). `bearerToken` is sent
+    /// as `Authorization: Bearer …` (a Sluice engine's REST API beyond loopback asks for it; Flink
+    /// ignores it); by default `SLUICE_REST_TOKEN` from the environment.
+    public init(baseURL: String, timeoutSeconds: Double = 5, http: HTTPClient = .shared,
+                bearerToken: String? = ProcessInfo.processInfo.environment["SLUICE_REST_TOKEN"]) {
+        self.bearerToken = bearerToken.flatMap { $0.isEmpty ? nil : $0 }
         var url = baseURL
         while url.hasSuffix("/") { url.removeLast() }
         if !url.contains("://") { url = "http://" + url }
@@ -74,19 +79,21 @@ public final class FlinkClient: Sendable {
 
     // MARK: acting
 
-    /// Uploads a local jar; returns its jar id (the name `run` takes).
+    /// Uploads a local jar — or a YAML job spec, which the Sluice engine takes in the jar's
+    /// place (docs/jobs-engine.md) — and returns its id (the name `run` takes).
     public func uploadJar(path: String) async throws -> String {
         let url = URL(fileURLWithPath: path)
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw FlinkClientError.malformed(path: "/jars/upload", detail: "no readable jar at \(path)")
         }
         let data = try Data(contentsOf: url)
-        guard data.starts(with: [0x50, 0x4B]) else {
+        let isSpec = Self.isJobSpec(path)
+        guard isSpec || data.starts(with: [0x50, 0x4B]) else {
             throw FlinkClientError.malformed(path: "/jars/upload", detail: "\(path) is not a jar (zip) file")
         }
         let boundary = "sluice-\(UUID().uuidString)"
         var body = Data()
-        body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\"\(url.lastPathComponent.replacingOccurrences(of: "\"", with: "_"))\"\r\nContent-Type: application/x-java-archive\r\n\r\n".utf8))
+        body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\"\(url.lastPathComponent.replacingOccurrences(of: "\"", with: "_"))\"\r\nContent-Type: \(isSpec ? "application/x-yaml" : "application/x-java-archive")\r\n\r\n".utf8))
         body.append(data)
         body.append(Data("\r\n--\(boundary)--\r\n".utf8))
         let r: UploadResponse = try await send(.POST, "/jars/upload", body: body, contentType: "multipart/form-data; boundary=\(boundary)")
@@ -94,6 +101,12 @@ public final class FlinkClient: Sendable {
             throw FlinkClientError.malformed(path: "/jars/upload", detail: "upload status \(r.status)")
         }
         return String(id)
+    }
+
+    /// A YAML job spec for the Sluice engine (`.yaml`, `.yml`), uploaded where a jar would be.
+    public static func isJobSpec(_ path: String) -> Bool {
+        let lower = path.lowercased()
+        return lower.hasSuffix(".yaml") || lower.hasSuffix(".yml")
     }
 
     /// Runs an uploaded jar; returns the new job's id.
@@ -152,6 +165,7 @@ public final class FlinkClient: Sendable {
         request.method = method
         request.headers.add(name: "Accept", value: "application/json")
         if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
+        if let bearerToken { request.headers.add(name: "Authorization", value: "Bearer \(bearerToken)") }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         counter.withLock { $0 += 1 }
         let bytes: ByteBuffer

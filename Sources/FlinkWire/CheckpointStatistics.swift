@@ -2,12 +2,16 @@ import Foundation
 
 /// `GET /jobs/:jid/checkpoints`.
 public struct CheckpointStatistics: Codable, Sendable, Equatable {
+    public init(counts: Counts, latest: Latest, history: [Checkpoint]) { self.counts = counts; self.latest = latest; self.history = history }
     public var counts: Counts
     public var latest: Latest
     /// Newest first.
     public var history: [Checkpoint]
 
     public struct Counts: Codable, Sendable, Equatable {
+        public init(restored: Int, total: Int, inProgress: Int, completed: Int, failed: Int) {
+            self.restored = restored; self.total = total; self.inProgress = inProgress; self.completed = completed; self.failed = failed
+        }
         public var restored: Int
         public var total: Int
         public var inProgress: Int
@@ -17,6 +21,10 @@ public struct CheckpointStatistics: Codable, Sendable, Equatable {
     }
 
     public struct Latest: Codable, Sendable, Equatable {
+        public init(completed: CheckpointStatistics.Checkpoint?, savepoint: CheckpointStatistics.Checkpoint?, failed: CheckpointStatistics.Checkpoint?,
+                    restored: CheckpointStatistics.Restored?) {
+            self.completed = completed; self.savepoint = savepoint; self.failed = failed; self.restored = restored
+        }
         public var completed: Checkpoint?
         public var savepoint: Checkpoint?
         public var failed: Checkpoint?

@@ -2,6 +2,12 @@ import Foundation
 
 /// `GET /overview`.
 public struct ClusterOverview: Codable, Sendable, Equatable {
+    public init(taskManagers: Int, slotsTotal: Int, slotsAvailable: Int, jobsRunning: Int, jobsFinished: Int, jobsCancelled: Int,
+                jobsFailed: Int, flinkVersion: String?) {
+        self.taskManagers = taskManagers; self.slotsTotal = slotsTotal; self.slotsAvailable = slotsAvailable
+        self.jobsRunning = jobsRunning; self.jobsFinished = jobsFinished; self.jobsCancelled = jobsCancelled
+        self.jobsFailed = jobsFailed; self.flinkVersion = flinkVersion
+    }
     public var taskManagers: Int
     public var slotsTotal: Int
     public var slotsAvailable: Int
@@ -19,6 +25,11 @@ public struct ClusterOverview: Codable, Sendable, Equatable {
 
 /// One entry of `GET /jobs/overview`.
 public struct JobOverview: Codable, Sendable, Equatable {
+    public init(jid: String, name: String, state: JobState, startTime: Int64?, endTime: Int64?, duration: Int64?,
+                lastModification: Int64?, tasks: [String: Int]?) {
+        self.jid = jid; self.name = name; self.state = state; self.startTime = startTime; self.endTime = endTime
+        self.duration = duration; self.lastModification = lastModification; self.tasks = tasks
+    }
     public var jid: String
     public var name: String
     public var state: JobState

@@ -2,10 +2,15 @@ import Foundation
 
 /// `GET /jobs/:jid/exceptions`: the job's failures, newest first.
 public struct ExceptionHistory: Codable, Sendable, Equatable {
+    public init(entries: [Entry], truncated: Bool) { self.entries = entries; self.truncated = truncated }
     public var entries: [Entry]
     public var truncated: Bool
 
     public struct Entry: Codable, Sendable, Equatable {
+        public init(exceptionName: String, stacktrace: String?, timestamp: Int64?, taskName: String?, endpoint: String?) {
+            self.exceptionName = exceptionName; self.stacktrace = stacktrace; self.timestamp = timestamp; self.taskName = taskName
+            self.endpoint = endpoint; self.concurrentExceptions = nil
+        }
         public var exceptionName: String
         public var stacktrace: String?
         public var timestamp: Int64?

@@ -2,11 +2,18 @@ import Foundation
 
 /// `GET /jars`.
 public struct JarFile: Codable, Sendable, Equatable {
+    public init(id: String, name: String, uploaded: Int64?, entry: [Entry]?) {
+        self.id = id; self.name = name; self.uploaded = uploaded; self.entry = entry
+    }
     public var id: String
     public var name: String
     public var uploaded: Int64?
     public var entry: [Entry]?
-    public struct Entry: Codable, Sendable, Equatable { public var name: String; public var description: String? }
+    public struct Entry: Codable, Sendable, Equatable {
+        public var name: String
+        public var description: String?
+        public init(name: String, description: String?) { self.name = name; self.description = description }
+    }
 }
 
 /// `GET /jars`.

@@ -2,6 +2,11 @@ import Foundation
 
 /// `GET /jobs/:jid`.
 public struct JobDetail: Codable, Sendable, Equatable {
+    public init(jid: String, name: String, state: JobState, startTime: Int64?, endTime: Int64?, duration: Int64?, now: Int64?,
+                vertices: [Vertex], plan: Plan?) {
+        self.jid = jid; self.name = name; self.state = state; self.startTime = startTime; self.endTime = endTime
+        self.duration = duration; self.now = now; self.vertices = vertices; self.plan = plan
+    }
     public var jid: String
     public var name: String
     public var state: JobState
@@ -14,6 +19,11 @@ public struct JobDetail: Codable, Sendable, Equatable {
     public var plan: Plan?
 
     public struct Vertex: Codable, Sendable, Equatable {
+        public init(id: String, name: String, parallelism: Int, maxParallelism: Int?, status: String, startTime: Int64?, duration: Int64?,
+                    tasks: [String: Int]?, metrics: JobDetail.Metrics?) {
+            self.id = id; self.name = name; self.parallelism = parallelism; self.maxParallelism = maxParallelism; self.status = status
+            self.startTime = startTime; self.duration = duration; self.tasks = tasks; self.metrics = metrics
+        }
         public var id: String
         public var name: String
         public var parallelism: Int
@@ -28,6 +38,12 @@ public struct JobDetail: Codable, Sendable, Equatable {
 
     /// Totals since the vertex started (records, bytes, and accumulated busy/backpressured/idle ms).
     public struct Metrics: Codable, Sendable, Equatable {
+        public init(readRecords: Int64?, writeRecords: Int64?, readBytes: Int64?, writeBytes: Int64?, accumulatedBackpressuredTime: Double?,
+                    accumulatedIdleTime: Double?, accumulatedBusyTime: Double?) {
+            self.readRecords = readRecords; self.writeRecords = writeRecords; self.readBytes = readBytes; self.writeBytes = writeBytes
+            self.accumulatedBackpressuredTime = accumulatedBackpressuredTime; self.accumulatedIdleTime = accumulatedIdleTime
+            self.accumulatedBusyTime = accumulatedBusyTime
+        }
         public var readRecords: Int64?
         public var writeRecords: Int64?
         public var readBytes: Int64?
@@ -62,14 +78,21 @@ public struct JobDetail: Codable, Sendable, Equatable {
     }
 
     public struct Plan: Codable, Sendable, Equatable {
+        public init(nodes: [Node]) { self.nodes = nodes }
         public var nodes: [Node]
         public struct Node: Codable, Sendable, Equatable {
+            public init(id: String, parallelism: Int?, description: String?, inputs: [JobDetail.Plan.Input]?) {
+                self.id = id; self.parallelism = parallelism; self.description = description; self.inputs = inputs
+            }
             public var id: String
             public var parallelism: Int?
             public var description: String?
             public var inputs: [Input]?
         }
         public struct Input: Codable, Sendable, Equatable {
+            public init(id: String, num: Int?, shipStrategy: String?, exchange: String?) {
+                self.id = id; self.num = num; self.shipStrategy = shipStrategy; self.exchange = exchange
+            }
             public var id: String
             public var num: Int?
             public var shipStrategy: String?

@@ -2,6 +2,9 @@ import Foundation
 
 /// One metric aggregated over a vertex's subtasks (`/subtasks/metrics?get=…`).
 public struct AggregatedMetric: Codable, Sendable, Equatable {
+    public init(id: String, min: Double?, max: Double?, avg: Double?, sum: Double?) {
+        self.id = id; self.min = min; self.max = max; self.avg = avg; self.sum = sum
+    }
     public var id: String
     public var min: Double?
     public var max: Double?
@@ -23,6 +26,7 @@ public struct AggregatedMetric: Codable, Sendable, Equatable {
 
 /// One job-level metric (`/jobs/:jid/metrics?get=…`); Flink sends values as strings.
 public struct JobMetric: Codable, Sendable, Equatable {
+    public init(id: String, value: String) { self.id = id; self.value = value }
     public var id: String
     public var value: String
     public var number: Double? { Double(value.trimmingCharacters(in: .whitespaces)) }
@@ -31,6 +35,7 @@ public struct JobMetric: Codable, Sendable, Equatable {
 /// One watermark metric of a vertex (`/watermarks`). Flink sends the value as a string; a vertex
 /// that has seen no watermark yet reports Long.MIN_VALUE.
 public struct WatermarkMetric: Codable, Sendable, Equatable {
+    public init(id: String, value: String) { self.id = id; self.value = value }
     public var id: String
     public var value: String
     /// The watermark in epoch ms, `nil` when none has arrived or the value is not a number.

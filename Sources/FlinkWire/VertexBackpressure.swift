@@ -11,6 +11,9 @@ public enum BackpressureLevel: String, Sendable, Codable, Comparable {
 
 /// `GET /jobs/:jid/vertices/:vid/backpressure`. `status` "deprecated" means not sampled (yet).
 public struct VertexBackpressure: Codable, Sendable, Equatable {
+    public init(status: String, level: BackpressureLevel?, endTimestamp: Int64?, subtasks: [Subtask]?) {
+        self.status = status; self.level = level; self.endTimestamp = endTimestamp; self.subtasks = subtasks
+    }
     public var status: String
     public var level: BackpressureLevel?
     public var endTimestamp: Int64?
@@ -18,6 +21,9 @@ public struct VertexBackpressure: Codable, Sendable, Equatable {
     public var isSampled: Bool { status == "ok" && level != nil }
 
     public struct Subtask: Codable, Sendable, Equatable {
+        public init(subtask: Int, level: BackpressureLevel?, ratio: Double?, idleRatio: Double?, busyRatio: Double?) {
+            self.subtask = subtask; self.level = level; self.ratio = ratio; self.idleRatio = idleRatio; self.busyRatio = busyRatio
+        }
         public var subtask: Int
         public var level: BackpressureLevel?
         public var ratio: Double?

@@ -5,7 +5,9 @@ import Yams
 /// expression parsed and type-checked, every duration and name valid, the steps in an order
 /// that can run (a window after a keyBy, an aggregate after a window). Errors carry the line.
 public enum JobSpecParser {
-    public static func parse(_ text: String) throws -> JobDefinition {
+    /// `defaultParallelism` applies when the spec sets none (a run request's `-p`, as Flink's
+    /// default parallelism yields to one a program sets).
+    public static func parse(_ text: String, defaultParallelism: Int = 1) throws -> JobDefinition {
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else { throw JobSpecError(line: 1, column: 1, path: "", reason: "the spec is empty") }
@@ -16,7 +18,7 @@ public enum JobSpecParser {
         let top = try SpecNode(node: root, path: "").mapping(allowed: ["name", "parallelism", "source", "steps", "sink", "deadLetter"])
         guard let nameNode = top["name"] else { throw SpecNode(node: root, path: "").fail("missing 'name'") }
         let name = try nameNode.name()
-        let parallelism = try top["parallelism"]?.int(in: 1...256) ?? 1
+        let parallelism = try top["parallelism"]?.int(in: 1...256) ?? defaultParallelism
         guard let sourceNode = top["source"] else { throw SpecNode(node: root, path: "").fail("missing 'source'") }
         let source = try parseSource(sourceNode)
         guard let sinkNode = top["sink"] else { throw SpecNode(node: root, path: "").fail("missing 'sink'") }

@@ -26,14 +26,16 @@ public enum JobActions {
         return jid
     }
 
-    /// Uploads a local jar (a path ending in .jar that exists) or takes `jar` as an uploaded jar's id.
+    /// Uploads a local jar (a path ending in .jar that exists) or YAML job spec (.yaml, .yml: the
+    /// Sluice engine's), or takes `jar` as an uploaded one's id.
     public static func launch(_ client: FlinkClient, jar: String, entryClass: String?, arguments: [String], parallelism: Int,
                               savepoint: String?, allowNonRestoredState: Bool, ledger: String) async throws -> String {
         var jarId = jar
         var jarPath: String?
-        if jar.hasSuffix(".jar") && (jar.contains("/") || FileManager.default.fileExists(atPath: jar)) {
+        let local = jar.hasSuffix(".jar") || FlinkClient.isJobSpec(jar)
+        if local && (jar.contains("/") || FileManager.default.fileExists(atPath: jar)) {
             guard FileManager.default.fileExists(atPath: jar) else {
-                throw Refusal("no jar file at \(jar) (give a local .jar path or the id of an uploaded jar)")
+                throw Refusal("no file at \(jar) (give a local .jar or .yaml path, or the id of an uploaded one)")
             }
             jarPath = URL(fileURLWithPath: jar).standardizedFileURL.path
             jarId = try await client.uploadJar(path: jar)

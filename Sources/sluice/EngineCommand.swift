@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import EngineCore
 import KafkaServer
+import DataflowRuntime
+import EngineREST
 import Logging
 import StreamLog
 
@@ -21,6 +23,7 @@ struct EngineCommand: AsyncParsableCommand {
           sluice engine                                   127.0.0.1:9092, data in $XDG_DATA_HOME/sluice/engine
           sluice engine --data-dir /tmp/e --kafka-listen 127.0.0.1:19092
           sluice engine --config engine.yaml --log-format json
+          sluice engine --rest-listen 127.0.0.1:8081      jobs, and Flink's REST API for them
         """
     )
 
@@ -32,6 +35,9 @@ struct EngineCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "host:port clients are told to connect to (default: the listener).")
     var advertised: String?
+
+    @Option(name: .long, help: "host:port of the REST API for engine jobs (Flink's paths; off unless given). Beyond loopback it needs SLUICE_REST_TOKEN.")
+    var restListen: String?
 
     @Option(name: .long, help: "Engine config file (YAML).")
     var config: String?
@@ -101,13 +107,29 @@ struct EngineCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("sluice engine: \(error)\n".utf8))
             throw ExitCode(2)
         }
-        // The engine core first, then its fronts (today the Kafka listener) over it.
+        var restConfig: EngineRESTServer.Configuration? = nil
+        if let listen = restListen {
+            let (h, p) = try Self.parseHostPort(listen, what: "--rest-listen")
+            restConfig = .init(host: h, port: p, token: ProcessInfo.processInfo.environment["SLUICE_REST_TOKEN"], specDirectory: dataDir + "/jobs")
+        }
+        // The engine core first, then its fronts (the Kafka listener, the REST API) over it.
         let engine: Engine
         let server: KafkaServer
+        let jobs: JobManager
+        var rest: EngineRESTServer? = nil
         do {
             try KafkaServer.checkCredentials(broker)
             engine = try await Engine.start(configuration: broker.engine, store: store, logger: logger)
-            do { server = try await KafkaServer.start(configuration: broker, engine: engine, logger: logger) } catch {
+            jobs = JobManager(engine: engine)
+            do {
+                server = try await KafkaServer.start(configuration: broker, engine: engine, logger: logger)
+                if let restConfig {
+                    do { rest = try await EngineRESTServer.start(restConfig, jobs: jobs, samples: SampleJobs.all, logger: logger) } catch {
+                        await server.stop()
+                        throw error
+                    }
+                }
+            } catch {
                 await engine.stop()
                 throw error
             }
@@ -115,7 +137,8 @@ struct EngineCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("sluice engine: \(error)\n".utf8))
             throw ExitCode(2)
         }
-        logger.info("engine started", metadata: ["kafka_listen": "\(host):\(server.port)", "data_dir": "\(dataDir)", "flush": "\(broker.flush.rawValue)",
+        logger.info("engine started", metadata: ["kafka_listen": "\(host):\(server.port)",
+                                                  "rest_listen": "\(rest.map { "\(restConfig?.host ?? ""):\($0.port)" } ?? "off")", "data_dir": "\(dataDir)", "flush": "\(broker.flush.rawValue)",
                                                   "topics": "\(store.topics.count)", "authorizer": "\(broker.authorization == nil ? "none" : "acl")", "pid": "\(getpid())"])
         if let authz = broker.authorization, authz.superUsers.isEmpty, !authz.allowEveryoneIfNoAclFound,
            (try? await engine.loop.submit({ engine.acls.authorizer?.acls.isEmpty ?? false }).get()) == true {
@@ -123,6 +146,8 @@ struct EngineCommand: AsyncParsableCommand {
         }
         let signo = await Signals.waitForStop() ?? SIGTERM
         logger.info("engine stopping", metadata: ["signal": "\(signo == SIGTERM ? "SIGTERM" : "SIGINT")"])
+        await rest?.stop()
+        await jobs.shutdown()
         await server.stop()
         await engine.stop()
         withExtendedLifetime(lock) {}

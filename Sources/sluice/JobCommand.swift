@@ -122,9 +122,9 @@ extension JobCommand {
 
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run a jar: a local .jar file (uploaded first) or the id of a jar Flink already has.")
+            abstract: "Run a jar — or, on the Sluice engine, a YAML job spec: a local .jar or .yaml file (uploaded first), or the id of one already uploaded.")
         @OptionGroup var options: FlinkOptions
-        @Argument(help: "Local jar path, or an uploaded jar's id (see GET /jars).") var jar: String
+        @Argument(help: "Local .jar (or engine .yaml) path, or an uploaded one's id (see GET /jars).") var jar: String
         @Option(name: [.customShort("c"), .customLong("class")], help: "Entry class (default: the jar's manifest).") var entryClass: String?
         @Option(name: [.short, .long], help: "Parallelism (Flink's REST API would otherwise use 1).") var parallelism: Int = 1
         @Option(name: [.short, .customLong("fromSavepoint")], help: "Savepoint path to start from.") var fromSavepoint: String?

@@ -1,5 +1,6 @@
 import Dataflow
 import EngineCore
+import EngineFixtures
 import Foundation
 import JobSpec
 import KafkaProtocol
@@ -46,7 +47,7 @@ import Testing
         _ = try await fx.readUntil("clicks-per-second") { $0.count >= expected.emitted.count }
         _ = try await fx.readUntil("clicks-late") { $0.count >= expected.late.count }
         job.cancel()
-        #expect(job.waitUntilTerminal(timeout: 10))
+        #expect(await job.waitUntilTerminal(timeout: 10))
         #expect(job.state == .canceled)
         let got = try await fx.readAll("clicks-per-second").compactMap { r -> ReferenceWindows.Emission? in
             guard let v = r.json, case .string(let k)? = v.lookup(["user"]), case .int(let s)? = v.lookup(["windowStart"]),
@@ -58,7 +59,7 @@ import Testing
         #expect(got.sorted { $0.description < $1.description } == expected.emitted.sorted { $0.description < $1.description })
         let late = try await fx.readAll("clicks-late").compactMap { $0.json?.lookup(["at"]) }
         #expect(late.sorted { ($0.number ?? 0) < ($1.number ?? 0) } == expected.late.sorted().map { .int($0) })
-        manager.shutdown()
+        await manager.shutdown()
     }
 
     /// Records that are not JSON or lack their time go to the dead letters with the reason;
@@ -81,7 +82,7 @@ import Testing
         #expect(job.state == .running)
         let metrics = job.vertices[0].subtasks[0].snapshot
         #expect(metrics.deadLetters == 3 && metrics.recordsIn == 3, "the keyless record came in, then went to the dead letters")
-        manager.shutdown()
+        await manager.shutdown()
     }
 
     /// A step that throws fails the job with the error in its exceptions; the engine serves on.
@@ -96,7 +97,7 @@ import Testing
                 return v
             }),
         ], sink: .init(topic: "prices")))
-        #expect(job.waitUntilTerminal(timeout: 20))
+        #expect(await job.waitUntilTerminal(timeout: 20))
         #expect(job.state == .failed)
         #expect(job.failures.first?.message == "price must be positive")
         #expect(job.failures.first?.task.contains("CheckPrice") == true)
@@ -120,7 +121,7 @@ import Testing
           - aggregate: {n: count(), total: sum(value)}
         sink: {topic: counts}
         """))
-        #expect(job.waitUntilTerminal(timeout: 30))
+        #expect(await job.waitUntilTerminal(timeout: 30))
         #expect(job.state == .finished)
         let results = try await fx.readAll("counts").compactMap(\.json)
         #expect(results.reduce(0) { $0 + ($1.lookup(["n"])?.number ?? 0) } == 20000)
@@ -144,7 +145,7 @@ import Testing
             #expect(share > 0.5, "source subtask backpressured \(share * 100)% of the time")
         }
         job.cancel()
-        #expect(job.waitUntilTerminal(timeout: 10))
-        manager.shutdown()
+        #expect(await job.waitUntilTerminal(timeout: 10))
+        await manager.shutdown()
     }
 }

@@ -13,6 +13,13 @@ final class EngineProcess {
 
     var bootstrap: String { "127.0.0.1:\(port)" }
 
+    /// The REST API's URL when started with `--rest-listen` (from its latest "engine started" line).
+    var restURL: String? {
+        let line = log.components(separatedBy: "msg=\"engine started\"").last?.split(separator: "\n").first ?? ""
+        guard let field = line.split(separator: " ").first(where: { $0.hasPrefix("rest_listen=") && !$0.hasSuffix("=off") }) else { return nil }
+        return "http://" + field.dropFirst("rest_listen=".count)
+    }
+
     init(dataDir: String? = nil, extraArgs: [String] = []) {
         self.dataDir = dataDir ?? FileManager.default.temporaryDirectory.appendingPathComponent("sluice-engine-\(UUID().uuidString)").path
         self.logPath = self.dataDir + ".log"

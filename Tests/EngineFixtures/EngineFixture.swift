@@ -7,12 +7,12 @@ import RecordCodecs
 import StreamLog
 
 /// An in-process engine over a fresh directory, with helpers to write JSON records and read a
-/// topic back.
-struct EngineFixture {
-    let engine: Engine
-    let directory: String
+/// topic back: shared by the test targets that run jobs in-process.
+public struct EngineFixture: Sendable {
+    public let engine: Engine
+    public let directory: String
 
-    static func start(configure: (inout EngineConfiguration) -> Void = { _ in }) async throws -> EngineFixture {
+    public static func start(configure: (inout EngineConfiguration) -> Void = { _ in }) async throws -> EngineFixture {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dataflow-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         var config = EngineConfiguration()
@@ -22,30 +22,30 @@ struct EngineFixture {
         return EngineFixture(engine: engine, directory: dir)
     }
 
-    func stop() async {
+    public func stop() async {
         await engine.stop()
         try? FileManager.default.removeItem(atPath: directory)
     }
 
     /// Appends `values` (JSON text) one batch per call, with Kafka timestamps `times` (ms) if given.
-    func produce(_ topic: String, partition: Int32 = 0, _ values: [String], keys: [String?]? = nil, time: Int64? = nil) async throws {
+    public func produce(_ topic: String, partition: Int32 = 0, _ values: [String], keys: [String?]? = nil, time: Int64? = nil) async throws {
         let records = values.enumerated().map { i, v in
             Record(offsetDelta: 0, key: keys?[i].map { Array($0.utf8) }, value: Array(v.utf8))
         }
         _ = try await engine.append(topic: topic, partition: partition, records: records, timestamp: time)
     }
 
-    struct Read {
-        var key: String?
-        var value: [UInt8]?
-        var time: Int64
-        var headers: [Record.Header]
-        var text: String { String(decoding: value ?? [], as: UTF8.self) }
-        var json: Value? { value.flatMap { try? JSONReader.parse($0) } }
+    public struct Read: Sendable {
+        public var key: String?
+        public var value: [UInt8]?
+        public var time: Int64
+        public var headers: [Record.Header]
+        public var text: String { String(decoding: value ?? [], as: UTF8.self) }
+        public var json: Value? { value.flatMap { try? JSONReader.parse($0) } }
     }
 
     /// Every record in `topic` now, all partitions.
-    func readAll(_ topic: String) async throws -> [Read] {
+    public func readAll(_ topic: String) async throws -> [Read] {
         guard let n = try await engine.partitionCount(topic) else { return [] }
         var out: [Read] = []
         for p in 0..<n {
@@ -68,7 +68,7 @@ struct EngineFixture {
     }
 
     /// Reads `topic` until `done` holds for what is there, or `seconds` pass (then returns what is there).
-    func readUntil(_ topic: String, seconds: Double = 20, _ done: ([Read]) -> Bool) async throws -> [Read] {
+    public func readUntil(_ topic: String, seconds: Double = 20, _ done: ([Read]) -> Bool) async throws -> [Read] {
         let deadline = Date().addingTimeInterval(seconds)
         var last: [Read] = []
         while Date() < deadline {

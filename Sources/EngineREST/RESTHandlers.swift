@@ -1,0 +1,186 @@
+import Dataflow
+import DataflowRuntime
+import FlinkWire
+import Foundation
+import Hummingbird
+import JobSpec
+import NIOCore
+
+/// The routes of ``EngineRESTServer``: each answers with a FlinkWire value as JSON, or Flink's
+/// `{"errors": [...]}` with its status.
+struct RESTHandlers: Sendable {
+    let jobs: JobManager
+    let catalog: JobCatalog
+    let views: FlinkViews
+    let slots: Int
+    let token: String?
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/config") { _, _ in json(["flink-version": FlinkViews.version, "features": "engine"]) }
+        router.get("/overview") { _, _ in json(views.overview(jobs.all, slots: slots)) }
+        router.get("/jobs/overview") { _, _ in json(JobsOverviewResponse(jobs: jobs.all.reversed().map(views.jobOverview))) }
+        router.get("/jobs") { _, _ in
+            json(["jobs": jobs.all.map { ["id": $0.id, "status": $0.state.rawValue] }])
+        }
+        router.get("/jobs/:jid") { _, c in try await guarded { json(views.detail(try job(c))) } }
+        router.get("/jobs/:jid/config") { _, c in
+            try await guarded {
+                let j = try job(c)
+                return jsonObject(["jid": j.id, "name": j.name, "execution-config": ["job-parallelism": j.definition.parallelism]])
+            }
+        }
+        router.get("/jobs/:jid/plan") { _, c in try await guarded { json(["plan": views.detail(try job(c)).plan]) } }
+        router.get("/jobs/:jid/exceptions") { r, c in
+            try await guarded { json(views.exceptions(try job(c), max: Int(r.uri.queryParameters.get("maxExceptions") ?? "") ?? 20)) }
+        }
+        router.get("/jobs/:jid/checkpoints") { _, c in try await guarded { json(views.checkpoints(try job(c))) } }
+        router.get("/jobs/:jid/checkpoints/config") { _, c in
+            try await guarded {
+                _ = try job(c)
+                throw RESTError.notFound("Checkpointing is not enabled for this job (engine jobs checkpoint in a later release).")
+            }
+        }
+        router.get("/jobs/:jid/metrics") { r, c in try await guarded { json(views.jobMetrics(try job(c), names: names(r))) } }
+        router.get("/jobs/:jid/vertices/:vid/backpressure") { _, c in try await guarded { json(views.backpressure(try vertex(c))) } }
+        router.get("/jobs/:jid/vertices/:vid/subtasks/metrics") { r, c in try await guarded { json(views.subtaskMetrics(try vertex(c), names: names(r))) } }
+        router.get("/jobs/:jid/vertices/:vid/watermarks") { _, c in try await guarded { json(views.watermarks(try vertex(c))) } }
+        router.patch("/jobs/:jid") { r, c in
+            try await guarded {
+                try authorize(r)
+                let j = try job(c)
+                let mode = r.uri.queryParameters.get("mode") ?? "cancel"
+                guard mode == "cancel" else { throw RESTError.badRequest("mode '\(mode)' is not supported; use mode=cancel") }
+                if !j.state.isTerminal { j.cancel() }
+                return Response(status: .accepted, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{}")))
+            }
+        }
+        for action in ["savepoints", "stop"] {
+            router.post("/jobs/:jid/\(action)") { r, c in
+                try await guarded {
+                    try authorize(r)
+                    _ = try job(c)
+                    throw RESTError.badRequest("engine jobs take savepoints once they checkpoint (a later release); cancel stops this one without state")
+                }
+            }
+        }
+        router.get("/jars") { _, _ in json(JarListResponse(address: nil, files: catalog.jarFiles())) }
+        router.post("/jars/upload") { r, _ in
+            try await guarded {
+                try authorize(r)
+                var r = r
+                let body = try await r.collectBody(upTo: JobCatalog.maxSpecBytes + 64 << 10)
+                let bytes = Array(buffer: body)
+                guard let boundary = r.headers[.contentType].flatMap(Multipart.boundary(of:)),
+                      let part = Multipart.parts(bytes, boundary: boundary).first(where: { $0.name == "jarfile" }) else {
+                    throw RESTError.badRequest("upload a YAML job spec as multipart/form-data in the field 'jarfile'")
+                }
+                let entry = try catalog.upload(part.body, fileName: part.fileName)
+                return json(UploadResponse(filename: "/tmp/flink-web-upload/\(entry.id)", status: "success"))
+            }
+        }
+        router.delete("/jars/:id") { r, c in
+            try await guarded {
+                try authorize(r)
+                try catalog.delete(try c.parameters.require("id"))
+                return json([String: String]())
+            }
+        }
+        router.post("/jars/:id/run") { r, c in
+            try await guarded {
+                try authorize(r)
+                let id = try c.parameters.require("id")
+                guard let entry = catalog.entry(id) else { throw RESTError.notFound("no job spec '\(id)' (GET /jars lists them)") }
+                var r = r
+                let body = try await r.collectBody(upTo: 1 << 20)
+                let run = body.readableBytes == 0 ? RunRequest() : try JSONDecoder().decode(RunRequest.self, from: Data(buffer: body))
+                if let p = run.parallelism, !(1...256).contains(p) { throw RESTError.badRequest("parallelism must be 1 to 256, not \(p)") }
+                if run.savepointPath != nil { throw RESTError.badRequest("engine jobs cannot start from a savepoint yet (they checkpoint in a later release)") }
+                var definition = try JobSpecParser.parse(entry.text, defaultParallelism: run.parallelism ?? 1)
+                let args = run.programArgsList ?? (run.programArgs?.split(separator: " ").map(String.init) ?? [])
+                var i = 0
+                while i < args.count {
+                    guard args[i] == "--name", i + 1 < args.count else {
+                        throw RESTError.badRequest("engine job specs take one program argument, --name NAME (to run a spec twice); got '\(args[i])'")
+                    }
+                    definition.name = args[i + 1]
+                    if definition.deadLetterTopic.hasSuffix("-dead-letter") { definition.deadLetterTopic = "\(args[i + 1])-dead-letter" }
+                    i += 2
+                }
+                let running: RunningJob
+                do { running = try await jobs.submit(definition) } catch let e as JobManager.SubmitError { throw RESTError.badRequest(e.description) }
+                return json(RunResponse(jobid: running.id))
+            }
+        }
+        router.get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                     body: .init(byteBuffer: ByteBuffer(string: PrometheusText.render(jobs.all, views: views))))
+        }
+    }
+
+    struct RunRequest: Decodable {
+        var entryClass: String?
+        var programArgs: String?
+        var programArgsList: [String]?
+        var parallelism: Int?
+        var savepointPath: String?
+        var allowNonRestoredState: Bool?
+    }
+
+    private func names(_ r: Request) -> [String] {
+        (r.uri.queryParameters.get("get") ?? "").split(separator: ",").map { String($0) }.filter { !$0.isEmpty }
+    }
+
+    private func job(_ c: BasicRequestContext) throws -> RunningJob {
+        let jid = try c.parameters.require("jid")
+        guard let j = jobs.job(jid) else { throw RESTError.notFound("Job \(jid) not found") }
+        return j
+    }
+
+    private func vertex(_ c: BasicRequestContext) throws -> RunningJob.VertexRuntime {
+        let j = try job(c)
+        let vid = try c.parameters.require("vid")
+        guard let v = j.vertices.first(where: { $0.vertex.id == vid }) else { throw RESTError.notFound("vertex \(vid) of job \(j.id) not found") }
+        return v
+    }
+
+    private func authorize(_ r: Request) throws {
+        guard let token else { return }
+        let given = r.headers[.authorization] ?? ""
+        guard given == "Bearer \(token)" else { throw RESTError.unauthorized("this engine's REST API needs 'Authorization: Bearer <token>' to change anything") }
+    }
+
+    /// Runs a handler, turning its failures into Flink's error answers.
+    private func guarded(_ body: () async throws -> Response) async throws -> Response {
+        do { return try await body() } catch let e as RESTError {
+            switch e {
+            case .badRequest(let m): return errors(.badRequest, m)
+            case .notFound(let m): return errors(.notFound, m)
+            case .unauthorized(let m): return errors(.unauthorized, m)
+            case .conflict(let m): return errors(.conflict, m)
+            }
+        } catch let e as JobSpecError {
+            return errors(.badRequest, "job spec: \(e)")
+        } catch let e as DecodingError {
+            return errors(.badRequest, "request body: \(e)")
+        } catch let e as JobGraph.PlanError {
+            return errors(.badRequest, "job spec: \(e)")
+        } catch {
+            return errors(.internalServerError, "\(error)")
+        }
+    }
+}
+
+func json<T: Encodable>(_ value: T) -> Response {
+    let data = (try? JSONEncoder().encode(value)) ?? Data("{}".utf8)
+    return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: data)))
+}
+
+func jsonObject(_ value: [String: Any]) -> Response {
+    let data = (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys])) ?? Data("{}".utf8)
+    return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: data)))
+}
+
+func errors(_ status: HTTPResponse.Status, _ message: String) -> Response {
+    let data = (try? JSONEncoder().encode(["errors": [message]])) ?? Data()
+    return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: data)))
+}

@@ -1,0 +1,54 @@
+/// Job specs the engine ships (listed by `/jars`, run like any uploaded spec): the patterns
+/// docs/jobs-engine.md describes, each runnable on a fresh engine except the join, which needs
+/// its table topic.
+public enum SampleJobs {
+    public static let all: [(id: String, text: String)] = [
+        ("sample_revenue-per-customer.yaml", """
+        # Revenue per customer per 10 s of event time. Orders arrive out of order (up to 2 s) and
+        # some late: within 5 s of allowed lateness a window's result is written again, updated;
+        # later orders go to revenue-late.
+        name: revenue-per-customer
+        parallelism: 2
+        source: {generator: {rate: 500/s, keys: 50, late: 0.02, outOfOrder: 0.2, maxDelay: 2s}}
+        steps:
+          - map: {customer: key, amount: "value / 10.0", ts: ts}
+          - keyBy: customer
+          - window: {tumbling: 10s, allowedLateness: 5s, lateOutput: revenue-late}
+          - aggregate: {revenue: sum(amount), orders: count()}
+        sink: {topic: revenue-per-customer}
+        """),
+        ("sample_orders-enriched.yaml", """
+        # Orders joined with the customers table as it was at each order's time. The table is the
+        # compacted topic 'customers' (key: customer id such as k7, value: a JSON object; a null
+        # value deletes the customer): create it and write a few customers first.
+        name: orders-enriched
+        parallelism: 2
+        source: {generator: {rate: 200/s, keys: 20}}
+        steps:
+          - map: {order: seq, customer: key, amount: value, ts: ts}
+          - join: {table: customers, key: customer, as: customer_info, type: left}
+        sink: {topic: orders-enriched}
+        """),
+        ("sample_dedupe-events.yaml", """
+        # Events repeat (20 ids at 200/s); the first of each id passes, repeats within 5 s of it
+        # are dropped, and once 5 s have passed the id passes again.
+        name: dedupe-events
+        source: {generator: {rate: 200/s, keys: 20}}
+        steps:
+          - dedupe: {key: key, ttl: 5s}
+        sink: {topic: events-deduped}
+        """),
+        ("sample_slow-sink.yaml", """
+        # A sink that takes 100 records a second from a source making 2,000: the source spends
+        # most of its time backpressured, the sink is busy; the console's Job detail names the
+        # sink as the bottleneck.
+        name: slow-sink
+        parallelism: 2
+        source: {generator: {rate: 2000/s, keys: 100}}
+        steps:
+          - keyBy: key
+          - map: {key: key, value: value}
+        sink: {topic: slow-sink-out, throttle: 100/s}
+        """),
+    ]
+}
