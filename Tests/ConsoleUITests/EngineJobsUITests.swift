@@ -69,7 +69,29 @@ import Testing
                 && lines.contains { $0.contains("Source: generator -> KeyBy(key)") && $0.contains("HIGH") }
                 && s.contains("bottleneck: Map -> Sink: slow-sink-out")
         }, "job detail did not show the bottleneck:\n\((try? t.screen()) ?? "")")
+        // A job whose sink refuses its records fails: the Exceptions view shows the engine's reason.
+        let python = try #require(UIPeer.env["SLUICE_TEST_PYTHON"], "SLUICE_TEST_PYTHON is not set: scripts/test.sh installs confluent-kafka (CI=true requires it)")
+        let made = try spawn(python, ["-c", """
+            from confluent_kafka.admin import AdminClient, NewTopic
+            a = AdminClient({"bootstrap.servers": "\(engine.kafka)"})
+            [f.result() for f in a.create_topics([NewTopic("tiny", 1, 1, config={"max.message.bytes": "100"})]).values()]
+            """])
+        try #require(made.status == 0, "could not create the topic: \(made.stderr)")
+        let spec = engine.dir + "/too-big.yaml"
+        try "name: too-big\nsource: {generator: {rate: 50/s, keys: 5}}\nsink: {topic: tiny}\n".write(toFile: spec, atomically: true, encoding: .utf8)
+        let failing = try spawn(UIPeer.sluice, ["job", "run", spec, "--flink", engine.rest])
+        try #require(failing.status == 0, "sluice job run failed: \(failing.stderr)")
+        try t.keys("5")
+        try t.keys("/")
+        for ch in "too-big" { try t.keys("-l", String(ch)) }
+        try t.keys("Enter")
+        #expect(try t.waitFor(timeout: 20) { s in s.split(separator: "\n").contains { $0.contains("too-big") && $0.contains("FAILED") } },
+                "the failed job did not show:\n\((try? t.screen()) ?? "")")
+        try t.keys("Enter", "e")
+        #expect(try t.waitFor(timeout: 20) { s in s.contains("Exceptions") && s.contains("MESSAGE_TOO_LARGE") },
+                "no exception with the engine's reason:\n\((try? t.screen()) ?? "")")
         // At 80×24 the detail keeps its essential columns.
+        try t.keys("v")
         try t.resize(width: 80, height: 24)
         #expect(try t.waitFor(timeout: 10) { s in
             s.split(separator: "\n").contains { l in ["VERTEX", "BUSY", "BACKPRESSURED", "LEVEL"].allSatisfy { l.contains($0) } }
