@@ -5,7 +5,8 @@
 #   scripts/engine-peer.sh start | stop | status
 #
 # Data, pid and log live in $SLUICE_STATE/engine (default /tmp/sluice-dev/engine); KAFKA_PORT
-# (default 19092). The binary is $SLUICE_BIN or .build/debug/sluice (build it first).
+# (default 19092); REST_PORT, when set, serves the engine's jobs' REST API (Flink's paths) there.
+# The binary is $SLUICE_BIN or .build/debug/sluice (build it first).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STATE="${SLUICE_STATE:-/tmp/sluice-dev}/engine"
@@ -27,7 +28,9 @@ case "${1:-}" in
     if [[ -n "$(pid)" ]]; then echo "127.0.0.1:$PORT"; exit 0; fi
     mkdir -p "$STATE"
     before=$(grep -c 'msg="engine started"' "$LOG" 2>/dev/null || true)
-    "$BIN" engine --data-dir "$STATE/data" --kafka-listen "127.0.0.1:$PORT" >>"$LOG" 2>&1 &
+    rest=()
+    [[ -n "${REST_PORT:-}" ]] && rest=(--rest-listen "127.0.0.1:$REST_PORT")
+    "$BIN" engine --data-dir "$STATE/data" --kafka-listen "127.0.0.1:$PORT" "${rest[@]}" >>"$LOG" 2>&1 &
     echo $! >"$PIDFILE"
     for _ in $(seq 1 300); do
       now=$(grep -c 'msg="engine started"' "$LOG" 2>/dev/null || true)

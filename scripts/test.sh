@@ -15,6 +15,7 @@ export KAFKA_PORT="${KAFKA_PORT:-$(( 20000 + RANDOM % 20000 ))}"
 export FLINK_REST_PORT="${FLINK_REST_PORT:-$(( 40000 + RANDOM % 10000 ))}"
 export FLINK_RPC_PORT="${FLINK_RPC_PORT:-$(( 50000 + RANDOM % 10000 ))}"
 ENGINE_PORT="${ENGINE_PORT:-$(( 30000 + RANDOM % 10000 ))}"
+ENGINE_REST_PORT="${ENGINE_REST_PORT:-$(( ENGINE_PORT + 1 ))}"
 LOAD_PID=""
 stop_load() {
   [[ -n "$LOAD_PID" ]] && kill -TERM "$LOAD_PID" 2>/dev/null && wait "$LOAD_PID" 2>/dev/null
@@ -100,12 +101,16 @@ if [[ -n "${SLUICE_TEST_KAFKA:-}" ]]; then
   stop_load
   scripts/kafka-peer.sh stop
 fi
-if ENGINE="$(KAFKA_PORT="$ENGINE_PORT" scripts/engine-peer.sh start)"; then
+if ENGINE="$(KAFKA_PORT="$ENGINE_PORT" REST_PORT="$ENGINE_REST_PORT" scripts/engine-peer.sh start)"; then
   export SLUICE_TEST_KAFKA="$ENGINE" SLUICE_TEST_PREFIX=it SLUICE_TEST_PEER_SCRIPT=scripts/engine-peer.sh
   start_load "$ENGINE"
   swift test --skip-build --filter 'IntegrationTests.LagAgreementTests'
   swift test --skip-build --filter 'IntegrationTests.ReplayFrameTests'
   swift test --skip-build --filter 'ConsoleUITests.ConsoleUITests/'
+  # The Flink connector's tests that need no checkpoints, unchanged, against the engine's own jobs
+  # (its REST API; scripts/flink-job/sluice-test-job.yaml mirrors the Flink test job's graph).
+  SLUICE_TEST_FLINK="http://127.0.0.1:$ENGINE_REST_PORT" SLUICE_TEST_FLINK_JAR="$PWD/scripts/flink-job/sluice-test-job.yaml" \
+    swift test --skip-build --filter 'IntegrationTests.FlinkPollerTests/slowOperatorIsTheBottleneckAndItsUpstreamIsBackpressured'
 else
   echo "FAIL: the engine could not start" >&2
   exit 1

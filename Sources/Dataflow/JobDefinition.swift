@@ -9,8 +9,12 @@ public struct JobDefinition: Sendable {
     /// Where records a step cannot use go (not JSON, no key, no time); `<name>-dead-letter`
     /// unless the spec names one.
     public var deadLetterTopic: String
+    /// The source's operator name (Flink's `fromSource(…, name)`); nil: the topic's name.
+    public var sourceName: String?
 
-    public init(name: String, parallelism: Int = 1, source: Source, steps: [Step], sink: Sink, deadLetterTopic: String? = nil) {
+    public init(name: String, parallelism: Int = 1, source: Source, steps: [Step], sink: Sink, deadLetterTopic: String? = nil,
+                sourceName: String? = nil) {
+        self.sourceName = sourceName
         self.name = name
         self.parallelism = parallelism
         self.source = source
@@ -132,7 +136,13 @@ public struct JobDefinition: Sendable {
         public var operation: Operation
         /// nil: the job's parallelism.
         public var parallelism: Int?
-        public init(_ operation: Operation, parallelism: Int? = nil) { self.operation = operation; self.parallelism = parallelism }
+        /// The operator's name in the job graph (Flink's `.name(…)`); nil: named for what it does.
+        public var name: String?
+        /// false: this step starts a vertex of its own (Flink's `disableChaining()`).
+        public var chained: Bool
+        public init(_ operation: Operation, parallelism: Int? = nil, name: String? = nil, chained: Bool = true) {
+            self.operation = operation; self.parallelism = parallelism; self.name = name; self.chained = chained
+        }
     }
 
     public struct Sink: Sendable {
@@ -143,8 +153,11 @@ public struct JobDefinition: Sendable {
         /// At most this many records per second over the whole sink (a slow sink); nil: no limit.
         public var throttle: Double?
         public var parallelism: Int?
-        public init(topic: String, format: Format = .json, key: CompiledExpression? = nil, throttle: Double? = nil, parallelism: Int? = nil) {
-            self.topic = topic; self.format = format; self.key = key; self.throttle = throttle; self.parallelism = parallelism
+        /// The sink's operator name; nil: `Sink: <topic>`.
+        public var name: String?
+        public init(topic: String, format: Format = .json, key: CompiledExpression? = nil, throttle: Double? = nil, parallelism: Int? = nil,
+                    name: String? = nil) {
+            self.topic = topic; self.format = format; self.key = key; self.throttle = throttle; self.parallelism = parallelism; self.name = name
         }
     }
 }

@@ -45,7 +45,7 @@ public struct JobGraph: Sendable {
     public init(_ job: JobDefinition) throws {
         jobName = job.name
         guard (1...256).contains(job.parallelism) else { throw PlanError(step: nil, reason: "parallelism must be 1 to 256, not \(job.parallelism)") }
-        var current = Vertex(id: "", name: "Source: \(job.source.label)", parallelism: job.parallelism, source: job.source,
+        var current = Vertex(id: "", name: "Source: \(job.sourceName ?? job.source.label)", parallelism: job.parallelism, source: job.source,
                              operators: [], inputs: [])
         var keyed = false
         var closed: [Vertex] = []
@@ -54,19 +54,24 @@ public struct JobGraph: Sendable {
             closed.append(current)
             current = Vertex(id: "", name: "", parallelism: parallelism, operators: [], inputs: [Input(vertex: closed.count - 1, partitioning: partitioning, isTable: false)])
         }
-        func add(_ op: OperatorPlan) {
+        var stepName: String? = nil
+        func add(_ op: OperatorPlan, shown: Bool = true) {
+            var op = op
+            if shown, let stepName { op.name = stepName }
             current.operators.append(op)
-            current.name += current.name.isEmpty ? op.name : " -> \(op.name)"
+            // A keyBy is the edge after it (HASH), not a name in the graph, as in Flink.
+            if shown { current.name += current.name.isEmpty ? op.name : " -> \(op.name)" }
         }
         func keyBy(_ key: CompiledExpression, asText: Bool = false) {
-            add(OperatorPlan(name: "KeyBy(\(key.source))", make: { KeyByOperator(key, asText: asText) }))
+            add(OperatorPlan(name: "KeyBy(\(key.source))", make: { KeyByOperator(key, asText: asText) }), shown: false)
         }
 
         for (index, step) in job.steps.enumerated() {
             let p = step.parallelism ?? job.parallelism
             guard (1...256).contains(p) else { throw PlanError(step: index, reason: "parallelism must be 1 to 256, not \(p)") }
-            var needsNewVertex = p != current.parallelism
-            var partitioning: Partitioning = keyed ? .hash : .rebalance
+            stepName = step.name
+            var needsNewVertex = p != current.parallelism || !step.chained
+            var partitioning: Partitioning = p == current.parallelism ? .forward : (keyed ? .hash : .rebalance)
             switch step.operation {
             case .keyBy(let key):
                 keyBy(key)
@@ -119,7 +124,8 @@ public struct JobGraph: Sendable {
         let sinkParallelism = job.sink.parallelism ?? current.parallelism
         if sinkParallelism != current.parallelism { start(keyed ? .hash : .rebalance, parallelism: sinkParallelism) }
         current.sink = job.sink
-        current.name += current.name.isEmpty ? "Sink: \(job.sink.topic)" : " -> Sink: \(job.sink.topic)"
+        let sinkName = job.sink.name ?? "Sink: \(job.sink.topic)"
+        current.name += current.name.isEmpty ? sinkName : " -> \(sinkName)"
         closed.append(current)
         for i in closed.indices { closed[i].id = Self.vertexId(job: job.name, index: i, name: closed[i].name) }
         vertices = closed

@@ -89,23 +89,17 @@ struct RESTHandlers: Sendable {
             try await guarded {
                 try authorize(r)
                 let id = try c.parameters.require("id")
-                guard let entry = catalog.entry(id) else { throw RESTError.notFound("no job spec '\(id)' (GET /jars lists them)") }
+                guard let entry = catalog.entry(id) else { throw RESTError.notFound("job spec '\(id)' does not exist (GET /jars lists the engine's)") }
                 var r = r
                 let body = try await r.collectBody(upTo: 1 << 20)
                 let run = body.readableBytes == 0 ? RunRequest() : try JSONDecoder().decode(RunRequest.self, from: Data(buffer: body))
                 if let p = run.parallelism, !(1...256).contains(p) { throw RESTError.badRequest("parallelism must be 1 to 256, not \(p)") }
-                if run.savepointPath != nil { throw RESTError.badRequest("engine jobs cannot start from a savepoint yet (they checkpoint in a later release)") }
-                var definition = try JobSpecParser.parse(entry.text, defaultParallelism: run.parallelism ?? 1)
-                let args = run.programArgsList ?? (run.programArgs?.split(separator: " ").map(String.init) ?? [])
-                var i = 0
-                while i < args.count {
-                    guard args[i] == "--name", i + 1 < args.count else {
-                        throw RESTError.badRequest("engine job specs take one program argument, --name NAME (to run a spec twice); got '\(args[i])'")
-                    }
-                    definition.name = args[i + 1]
-                    if definition.deadLetterTopic.hasSuffix("-dead-letter") { definition.deadLetterTopic = "\(args[i + 1])-dead-letter" }
-                    i += 2
+                if let c = run.entryClass, !c.isEmpty {
+                    throw RESTError.badRequest("engine job specs have no entry class: drop -c \(c) (the spec is the whole job)")
                 }
+                if run.savepointPath != nil { throw RESTError.badRequest("engine jobs cannot start from a savepoint yet (they checkpoint in a later release)") }
+                let args = run.programArgsList ?? (run.programArgs?.split(separator: " ").map(String.init) ?? [])
+                let definition = try JobSpecParser.parse(entry.text, defaultParallelism: run.parallelism ?? 1, arguments: args)
                 let running: RunningJob
                 do { running = try await jobs.submit(definition) } catch let e as JobManager.SubmitError { throw RESTError.badRequest(e.description) }
                 return json(RunResponse(jobid: running.id))

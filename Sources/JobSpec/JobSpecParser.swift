@@ -1,4 +1,5 @@
 import Dataflow
+import Foundation
 import Yams
 
 /// Reads a YAML job spec (docs/jobs-engine.md) into a checked ``JobDefinition``: every
@@ -7,15 +8,86 @@ import Yams
 public enum JobSpecParser {
     /// `defaultParallelism` applies when the spec sets none (a run request's `-p`, as Flink's
     /// default parallelism yields to one a program sets).
-    public static func parse(_ text: String, defaultParallelism: Int = 1) throws -> JobDefinition {
-        let root: Node
+    /// `arguments` are a run's program arguments: `--name NAME` renames the job, `--PARAM VALUE`
+    /// sets one of the spec's `params`, which the spec uses as `${PARAM}`.
+    public static func parse(_ text: String, defaultParallelism: Int = 1, arguments: [String] = []) throws -> JobDefinition {
+        let (withParams, rename) = try substitute(text, arguments: arguments)
+        var job = try parseSubstituted(withParams, defaultParallelism: defaultParallelism)
+        if let rename {
+            if job.deadLetterTopic == "\(job.name)-dead-letter" { job.deadLetterTopic = "\(rename)-dead-letter" }
+            job.name = rename
+        }
+        return job
+    }
+
+    static func compose(_ text: String) throws -> Node {
         do {
             guard let node = try Yams.compose(yaml: text) else { throw JobSpecError(line: 1, column: 1, path: "", reason: "the spec is empty") }
-            root = node
+            return node
         } catch let e as YamlError {
             throw syntax(e)
         }
-        let top = try SpecNode(node: root, path: "").mapping(allowed: ["name", "parallelism", "source", "steps", "sink", "deadLetter"])
+    }
+
+    /// The spec with `${PARAM}` replaced: values from `arguments`, else the defaults in `params`.
+    static func substitute(_ text: String, arguments: [String]) throws -> (String, rename: String?) {
+        // `${x}` is not plain YAML inside {…}: read the params from a copy with each use made plain.
+        let used = uses(in: text)
+        var probe = text
+        for name in used { probe = probe.replacingOccurrences(of: "${\(name)}", with: "param_\(name)") }
+        let root = try compose(probe)
+        var values: [String: String] = [:]
+        if let params = root.mapping?["params"] {
+            let spec = SpecNode(node: params, path: "params")
+            guard let map = params.mapping else { throw spec.fail("params are a mapping of names to default values") }
+            for (k, v) in map {
+                guard let name = k.scalar?.string, !name.isEmpty, let value = v.scalar?.string else { throw spec.fail("each param is name: default value") }
+                values[name] = value
+            }
+        }
+        var rename: String? = nil
+        var i = 0
+        while i < arguments.count {
+            let flag = arguments[i]
+            guard flag.hasPrefix("--"), i + 1 < arguments.count else {
+                throw JobSpecError(line: 0, column: 0, path: "arguments", reason: "program arguments are --PARAM VALUE pairs; '\(flag)' is not")
+            }
+            let name = String(flag.dropFirst(2)), value = arguments[i + 1]
+            guard value.allSatisfy({ $0.isLetter || $0.isNumber || "._-:/".contains($0) }), !value.isEmpty else {
+                throw JobSpecError(line: 0, column: 0, path: "arguments", reason: "--\(name) '\(value.prefix(40))': values are letters, digits and . _ - : /")
+            }
+            if values[name] != nil { values[name] = value } else if name == "name" { rename = value } else {
+                let known = (["name"] + values.keys.sorted()).map { "--\($0)" }.joined(separator: ", ")
+                throw JobSpecError(line: 0, column: 0, path: "arguments", reason: "--\(name) is not a param of this spec (it takes \(known))")
+            }
+            i += 2
+        }
+        if let missing = used.first(where: { values[$0] == nil }) {
+            throw JobSpecError(line: 0, column: 0, path: "params", reason: "the spec uses ${\(missing)} but params gives it no default")
+        }
+        guard !values.isEmpty else { return (text, rename) }
+        var out = text
+        for (name, value) in values { out = out.replacingOccurrences(of: "${\(name)}", with: value) }
+        return (out, rename)
+    }
+
+    /// The names used as `${name}`.
+    static func uses(in text: String) -> Set<String> {
+        var out: Set<String> = []
+        var rest = text[...]
+        while let open = rest.range(of: "${") {
+            let after = rest[open.upperBound...]
+            guard let close = after.firstIndex(of: "}") else { break }
+            let name = after[..<close]
+            if !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) { out.insert(String(name)) }
+            rest = after[close...]
+        }
+        return out
+    }
+
+    static func parseSubstituted(_ text: String, defaultParallelism: Int) throws -> JobDefinition {
+        let root = try compose(text)
+        let top = try SpecNode(node: root, path: "").mapping(allowed: ["name", "parallelism", "source", "steps", "sink", "deadLetter", "params"])
         guard let nameNode = top["name"] else { throw SpecNode(node: root, path: "").fail("missing 'name'") }
         let name = try nameNode.name()
         let parallelism = try top["parallelism"]?.int(in: 1...256) ?? defaultParallelism
@@ -34,7 +106,7 @@ public enum JobSpecParser {
             i += consumed
         }
         let job = JobDefinition(name: name, parallelism: parallelism, source: source, steps: steps, sink: sink,
-                                deadLetterTopic: try top["deadLetter"]?.name())
+                                deadLetterTopic: try top["deadLetter"]?.name(), sourceName: try sourceNode.mapping(allowed: sourceKeys)["name"]?.string())
         do {
             _ = try JobGraph(job)
         } catch let e as JobGraph.PlanError {
@@ -61,10 +133,12 @@ public enum JobSpecParser {
         }
     }
 
+    static let sourceKeys = ["topic", "format", "timestamp", "watermark", "partitions", "startFrom", "generator", "name"]
+
     static func parseSource(_ node: SpecNode) throws -> JobDefinition.Source {
-        let m = try node.mapping(allowed: ["topic", "format", "timestamp", "watermark", "partitions", "startFrom", "generator"])
+        let m = try node.mapping(allowed: sourceKeys)
         if let g = m["generator"] {
-            guard m.count == 1 else { throw node.fail("a generator source takes no other keys") }
+            guard m.keys.allSatisfy({ $0 == "generator" || $0 == "name" }) else { throw node.fail("a generator source takes no other keys but name") }
             return .generator(try parseGenerator(g))
         }
         guard let topic = m["topic"] else { throw node.fail("a source needs 'topic' (an engine topic) or 'generator'") }
@@ -115,7 +189,7 @@ public enum JobSpecParser {
     }
 
     static func parseSink(_ node: SpecNode) throws -> JobDefinition.Sink {
-        let m = try node.mapping(allowed: ["topic", "format", "key", "throttle", "parallelism"])
+        let m = try node.mapping(allowed: ["topic", "format", "key", "throttle", "parallelism", "name"])
         guard let topic = m["topic"] else { throw node.fail("a sink needs 'topic'") }
         var s = JobDefinition.Sink(topic: try topic.name())
         if let f = m["format"] { s.format = try f.choice(JobDefinition.Format.self) }
@@ -126,6 +200,7 @@ public enum JobSpecParser {
             s.throttle = r
         }
         if let p = m["parallelism"] { s.parallelism = try p.int(in: 1...256) }
+        if let n = m["name"] { s.name = try n.string() }
         return s
     }
 
@@ -134,12 +209,26 @@ public enum JobSpecParser {
     /// One step (a window takes the aggregate after it too): the step and how many list items it used.
     static func parseStep(_ nodes: [SpecNode], at index: Int) throws -> (JobDefinition.Step, Int) {
         let node = nodes[index]
-        let m = try node.mapping(allowed: stepKinds + ["parallelism"])
+        let m = try node.mapping(allowed: stepKinds + ["parallelism", "name", "chain"])
         let kinds = m.keys.filter { stepKinds.contains($0) }
         guard kinds.count == 1, let kind = kinds.first, let body = m[kind] else {
             throw node.fail("a step is one of \(stepKinds.joined(separator: ", ")) (found \(kinds.isEmpty ? "none" : kinds.sorted().joined(separator: " and ")))")
         }
         let parallelism = try m["parallelism"]?.int(in: 1...256)
+        let (step, used) = try parseOperation(kind, body, node: node, nodes: nodes, index: index, parallelism: parallelism)
+        var out = step
+        // A window's name may sit on its aggregate item too.
+        out.name = try m["name"]?.string() ?? (used == 2 ? try nodes[index + 1].node.mapping?["name"].map { try SpecNode(node: $0, path: "").string() } : nil)
+        if let c = m["chain"] {
+            let v = try c.string()
+            guard v == "true" || v == "false" else { throw c.fail("chain is true or false") }
+            out.chained = v == "true"
+        }
+        return (out, used)
+    }
+
+    static func parseOperation(_ kind: String, _ body: SpecNode, node: SpecNode, nodes: [SpecNode], index: Int,
+                               parallelism: Int?) throws -> (JobDefinition.Step, Int) {
         switch kind {
         case "filter":
             return (.init(.filter(try expression(body, expecting: .boolean)), parallelism: parallelism), 1)
@@ -175,7 +264,7 @@ public enum JobSpecParser {
             guard index + 1 < nodes.count, let next = nodes[index + 1].node.mapping, next["aggregate"] != nil else {
                 throw node.fail("a window must be followed by an aggregate step (aggregate: {count: count()})")
             }
-            let aggNode = try nodes[index + 1].mapping(allowed: ["aggregate"])["aggregate"]!
+            let aggNode = try nodes[index + 1].mapping(allowed: ["aggregate", "name"])["aggregate"]!
             guard let aggMap = aggNode.node.mapping, !aggMap.isEmpty else { throw aggNode.fail("aggregate takes outputs: {name: sum(field), …}") }
             var specs: [(name: String, text: String)] = []
             for (k, v) in aggMap {

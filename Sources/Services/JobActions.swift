@@ -35,7 +35,7 @@ public enum JobActions {
         let local = jar.hasSuffix(".jar") || FlinkClient.isJobSpec(jar)
         if local && (jar.contains("/") || FileManager.default.fileExists(atPath: jar)) {
             guard FileManager.default.fileExists(atPath: jar) else {
-                throw Refusal("no file at \(jar) (give a local .jar or .yaml path, or the id of an uploaded one)")
+                throw Refusal("no \(FlinkClient.isJobSpec(jar) ? "job spec" : "jar") file at \(jar) (give a local .jar or .yaml path, or the id of an uploaded one)")
             }
             jarPath = URL(fileURLWithPath: jar).standardizedFileURL.path
             jarId = try await client.uploadJar(path: jar)

@@ -66,7 +66,7 @@ import Testing
         #expect(try t.waitFor(timeout: 20) { s in
             let lines = s.split(separator: "\n")
             return lines.contains { $0.contains("★ Map -> Sink: slow-sink-out") }
-                && lines.contains { $0.contains("Source: generator -> KeyBy(key)") && $0.contains("HIGH") }
+                && lines.contains { $0.contains("Source: generator ") && $0.contains("HIGH") }
                 && s.contains("bottleneck: Map -> Sink: slow-sink-out")
         }, "job detail did not show the bottleneck:\n\((try? t.screen()) ?? "")")
         // A job whose sink refuses its records fails: the Exceptions view shows the engine's reason.

@@ -11,7 +11,7 @@ import Testing
             .init(.window(.init(assigner: .tumbling(size: 60_000), aggregation: try Aggregation([(name: "revenue", text: "sum(amount)")])))),
         ], sink: .init(topic: "out"))
         let g = try JobGraph(job)
-        #expect(g.vertices.map(\.name) == ["Source: orders -> Filter -> KeyBy(customer)",
+        #expect(g.vertices.map(\.name) == ["Source: orders -> Filter",
                                            "Window(TumblingEventTimeWindows(60000), revenue=sum) -> Sink: out"])
         #expect(g.vertices[1].inputs.map(\.partitioning) == [.hash])
         #expect(g.vertices.allSatisfy { $0.parallelism == 2 && $0.id.count == 32 })

@@ -86,3 +86,30 @@ import Testing
         #expect(SpecValues.rate("fast") == nil)
     }
 }
+
+extension JobSpecParserTests {
+    /// `params` are the spec's program arguments: `--rate 2000` replaces `${rate}`; `--name`
+    /// renames the job; anything else is refused, naming what the spec takes.
+    @Test func paramsComeFromProgramArguments() throws {
+        let text = """
+        name: ${name}
+        params: {name: base, rate: 200}
+        source: {generator: {rate: ${rate}/s}, name: events}
+        steps:
+          - delay: 1ms
+            name: slow
+            chain: false
+        sink: {topic: out, name: discard}
+        """
+        let plain = try JobSpecParser.parse(text)
+        #expect(plain.name == "base")
+        let run = try JobSpecParser.parse(text, arguments: ["--name", "it-x", "--rate", "2000"])
+        #expect(run.name == "it-x" && run.deadLetterTopic == "it-x-dead-letter")
+        guard case .generator(let g) = run.source else { Issue.record("no generator"); return }
+        #expect(g.rate == 2000)
+        #expect(run.steps.first?.name == "slow" && run.steps.first?.chained == false && run.sourceName == "events")
+        #expect(try JobGraph(run).vertices.map(\.name) == ["Source: events", "slow -> discard"])
+        #expect(throws: JobSpecError.self) { try JobSpecParser.parse(text, arguments: ["--slowMs", "8"]) }
+        #expect(throws: JobSpecError.self) { try JobSpecParser.parse(text, arguments: ["--rate", "1; rm"]) }
+    }
+}
