@@ -106,7 +106,8 @@ let package = Package(
         // `make bench`: measurements printed beside the peers' (Benchmarks/run.sh).
         .executableTarget(name: "SluiceBench", dependencies: [
             "Console", "Connectors", "Services", "KafkaClient", "KafkaProtocol", "ConsoleModel", "Display", "FlinkClient", "Recording",
-            "StreamLog", "RecordCodecs",
+            "StreamLog", "RecordCodecs", "Dataflow", "DataflowRuntime", "EngineCore",
+            .product(name: "Logging", package: "swift-log"),
         ], path: "Benchmarks/SluiceBench"),
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"]),
         .testTarget(name: "DataflowTests", dependencies: ["Dataflow"]),

@@ -16,6 +16,10 @@
 #      consume; 3 alternating rounds, medians) and confluent-kafka from Python (1 round, where
 #      the Python client itself is the limit); compressed produce (none, lz4, zstd; 3 rounds)
 #   8. compaction of a 1 GB lz4-compressed topic (the engine's log in-process)
+#   9. engine jobs beside Flink 2.3: a keyed 1 s tumbling count over 20M generated events at
+#      parallelism 2 (3 alternating rounds, medians; events per CPU second: the engine process
+#      against Flink's TaskManager), the same job over 5M JSON records in an engine topic, and
+#      the REST reading cost of engine jobs (1 job × 10 vertices, 50 jobs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export SLUICE_STATE="$(mktemp -d /tmp/sluice-bench.XXXXXX)"
@@ -35,6 +39,7 @@ cleanup() {
   KAFKA_PORT=$SMALL_PORT SLUICE_STATE="$SLUICE_STATE/small" scripts/kafka-peer.sh stop
   KAFKA_PORT=$BROKER_PORT SLUICE_STATE="$SLUICE_STATE/brokers" scripts/kafka-peer.sh stop
   KAFKA_PORT=$ENGINE_PORT SLUICE_STATE="$SLUICE_STATE/brokers" SLUICE_BIN="${BIN:-}/sluice" scripts/engine-peer.sh stop
+  KAFKA_PORT=$ENGINE_PORT SLUICE_STATE="$SLUICE_STATE/jobs" SLUICE_BIN="${BIN:-}/sluice" scripts/engine-peer.sh stop
   scripts/flink-peer.sh stop
 }
 trap cleanup EXIT
@@ -121,5 +126,19 @@ for round in 1 2 3; do
   scripts/kafka-peer.sh python Benchmarks/codec_bench.py --bootstrap "$ENGINE" --label engine --records 200000 | tee -a "$OUT" >&2
 done
 "$BIN/SluiceBench" compaction 1 lz4 | tee -a "$OUT" >&2
+
+say "engine jobs beside Flink 2.3: keyed 1 s tumbling count (3 rounds), the same from a topic, REST reading cost"
+FLINK="$(scripts/flink-peer.sh start)"
+for round in 1 2 3; do
+  "$BIN/SluiceBench" window-count 20000000 generator | tee -a "$OUT" >&2
+  python3 Benchmarks/flink_window_bench.py --flink "$FLINK" --jar "$JAR" --events 20000000 | tee -a "$OUT" >&2
+done
+scripts/flink-peer.sh stop
+"$BIN/SluiceBench" window-count 5000000 topic | tee -a "$OUT" >&2
+REST_PORT=$(( ENGINE_PORT + 10 ))
+KAFKA_PORT=$ENGINE_PORT SLUICE_STATE="$SLUICE_STATE/brokers" SLUICE_BIN="$BIN/sluice" scripts/engine-peer.sh stop
+KAFKA_PORT=$ENGINE_PORT REST_PORT=$REST_PORT SLUICE_STATE="$SLUICE_STATE/jobs" SLUICE_BIN="$BIN/sluice" scripts/engine-peer.sh start >/dev/null
+"$BIN/SluiceBench" engine-rest "http://127.0.0.1:$REST_PORT" scripts/flink-job/sluice-test-job.yaml | tee -a "$OUT" >&2
+KAFKA_PORT=$ENGINE_PORT SLUICE_STATE="$SLUICE_STATE/jobs" SLUICE_BIN="$BIN/sluice" scripts/engine-peer.sh stop
 
 python3 Benchmarks/table.py "$OUT"

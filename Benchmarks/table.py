@@ -41,7 +41,11 @@ for r in by.get("console_idle", []):
     out.append(("console RSS, %s" % r["cluster"], "%.1f MB" % r["rss_mb"], "—", "< 60 MB", "PASS" if r["rss_mb"] < 60 else "FAIL"))
 
 for r in by.get("flink_refresh", []):
-    out.append(("Flink reading, %s" % r["case"], "%.0f ms (%d requests)" % (r["median_ms"], r["requests"]), "—", "—", ""))
+    if r.get("peer") == "engine":
+        continue
+    twin = [e for e in by.get("flink_refresh", []) if e.get("peer") == "engine" and e["case"] == r["case"]]
+    engine = "%.0f ms (%d requests, engine jobs)" % (twin[0]["median_ms"], twin[0]["requests"]) if twin else "—"
+    out.append(("Flink reading, %s" % r["case"], "%.0f ms (%d requests)" % (r["median_ms"], r["requests"]), engine, "—", ""))
 for r in by.get("key_latency_during_savepoint", []):
     out.append(("key answered while a savepoint runs (tmux round trip, %d keys)" % r["keys_while_in_progress"],
                 "%.0f ms (p95 %.0f, max %.0f)" % (r["median_ms"], r["p95_ms"], r["max_ms"]), "—", "< 50 ms",
@@ -104,6 +108,24 @@ for codec in ("none", "lz4", "zstd"):
         em, tm = med("mb_per_s", "broker_codec_produce", where("engine")), med("mb_per_s", "broker_codec_produce", where("tansu"))
         out.append(("engine produce, compression.type=%s, 512 B events, acks=all (confluent-kafka)" % codec,
                     "%.0f rec/s (%.0f MB/s)" % (e, em), "%.0f rec/s (%.0f MB/s, tansu)" % (t, tm), "—", "%.1f×" % (e / t)))
+# Engine jobs beside Flink 2.3: the same keyed 1 s tumbling count, parallelism 2, same machine.
+we = [r for r in by.get("window_count", []) if r["engine"] == "sluice" and r["source"] == "generator"]
+wf = [r for r in by.get("window_count", []) if r["engine"] == "flink"]
+if we and wf:
+    e_core = statistics.median(r["events_per_cpu_s"] for r in we)
+    f_core = statistics.median(r["events_per_cpu_s"] for r in wf)
+    e_wall = statistics.median(r["events_per_s"] for r in we)
+    f_wall = statistics.median(r["events_per_s"] for r in wf)
+    out.append(("engine job: keyed 1 s tumbling count, generated events, per core (%dM events, p=2)" % (we[0]["events"] // 1_000_000),
+                "%.0f events/CPU-s" % e_core, "%.0f events/CPU-s (Flink 2.3)" % f_core, "≥ 2× Flink",
+                "%s %.1f×" % ("PASS" if e_core >= 2 * f_core else "FAIL", e_core / f_core)))
+    out.append(("engine job: keyed 1 s tumbling count, generated events, wall", "%.0f events/s" % e_wall, "%.0f events/s (Flink 2.3)" % f_wall,
+                "—", "%.1f×" % (e_wall / f_wall)))
+wt = [r for r in by.get("window_count", []) if r["engine"] == "sluice" and r["source"] == "topic"]
+if wt:
+    r = wt[-1]
+    out.append(("engine job: the same count reading JSON records from an engine topic (%dM)" % (r["events"] // 1_000_000),
+                "%.0f events/s (%.0f per CPU-s)" % (r["events_per_s"], r["events_per_cpu_s"]), "—", "—", ""))
 c = by.get("compaction", [])
 if c:
     r = c[-1]

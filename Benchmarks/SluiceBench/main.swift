@@ -16,6 +16,8 @@ import Recording
 ///   SluiceBench recording         recording size and CPU at 1,000 groups (busy and quiet), seek to the
 ///                                 end of 1-hour recordings, headless export speed
 ///   SluiceBench recording-live KAFKA   recording CPU on real readings of a broker, beside the reading's
+///   SluiceBench window-count N [generator|topic]   keyed 1 s tumbling count over N events in an
+///                                 in-process engine: events/s and per CPU second
 ///   SluiceBench broker KAFKA LABEL [RECORDS]   a broker's produce (1 KB records, acks=all) and
 ///                                 consume speed and produce latency, with a pipelining client
 
@@ -291,52 +293,23 @@ case "broker":
 case "flink":
     let url = args.dropFirst().first ?? "http://127.0.0.1:8081"
     let jar = args.dropFirst(2).first ?? ""
-    let client = FlinkClient(baseURL: url, timeoutSeconds: 30)
-    let jarId = try await client.uploadJar(path: jar)
     // events → counter → slow → 6 stages → window/sink: 10 vertices.
-    let wide = try await client.run(jar: jarId, JarRun(arguments: ["--name", "bench-wide", "--rate", "200", "--stages", "6"], parallelism: 1))
-    let poller = FlinkPoller(client: client)
-    await poller.setFocus([wide])
-    // Ready when the job runs and Flink's lazily fetched metrics have arrived (a non-zero time split).
-    let deadline = Date().addingTimeInterval(120)
-    var vertices = 0
-    while Date() < deadline {
-        if case let .flink(s) = await poller.poll(now: { Date().timeIntervalSince1970 }),
-           let d = s.details.first(where: { $0.jid == wide }), d.vertices.allSatisfy({ $0.busyMsPerSecond != nil }) {
-            vertices = d.vertices.count
-            break
-        }
-        try await Task.sleep(nanoseconds: 500_000_000)
-    }
-    func readings(_ n: Int) async -> (ms: [Double], requests: Int) {
-        client.resetRequestCount()
-        var times: [Double] = []
-        for _ in 0..<n {
-            let start = ContinuousClock.now
-            _ = await poller.poll(now: { Date().timeIntervalSince1970 })
-            times.append(milliseconds(ContinuousClock.now - start))
-        }
-        return (times.sorted(), client.requestCount / n)
-    }
-    let one = await readings(9)
-    emit(["bench": "flink_refresh", "case": "1 job × \(vertices) vertices, in focus", "requests": one.requests].merging(stats(one.ms)) { a, _ in a })
-    // 49 short bounded jobs beside it: 50 jobs listed, the one running read in turn.
-    var bounded: [String] = []
-    for i in 0..<49 {
-        bounded.append(try await client.run(jar: jarId, JarRun(arguments: ["--name", "bench-bounded-\(i)", "--count", "20", "--rate", "1000",
-                                                                           "--checkpointMs", "0"], parallelism: 1)))
-    }
-    let doneBy = Date().addingTimeInterval(300)
-    while Date() < doneBy {
-        let states = try await client.jobs()
-        if states.filter({ bounded.contains($0.jid) }).allSatisfy({ $0.state.isTerminal }) { break }
-        try await Task.sleep(nanoseconds: 500_000_000)
-    }
-    await poller.setFocus([])
-    let listed = try await client.jobs().count
-    let fifty = await readings(9)
-    emit(["bench": "flink_refresh", "case": "\(listed) jobs listed, none on screen", "requests": fifty.requests].merging(stats(fifty.ms)) { a, _ in a })
-    try await client.cancel(job: wide)
+    try await flinkReadingCost(url: url, wideJar: jar, wideArgs: ["--name", "bench-wide", "--rate", "200", "--stages", "6"],
+                               boundedJar: jar, boundedArgs: ["--count", "20", "--rate", "1000", "--checkpointMs", "0"], peer: "flink")
+
+case "engine-rest":
+    // The same readings of the engine's jobs: a 10-vertex spec, and the Flink test job's twin for the bounded ones.
+    let url = args.dropFirst().first ?? "http://127.0.0.1:8081"
+    let twin = args.dropFirst(2).first ?? "scripts/flink-job/sluice-test-job.yaml"
+    let wide = NSTemporaryDirectory() + "bench-wide-\(UUID().uuidString).yaml"
+    try wideEngineSpec.write(toFile: wide, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(atPath: wide) }
+    try await flinkReadingCost(url: url, wideJar: wide, wideArgs: ["--name", "bench-wide", "--rate", "200"],
+                               boundedJar: twin, boundedArgs: ["--count", "20", "--rate", "1000"], peer: "engine")
+
+case "window-count":
+    let events = Int64(args.dropFirst().first ?? "") ?? 20_000_000
+    emit(try await windowBench(events: events, source: args.dropFirst(2).first ?? "generator"))
 
 case "recording":
     // 1,000 groups × 10,000 partitions, a reading every 2 s for a minute: busy (every offset moves)

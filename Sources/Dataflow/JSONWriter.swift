@@ -30,12 +30,12 @@ public enum JSONWriter {
         case .object(let fields):
             out.append(UInt8(ascii: "{"))
             var first = true
-            for (name, v) in fields.pairs {
+            for e in fields.entries {
                 if !first { out.append(UInt8(ascii: ",")) }
                 first = false
-                writeString(name, into: &out)
+                writeString(e.name, into: &out)
                 out.append(UInt8(ascii: ":"))
-                write(v, into: &out)
+                write(e.value, into: &out)
             }
             out.append(UInt8(ascii: "}"))
         }

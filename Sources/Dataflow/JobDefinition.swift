@@ -69,10 +69,11 @@ public struct JobDefinition: Sendable {
         public var seed: UInt64
         /// Event time of the first event; nil: the wall clock at start.
         public var startTime: Int64?
-        /// Event-time step between consecutive events (ms); nil: follow the wall clock.
-        public var timeStep: Int64?
+        /// Event-time step between consecutive events (ms, fractions allowed: 0.01 is 100 events
+        /// a millisecond); nil: follow the wall clock.
+        public var timeStep: Double?
         public init(rate: Double = 1000, keys: Int = 100, lateFraction: Double = 0, outOfOrderFraction: Double = 0, maxDelay: Int64 = 0,
-                    count: Int64? = nil, seed: UInt64 = 1, startTime: Int64? = nil, timeStep: Int64? = nil) {
+                    count: Int64? = nil, seed: UInt64 = 1, startTime: Int64? = nil, timeStep: Double? = nil) {
             self.rate = rate; self.keys = keys; self.lateFraction = lateFraction; self.outOfOrderFraction = outOfOrderFraction
             self.maxDelay = maxDelay; self.count = count; self.seed = seed; self.startTime = startTime; self.timeStep = timeStep
         }

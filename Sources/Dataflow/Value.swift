@@ -10,33 +10,43 @@ public enum Value: Sendable, Hashable {
     case array([Value])
     case object(Fields)
 
-    /// An object's fields in order. Records have few fields, so a linear scan beats hashing.
+    /// An object's fields in order, in one array (one allocation per object: records are
+    /// made and dropped by the million). Records have few fields, so a linear scan beats hashing.
     public struct Fields: Sendable, Hashable {
-        public private(set) var names: [String]
-        public private(set) var values: [Value]
-        public init() { names = []; values = [] }
+        public struct Entry: Sendable, Hashable {
+            public var name: String
+            public var value: Value
+            public init(_ name: String, _ value: Value) { self.name = name; self.value = value }
+        }
+        public private(set) var entries: [Entry]
+        public init() { entries = [] }
+        public init(reservingCapacity n: Int) { entries = []; entries.reserveCapacity(n) }
+        /// Fields whose names the caller knows to be distinct, in one allocation.
+        public init(distinct entries: [Entry]) { self.entries = entries }
         public init(_ pairs: [(String, Value)]) {
-            names = []; values = []
-            names.reserveCapacity(pairs.count); values.reserveCapacity(pairs.count)
+            entries = []
+            entries.reserveCapacity(pairs.count)
             for (n, v) in pairs { self[n] = v }
         }
-        public var count: Int { names.count }
+        public var count: Int { entries.count }
+        public var names: [String] { entries.map(\.name) }
+        public var values: [Value] { entries.map(\.value) }
         public subscript(name: String) -> Value? {
             get {
-                for i in names.indices where names[i] == name { return values[i] }
+                for e in entries where e.name == name { return e.value }
                 return nil
             }
             set {
-                if let i = names.firstIndex(of: name) {
-                    if let newValue { values[i] = newValue } else { names.remove(at: i); values.remove(at: i) }
+                if let i = entries.firstIndex(where: { $0.name == name }) {
+                    if let newValue { entries[i].value = newValue } else { entries.remove(at: i) }
                 } else if let newValue {
-                    names.append(name); values.append(newValue)
+                    entries.append(Entry(name, newValue))
                 }
             }
         }
         /// Appends without looking for an existing field (the caller knows the name is new).
-        public mutating func appendNew(_ name: String, _ value: Value) { names.append(name); values.append(value) }
-        public var pairs: Zip2Sequence<[String], [Value]> { zip(names, values) }
+        public mutating func appendNew(_ name: String, _ value: Value) { entries.append(Entry(name, value)) }
+        public var pairs: [(String, Value)] { entries.map { ($0.name, $0.value) } }
     }
 
     public static func object(_ pairs: [(String, Value)]) -> Value { .object(Fields(pairs)) }

@@ -22,6 +22,9 @@ public final class WindowOperator: StreamOperator {
     private var sessions: [Value: [Session]] = [:]
     private var sessionTimers = TimerHeap()
     private var scratch: [WindowAssigner.Window] = []
+    /// The pane the last record went to: consecutive records mostly share a window.
+    private var lastWindow: WindowAssigner.Window? = nil
+    private var lastPane: Pane? = nil
     public private(set) var currentWatermark = Int64.min
 
     struct Session { var window: WindowAssigner.Window; var state: [Aggregation.Accumulator]; var fired: Bool }
@@ -51,12 +54,13 @@ public final class WindowOperator: StreamOperator {
         for w in scratch where !isLate(w) {
             placed = true
             let pane: Pane
-            if let p = panes[w] { pane = p } else {
+            if w == lastWindow, let p = lastPane { pane = p } else if let p = panes[w] { pane = p; lastWindow = w; lastPane = p } else {
                 pane = Pane()
                 pane.fired = w.maxTimestamp <= currentWatermark  // due already: its keys fire as they come, below
                 panes[w] = pane
                 let i = order.firstIndex { w < $0 } ?? order.endIndex
                 order.insert(w, at: i)
+                lastWindow = w; lastPane = pane
             }
             aggregation.add(record.value, to: &pane.accumulators[key, default: aggregation.initial()])
             if w.maxTimestamp <= currentWatermark, let state = pane.accumulators[key] {
@@ -110,7 +114,11 @@ public final class WindowOperator: StreamOperator {
                 pane.fired = true
                 for (key, state) in pane.accumulators { try emit(key: key, window: w, state: state, out) }
             }
-            if isLate(w) { panes[w] = nil; order.remove(at: i) } else { i += 1 }
+            if isLate(w) {
+                panes[w] = nil
+                order.remove(at: i)
+                if lastWindow == w { lastWindow = nil; lastPane = nil }
+            } else { i += 1 }
         }
     }
 
@@ -128,7 +136,7 @@ public final class WindowOperator: StreamOperator {
     }
 
     private func emit(key: Value, window: WindowAssigner.Window, state: [Aggregation.Accumulator], _ out: Collector) throws {
-        var f = Value.Fields()
+        var f = Value.Fields(reservingCapacity: 3 + aggregation.outputs.count)
         f.appendNew(keyName, key)
         f.appendNew("windowStart", .int(window.start))
         f.appendNew("windowEnd", .int(window.end))

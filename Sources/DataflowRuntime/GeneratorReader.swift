@@ -27,7 +27,7 @@ struct GeneratorReader: SourceReader {
             let now = TaskContext.nowMs()
             for _ in 0..<256 {
                 if let limit, n >= limit { break }
-                var t = spec.timeStep.map { start0 + n * $0 } ?? now
+                var t = spec.timeStep.map { start0 + Int64(Double(n) * $0) } ?? now
                 maxTime = max(maxTime, t)
                 let roll = Double(rng.next() >> 11) / Double(1 << 53)
                 if roll < spec.lateFraction {
@@ -36,11 +36,8 @@ struct GeneratorReader: SourceReader {
                     t -= Int64(rng.next() % UInt64(max(1, spec.maxDelay)))
                 }
                 let k = Int(rng.next() % UInt64(keyNames.count))
-                var f = Value.Fields()
-                f.appendNew("key", .string(keyNames[k]))
-                f.appendNew("ts", .int(t))
-                f.appendNew("value", .int(Int64(rng.next() % 1000)))
-                f.appendNew("seq", .int(n))
+                let f = Value.Fields(distinct: [.init("key", .string(keyNames[k])), .init("ts", .int(t)),
+                                                .init("value", .int(Int64(rng.next() % 1000))), .init("seq", .int(n))])
                 try clock.record(StreamRecord(value: .object(f), time: t), split: 0, now: now, task)
                 n += Int64(p)
                 made += 1

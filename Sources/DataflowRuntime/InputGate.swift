@@ -9,6 +9,8 @@ final class InputGate: @unchecked Sendable {  // guarded by `condition`
     private var head = 0
     private let capacity: Int
     private var closed = false
+    /// Threads waiting in put or take: a wake-up is sent only when someone waits.
+    private var waiting = 0
 
     init(capacity: Int) { self.capacity = max(2, capacity) }
 
@@ -23,12 +25,14 @@ final class InputGate: @unchecked Sendable {  // guarded by `condition`
         defer { condition.unlock() }
         if batches.count - head >= capacity && !closed {
             sender.beginWait(.backpressured)
+            waiting += 1
             while batches.count - head >= capacity && !closed { condition.wait() }
+            waiting -= 1
             sender.endWait()
         }
         if closed { return false }
         batches.append((channel, elements))
-        condition.broadcast()
+        if waiting > 0 { condition.broadcast() }
         return true
     }
 
@@ -39,7 +43,9 @@ final class InputGate: @unchecked Sendable {  // guarded by `condition`
         defer { condition.unlock() }
         if head == batches.count && !closed {
             receiver.beginWait(.idle)
+            waiting += 1
             while head == batches.count && !closed { condition.wait() }
+            waiting -= 1
             receiver.endWait()
         }
         if closed { return nil }
@@ -47,7 +53,7 @@ final class InputGate: @unchecked Sendable {  // guarded by `condition`
         batches[head] = (0, [])
         head += 1
         if head > 64 && head * 2 > batches.count { batches.removeFirst(head); head = 0 }
-        condition.broadcast()
+        if waiting > 0 { condition.broadcast() }
         return batch
     }
 
@@ -60,7 +66,7 @@ final class InputGate: @unchecked Sendable {  // guarded by `condition`
         batches[head] = (0, [])
         head += 1
         if head > 64 && head * 2 > batches.count { batches.removeFirst(head); head = 0 }
-        condition.broadcast()
+        if waiting > 0 { condition.broadcast() }
         return batch
     }
 

@@ -15,7 +15,7 @@ final class TaskOutput: Collector {
         var channel: Int
     }
 
-    static let batchSize = 256
+    static let batchSize = 1024
 
     let context: TaskContext
     private let route: Route?

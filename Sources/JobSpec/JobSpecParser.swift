@@ -182,7 +182,10 @@ public enum JobSpecParser {
             guard let t = Int64(text) ?? TimeText.parse(text) else { throw s.fail("'\(text)' is not a time (ms since the epoch or ISO-8601)") }
             g.startTime = t
         }
-        if let s = m["timeStep"] { g.timeStep = try s.duration() }
+        if let s = m["timeStep"] {
+            let text = try s.string()
+            if text.hasSuffix("us"), let us = Double(text.dropLast(2)), us >= 0 { g.timeStep = us / 1000 } else { g.timeStep = Double(try s.duration()) }
+        }
         if g.lateFraction + g.outOfOrderFraction > 1 { throw node.fail("late and outOfOrder add up to more than 1") }
         if (g.lateFraction > 0 || g.outOfOrderFraction > 0) && g.maxDelay == 0 { throw node.fail("late or out-of-order events need a maxDelay") }
         return g
