@@ -5,36 +5,48 @@
 public struct SourceWatermarks: Sendable {
     public var outOfOrderness: Int64
     public var idleAfter: Int64?
-    private var maxTime: [Int: Int64] = [:]
-    private var lastActive: [Int: Int64] = [:]
-    private var splits: Set<Int> = []
+    // Per split, indexed by split number (a source's splits are 0…n-1): looked at per record.
+    private var maxTime: [Int64?] = []
+    private var lastActive: [Int64] = []
+    private var assigned: [Bool] = []
 
     public init(outOfOrderness: Int64, idleAfter: Int64?) {
         self.outOfOrderness = outOfOrderness
         self.idleAfter = idleAfter
     }
 
+    private mutating func grow(to split: Int, now: Int64) {
+        while maxTime.count <= split { maxTime.append(nil); lastActive.append(now); assigned.append(false) }
+    }
+
     /// The splits this source reads (a split that never sends a record still holds it back
     /// until it is idle).
     public mutating func assign(_ list: [Int], now: Int64) {
-        for s in list where !splits.contains(s) { splits.insert(s); lastActive[s] = now }
+        for s in list {
+            grow(to: s, now: now)
+            if !assigned[s] { assigned[s] = true; lastActive[s] = now }
+        }
     }
 
     public mutating func observe(split: Int, time: Int64, now: Int64) {
+        if split >= maxTime.count { grow(to: split, now: now) }
         if let m = maxTime[split] { if time > m { maxTime[split] = time } } else { maxTime[split] = time }
         lastActive[split] = now
     }
 
     /// Marks `split` caught up (a table's changelog read to its end): idle at once.
-    public mutating func markIdle(split: Int) { lastActive[split] = .min }
+    public mutating func markIdle(split: Int) {
+        if split < lastActive.count { lastActive[split] = .min }
+    }
 
     /// The watermark now, or nil while some active split has seen nothing; `idle` when every
     /// split is idle.
     public func current(now: Int64) -> (watermark: Int64?, idle: Bool) {
         var low: Int64? = nil
-        var active = 0
-        for s in splits {
-            let last = lastActive[s] ?? now
+        var active = 0, splits = 0
+        for s in assigned.indices where assigned[s] {
+            splits += 1
+            let last = lastActive[s]
             if last == .min { continue }
             if let idleAfter, now &- last >= idleAfter { continue }
             active += 1
@@ -42,7 +54,7 @@ public struct SourceWatermarks: Sendable {
             let w = m &- outOfOrderness &- 1
             low = min(low ?? w, w)
         }
-        return (low, active == 0 && !splits.isEmpty)
+        return (low, active == 0 && splits > 0)
     }
 }
 
