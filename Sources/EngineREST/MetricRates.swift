@@ -39,12 +39,4 @@ final class MetricRates: @unchecked Sendable {  // guarded by `lock`
                          busyMsPerSecond: max(0, 1000 - idle - bp), backPressuredMsPerSecond: max(0, bp), idleMsPerSecond: max(0, idle))
         }
     }
-
-    /// Forgets jobs no longer listed.
-    func keep(only live: Set<ObjectIdentifier>) {
-        lock.withLock {
-            previous = previous.filter { live.contains($0.key) }
-            latest = latest.filter { live.contains($0.key) }
-        }
-    }
 }
