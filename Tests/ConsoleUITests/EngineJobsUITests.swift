@@ -14,7 +14,7 @@ import Testing
         init() throws {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             let log = dir + "/engine.log"
-            FileManager.default.createFile(atPath: log, contents: nil)
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
             process.executableURL = URL(fileURLWithPath: UIPeer.sluice)
             process.arguments = ["engine", "--data-dir", dir + "/data", "--kafka-listen", "127.0.0.1:0", "--rest-listen", "127.0.0.1:0"]
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
