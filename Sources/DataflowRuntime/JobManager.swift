@@ -19,10 +19,11 @@ public final class JobManager: @unchecked Sendable {  // `jobs` guarded by `lock
     /// Starts `definition` and returns the running job.
     public func submit(_ definition: JobDefinition) async throws -> RunningJob {
         var needed: [String] = []
+        var partitionCounts: [String: Int32] = [:]
         if case .topic(let t) = definition.source { needed.append(t.topic) }
         for step in definition.steps { if case .join(let j) = step.operation { needed.append(j.table) } }
         for topic in needed {
-            guard let count = try await engine.partitionCount(topic) else {
+            guard let count = try await engine.partitionCount(topic).map({ c -> Int32 in partitionCounts[topic] = c; return c }) else {
                 throw SubmitError(description: "topic '\(topic)' does not exist: create it first (sluice engine serves the Kafka protocol, so any client can), or fix the job spec")
             }
             if case .topic(let t) = definition.source, t.topic == topic, let bad = t.partitions?.first(where: { $0 >= count }) {
@@ -39,7 +40,8 @@ public final class JobManager: @unchecked Sendable {  // `jobs` guarded by `lock
                 throw SubmitError(description: "sink topic '\(sink.topic)' cannot be created: \(e.message)")
             }
         }
-        let job = try RunningJob(id: Self.newId(), definition: definition, graph: graph, engine: engine, sinkPartitions: sinkPartitions)
+        let job = try RunningJob(id: Self.newId(), definition: definition, graph: graph, engine: engine, sinkPartitions: sinkPartitions,
+                                 sourcePartitions: partitionCounts)
         lock.withLock { jobs.append(job) }
         job.start()
         return job

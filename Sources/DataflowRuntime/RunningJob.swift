@@ -46,8 +46,10 @@ public final class RunningJob: @unchecked Sendable {  // mutable state guarded b
     public var failures: [Failure] { lock.lock(); defer { lock.unlock() }; return _failures }
 
     /// Builds every subtask; `sinkPartitions` gives each sink topic's partitions (the topics
-    /// exist: ``JobManager`` made them). Nothing here blocks.
-    init(id: String, definition: JobDefinition, graph: JobGraph, engine: Engine, sinkPartitions: [String: Int32]) throws {
+    /// exist: ``JobManager`` made them), `sourcePartitions` each source and table topic's.
+    /// Nothing here blocks.
+    init(id: String, definition: JobDefinition, graph: JobGraph, engine: Engine, sinkPartitions: [String: Int32],
+         sourcePartitions: [String: Int32] = [:]) throws {
         self.id = id
         name = definition.name
         self.definition = definition
@@ -67,6 +69,16 @@ public final class RunningJob: @unchecked Sendable {  // mutable state guarded b
             gatesByVertex.append(v.inputs.isEmpty ? [] : (0..<v.parallelism).map { _ in InputGate(capacity: 2 * channels + 4) })
         }
         gates = gatesByVertex.flatMap { $0 }
+        // Source subtasks with no partition to read (more subtasks than partitions) never send a
+        // record: their channels count as ended from the start, so no record's lateness depends
+        // on when such a subtask's first idle notice happens to arrive.
+        func emptySubtasks(_ v: JobGraph.Vertex) -> Range<Int> {
+            var splits: Int? = nil
+            if case .topic(let t)? = v.source { splits = t.partitions?.count ?? sourcePartitions[t.topic].map(Int.init) }
+            if let table = v.tableSource { splits = sourcePartitions[table.table].map(Int.init) }
+            guard let splits, splits < v.parallelism else { return 0..<0 }
+            return splits..<v.parallelism
+        }
 
         for (vi, v) in vs.enumerated() {
             // Where this vertex's records go: the vertex that lists it as an input.
@@ -96,9 +108,13 @@ public final class RunningJob: @unchecked Sendable {  // mutable state guarded b
                     for j in 0..<vs[input.vertex].parallelism { tableChannels.insert(channelBase[vi][ii] + j) }
                 }
                 let channels = v.inputs.reduce(0) { $0 + vs[$1.vertex].parallelism }
+                var ended: Set<Int> = []
+                for (ii, input) in v.inputs.enumerated() {
+                    for j in emptySubtasks(vs[input.vertex]) { ended.insert(channelBase[vi][ii] + j) }
+                }
                 let runner = SubtaskRunner(context: context, operators: v.operators.map { $0.make() }, lateTopics: v.operators.map(\.lateOutput),
                                            output: output, gate: gatesByVertex[vi].isEmpty ? nil : gatesByVertex[vi][s],
-                                           channels: channels, tableChannels: tableChannels, source: reader)
+                                           channels: channels, tableChannels: tableChannels, endedChannels: ended, source: reader)
                 runners.append((runner, "\(v.name) (\(s + 1)/\(v.parallelism))"))
             }
         }

@@ -18,7 +18,8 @@ struct SourceClock {
     }
 
     mutating func record(_ r: StreamRecord, split: Int, now: Int64, _ task: SubtaskRunner) throws {
-        if r.time <= ceiling, emitted < ceiling, let w = watermarks.current(now: now).watermark, w > emitted, r.time <= w {
+        // `+ 1`: a record at a fired session's end still merges into it (windows meet at their ends).
+        if r.time <= ceiling &+ 1, emitted < ceiling, let w = watermarks.current(now: now).watermark, w > emitted, r.time <= w &+ 1 {
             emitted = w
             try task.sourceWatermark(w)
         }

@@ -13,6 +13,8 @@ final class SubtaskRunner: @unchecked Sendable {  // used by its own thread only
     let gate: InputGate?
     let channels: Int
     let tableChannels: Set<Int>
+    /// Input channels from source subtasks with nothing to read: ended before the first batch.
+    let endedChannels: Set<Int>
     let source: SourceReader?
 
     private var recordsIn: Int64 = 0
@@ -20,13 +22,14 @@ final class SubtaskRunner: @unchecked Sendable {  // used by its own thread only
     private var idleSent = false
 
     init(context: TaskContext, operators: [StreamOperator], lateTopics: [String?], output: TaskOutput,
-         gate: InputGate?, channels: Int, tableChannels: Set<Int>, source: SourceReader?) {
+         gate: InputGate?, channels: Int, tableChannels: Set<Int>, endedChannels: Set<Int> = [], source: SourceReader?) {
         self.context = context
         self.operators = operators
         self.output = output
         self.gate = gate
         self.channels = channels
         self.tableChannels = tableChannels
+        self.endedChannels = endedChannels
         self.source = source
         var next: Collector = output
         for (op, late) in zip(operators, lateTopics).reversed() {
@@ -73,6 +76,7 @@ final class SubtaskRunner: @unchecked Sendable {  // used by its own thread only
     private func runInput() throws {
         guard let gate else { return }
         var valve = WatermarkValve(inputs: channels)
+        for c in endedChannels { _ = valve.end(c) }
         let join = operators.first as? TemporalJoinOperator
         while true {
             var batch = gate.poll()
