@@ -76,7 +76,9 @@ import NIOConcurrencyHelpers
             if case let .bootstrapFailed(_, reason)? = error as? KafkaClientError { return reason.contains("timed out after 300 ms") }
             return false
         }
-        #expect(clock.now - start < .seconds(3))
+        // The reason above names the 300 ms timeout; this only rules out waiting on some longer
+        // default. Generous: the unit tests run side by side on a loaded two-core machine.
+        #expect(clock.now - start < .seconds(15))
         await c.shutdown()
         await broker.stop()
     }
