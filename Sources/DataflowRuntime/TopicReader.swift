@@ -22,6 +22,7 @@ final class TopicReader: SourceReader {
 
     private let wake = NSCondition()
     private var notified = false
+    private var tableLoaded = false
 
     init(_ t: JobDefinition.TopicSource) {
         topic = t.topic; format = t.format; timestampField = t.timestampField; watermark = t.watermark
@@ -71,14 +72,20 @@ final class TopicReader: SourceReader {
                 }
                 let now = TaskContext.nowMs()
                 if read.batches.isEmpty {
-                    if isTable && !splits[i].caughtUp { splits[i].caughtUp = true; clock.watermarks.markIdle(split: i) }
+                    if isTable { splits[i].caughtUp = true }
                     continue
                 }
                 any = true
-                splits[i].caughtUp = false
                 splits[i].position = try deliver(read, split: i, from: splits[i].position, clock: &clock, now: now, task)
             }
-            try clock.tick(now: TaskContext.nowMs(), task)
+            if isTable {
+                // A table sends no watermark (its keys change out of time order); it holds the
+                // join back until read to its end, then is idle for good: later changes apply as
+                // they arrive.
+                if !tableLoaded && splits.allSatisfy(\.caughtUp) { tableLoaded = true; task.sourceIdle(true) }
+            } else {
+                try clock.tick(now: TaskContext.nowMs(), task)
+            }
             try task.batchDone()
             if !any {
                 // Nothing new anywhere: wait for an append notice (or re-check idleness soon).
@@ -128,7 +135,7 @@ final class TopicReader: SourceReader {
                     if row.isNull { row = .object([]) }  // JSON null is a value, not a tombstone
                 }
             }
-            return try clock.record(StreamRecord(value: row, time: kafkaTime, key: keyValue), split: split, now: now, task)
+            return try task.sourceRecord(StreamRecord(value: row, time: kafkaTime, key: keyValue))
         }
         var value: Value
         switch format {

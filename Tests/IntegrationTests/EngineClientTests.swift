@@ -120,7 +120,10 @@ struct EngineClientTests {
         for (topic, _) in topics {
             let codec = String(topic.split(separator: "-")[1])
             let want = ["none": 0, "gzip": 1, "snappy": 2, "lz4": 3, "zstd": 4][codec]
-            #expect(stored[topic] == want.map { Set([Int16($0)]) }, "\(topic) stored with codecs \(stored[topic] ?? [])")
+            // As sent: the codec's batches, and uncompressed ones where librdkafka sent a batch that
+            // would not shrink (a lone record, when the producer is slow to fill batches).
+            let codecs = stored[topic] ?? []
+            #expect(want.map { codecs.contains(Int16($0)) && codecs.isSubset(of: [0, Int16($0)]) } == true, "\(topic) stored with codecs \(codecs)")
         }
     }
 
