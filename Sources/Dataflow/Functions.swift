@@ -60,9 +60,7 @@ enum Functions {
     static let table: [String: Signature] = [
         "lower": Signature(arguments: 1...1, kinds: [.string], result: .string, body: str { .string($0.lowercased()) }),
         "upper": Signature(arguments: 1...1, kinds: [.string], result: .string, body: str { .string($0.uppercased()) }),
-        "trim": Signature(arguments: 1...1, kinds: [.string], result: .string, body: str {
-            .string(String($0.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()))
-        }),
+        "trim": Signature(arguments: 1...1, kinds: [.string], result: .string, body: str { .string($0.trimmingSpaces) }),
         "length": Signature(arguments: 1...1, kinds: [.any], result: .number, body: { a in
             switch a[0] {
             case .string(let s): return .int(Int64(s.count))

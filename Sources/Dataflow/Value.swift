@@ -30,7 +30,6 @@ public enum Value: Sendable, Hashable {
         }
         public var count: Int { entries.count }
         public var names: [String] { entries.map(\.name) }
-        public var values: [Value] { entries.map(\.value) }
         public subscript(name: String) -> Value? {
             get {
                 for e in entries where e.name == name { return e.value }
@@ -46,7 +45,6 @@ public enum Value: Sendable, Hashable {
         }
         /// Appends without looking for an existing field (the caller knows the name is new).
         public mutating func appendNew(_ name: String, _ value: Value) { entries.append(Entry(name, value)) }
-        public var pairs: [(String, Value)] { entries.map { ($0.name, $0.value) } }
     }
 
     public static func object(_ pairs: [(String, Value)]) -> Value { .object(Fields(pairs)) }

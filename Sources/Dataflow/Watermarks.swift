@@ -34,11 +34,6 @@ public struct SourceWatermarks: Sendable {
         lastActive[split] = now
     }
 
-    /// Marks `split` caught up (a table's changelog read to its end): idle at once.
-    public mutating func markIdle(split: Int) {
-        if split < lastActive.count { lastActive[split] = .min }
-    }
-
     /// The watermark now, or nil while some active split has seen nothing; `idle` when every
     /// split is idle.
     public func current(now: Int64) -> (watermark: Int64?, idle: Bool) {
@@ -47,7 +42,6 @@ public struct SourceWatermarks: Sendable {
         for s in assigned.indices where assigned[s] {
             splits += 1
             let last = lastActive[s]
-            if last == .min { continue }
             if let idleAfter, now &- last >= idleAfter { continue }
             active += 1
             guard let m = maxTime[s] else { return (nil, false) }

@@ -20,6 +20,9 @@ final class SubtaskRunner: @unchecked Sendable {  // used by its own thread only
     private var recordsIn: Int64 = 0
     private var inputWatermark = Int64.min
     private var idleSent = false
+    /// Keyed state is measured by walking it: a few times a second, not at every batch.
+    private var stateBytes = 0
+    private var stateMeasuredAt: UInt64 = 0
 
     init(context: TaskContext, operators: [StreamOperator], lateTopics: [String?], output: TaskOutput,
          gate: InputGate?, channels: Int, tableChannels: Set<Int>, endedChannels: Set<Int> = [], source: SourceReader?) {
@@ -118,7 +121,12 @@ final class SubtaskRunner: @unchecked Sendable {  // used by its own thread only
     }
 
     private func publish() {
-        let state = operators.reduce(0) { $0 + $1.stateSize }
+        let now = DispatchTime.now().uptimeNanoseconds
+        if now &- stateMeasuredAt >= 250_000_000 {
+            stateBytes = operators.reduce(0) { $0 + $1.stateSize }
+            stateMeasuredAt = now
+        }
+        let state = stateBytes
         let o = output
         let inW = inputWatermark, rin = recordsIn
         let queued = gate?.depth ?? 0, capacity = gate?.capacityInBatches ?? 1

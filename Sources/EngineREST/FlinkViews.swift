@@ -89,7 +89,7 @@ struct FlinkViews {
     func subtaskMetrics(_ v: RunningJob.VertexRuntime, names: [String]) -> [AggregatedMetric] {
         let perSubtask = v.subtasks.map { m -> [String: Double] in
             let r = rates.rates(m)
-            let c = m.snapshot
+            let c = r.counters
             return ["busyTimeMsPerSecond": r.busyMsPerSecond, "backPressuredTimeMsPerSecond": r.backPressuredMsPerSecond,
                     "idleTimeMsPerSecond": r.idleMsPerSecond, "numRecordsInPerSecond": r.recordsInPerSecond,
                     "numRecordsOutPerSecond": r.recordsOutPerSecond, "numRecordsIn": Double(c.recordsIn), "numRecordsOut": Double(c.recordsOut),

@@ -50,7 +50,7 @@ final class JobCatalog: @unchecked Sendable {  // guarded by `lock`
 
     /// Checks and stores an uploaded spec; returns its entry. Throws ``JobSpecError`` (the
     /// line and reason) or a size/encoding complaint.
-    func upload(_ bytes: [UInt8], fileName: String?) throws -> Entry {
+    func upload(_ bytes: [UInt8]) throws -> Entry {
         guard bytes.count <= Self.maxSpecBytes else { throw RESTError.badRequest("a job spec is at most 1 MiB; this one is \(bytes.count) bytes") }
         guard let text = String(validating: bytes, as: UTF8.self) else { throw RESTError.badRequest("the job spec is not UTF-8 text") }
         let job = try JobSpecParser.parse(text)

@@ -12,6 +12,8 @@ final class MetricRates: @unchecked Sendable {  // guarded by `lock`
         var busyMsPerSecond: Double
         var backPressuredMsPerSecond: Double
         var idleMsPerSecond: Double
+        /// The counters the rates were read with.
+        var counters: TaskMetrics.Counters
     }
 
     private struct Sample { var at: UInt64; var counters: TaskMetrics.Counters }
@@ -36,7 +38,8 @@ final class MetricRates: @unchecked Sendable {  // guarded by `lock`
             let bp = min(1000 - idle, Double(to.counters.backpressuredNanos &- from.counters.backpressuredNanos) / 1e6 / seconds)
             return Rates(recordsInPerSecond: Double(to.counters.recordsIn - from.counters.recordsIn) / seconds,
                          recordsOutPerSecond: Double(to.counters.recordsOut - from.counters.recordsOut) / seconds,
-                         busyMsPerSecond: max(0, 1000 - idle - bp), backPressuredMsPerSecond: max(0, bp), idleMsPerSecond: max(0, idle))
+                         busyMsPerSecond: max(0, 1000 - idle - bp), backPressuredMsPerSecond: max(0, bp), idleMsPerSecond: max(0, idle),
+                         counters: c)
         }
     }
 }

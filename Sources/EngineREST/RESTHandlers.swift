@@ -74,7 +74,7 @@ struct RESTHandlers: Sendable {
                       let part = Multipart.parts(bytes, boundary: boundary).first(where: { $0.name == "jarfile" }) else {
                     throw RESTError.badRequest("upload a YAML job spec as multipart/form-data in the field 'jarfile'")
                 }
-                let entry = try catalog.upload(part.body, fileName: part.fileName)
+                let entry = try catalog.upload(part.body)
                 return json(UploadResponse(filename: "/tmp/flink-web-upload/\(entry.id)", status: "success"))
             }
         }

@@ -14,16 +14,6 @@ import Testing
         #expect(w.current(now: 1901).idle, "both idle")
     }
 
-    @Test func aCaughtUpTableIsIdleAtOnce() {
-        var w = SourceWatermarks(outOfOrderness: 0, idleAfter: nil)
-        w.assign([0], now: 0)
-        w.markIdle(split: 0)
-        #expect(w.current(now: 0).idle)
-        w.observe(split: 0, time: 7, now: 5)
-        let now = w.current(now: 5)
-        #expect(now.watermark == 6 && !now.idle)
-    }
-
     @Test func theValveTakesTheLowestActiveInputAndNeverGoesBack() {
         var v = WatermarkValve(inputs: 2)
         #expect(v.watermark(10, from: 0) == nil)
