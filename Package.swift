@@ -1,6 +1,11 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+/// The per-record paths of jobs: exclusivity is checked statically and in debug builds (the
+/// tests); release builds skip the dynamic checks, which cost a job about 8 % of its CPU
+/// (docs/benchmarks.md, engine jobs).
+let recordPath: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+
 let package = Package(
     name: "Sluice",
     platforms: [.macOS(.v14)],
@@ -47,10 +52,11 @@ let package = Package(
         ]),
         // Jobs' records, expressions and operators (windows, watermarks, dedupe, temporal join) and
         // the job graph: pure, no threads and no engine (docs/jobs-engine.md).
-        .target(name: "Dataflow"),
+        .target(name: "Dataflow", swiftSettings: recordPath),
         // Jobs running in the engine: a thread per subtask, bounded gates (backpressure), sources
         // and sinks over EngineCore in-process, Flink-named metrics.
-        .target(name: "DataflowRuntime", dependencies: ["Dataflow", "EngineCore", "KafkaProtocol", "RecordCodecs"]),
+        .target(name: "DataflowRuntime", dependencies: ["Dataflow", "EngineCore", "KafkaProtocol", "RecordCodecs"],
+                swiftSettings: recordPath),
         // The engine's REST front: Flink's REST paths for the engine's jobs, over Hummingbird.
         .target(name: "EngineREST", dependencies: [
             "Dataflow", "DataflowRuntime", "JobSpec", "FlinkWire",

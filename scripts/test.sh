@@ -110,7 +110,7 @@ if ENGINE="$(KAFKA_PORT="$ENGINE_PORT" REST_PORT="$ENGINE_REST_PORT" scripts/eng
   # The Flink connector's tests that need no checkpoints, unchanged, against the engine's own jobs
   # (its REST API; scripts/flink-job/sluice-test-job.yaml mirrors the Flink test job's graph).
   SLUICE_TEST_FLINK="http://127.0.0.1:$ENGINE_REST_PORT" SLUICE_TEST_FLINK_JAR="$PWD/scripts/flink-job/sluice-test-job.yaml" \
-    swift test --skip-build --filter 'IntegrationTests.FlinkPollerTests/slowOperatorIsTheBottleneckAndItsUpstreamIsBackpressured'
+    swift test --skip-build --filter 'IntegrationTests.(FlinkPollerTests/slowOperatorIsTheBottleneckAndItsUpstreamIsBackpressured|FlinkJobTests/badInputIsAClearErrorWithItsExitStatus)'
 else
   echo "FAIL: the engine could not start" >&2
   exit 1

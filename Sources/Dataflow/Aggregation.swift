@@ -43,11 +43,14 @@ public struct Aggregation: Sendable {
 
     public func initial() -> [Accumulator] { Array(repeating: Accumulator(), count: outputs.count) }
 
-    public func add(_ record: Value, to state: inout [Accumulator]) {
-        for i in outputs.indices {
-            let o = outputs[i]
-            guard let arg = o.argument else { state[i].count += 1; continue }
-            let v = arg.evaluate(record)
+    /// Adds a record to the running values at `state[base ..< base + outputs.count]` (a window
+    /// pane keeps every key's values in one array).
+    public func add(_ record: Value, to state: inout [Accumulator], at base: Int = 0) {
+        for k in outputs.indices {
+            let i = base + k
+            guard outputs[k].argument != nil else { state[i].count += 1; continue }  // count(): no copy of the output
+            let o = outputs[k]
+            let v = o.argument!.evaluate(record)
             if v.isNull { continue }
             switch o.function {
             case .count: state[i].count += 1
@@ -99,9 +102,9 @@ public struct Aggregation: Sendable {
     }
 
     /// The result fields, appended to `fields` in the spec's order.
-    public func write(_ state: [Accumulator], into fields: inout Value.Fields) {
+    public func write(_ state: [Accumulator], at base: Int = 0, into fields: inout Value.Fields) {
         for i in outputs.indices {
-            let a = state[i]
+            let a = state[base + i]
             let v: Value
             switch outputs[i].function {
             case .count: v = .int(a.count)

@@ -1,9 +1,19 @@
-/// A record in flight: its value, event time (ms) and, after a keyBy, its key.
+/// A record in flight: its value, event time (ms) and, after a keyBy, its key with the key's
+/// stable hash (computed once, then used to route the record and to find its keyed state).
 public struct StreamRecord: Sendable {
     public var value: Value
     public var time: Int64
-    public var key: Value?
-    public init(value: Value, time: Int64, key: Value? = nil) { self.value = value; self.time = time; self.key = key }
+    public private(set) var key: Value?
+    /// `key.stableHash`, 0 without a key.
+    public private(set) var keyHash: UInt64
+    public init(value: Value, time: Int64, key: Value? = nil) {
+        self.value = value
+        self.time = time
+        self.key = key
+        keyHash = key?.stableHash ?? 0
+    }
+    /// Sets the key and its hash.
+    public mutating func setKey(_ key: Value) { self.key = key; keyHash = key.stableHash }
 }
 
 /// Where an operator sends what it makes: the next operator in its chain, or the task's output.
@@ -75,7 +85,7 @@ public final class KeyByOperator: StreamOperator {
         let k = key.evaluate(record.value)
         if k.isNull { return try out.side(.deadLetter(reason: "no key: '\(key.source)' is null or missing"), record) }
         var r = record
-        r.key = asText ? .string(k.text) : k
+        r.setKey(asText ? .string(k.text) : k)
         try out.collect(r)
     }
 }

@@ -9,8 +9,10 @@ public final class WindowOperator: StreamOperator {
     let allowedLateness: Int64
     let keyName: String
 
+    /// One window's running values for every key: slot k's at `states[k × width ..< (k+1) × width]`.
     final class Pane {
-        var accumulators: [Value: [Aggregation.Accumulator]] = [:]
+        var slots = KeySlots()
+        var states: [Aggregation.Accumulator] = []
         var fired = false
     }
 
@@ -42,32 +44,45 @@ public final class WindowOperator: StreamOperator {
     }
 
     public var stateSize: Int {
-        let entries = panes.values.reduce(0) { $0 + $1.accumulators.count } + sessions.values.reduce(0) { $0 + $1.count }
+        let entries = panes.values.reduce(0) { $0 + $1.slots.count } + sessions.values.reduce(0) { $0 + $1.count }
         return entries * (64 + 40 * aggregation.outputs.count)
     }
 
     public func process(_ record: StreamRecord, _ out: Collector) throws {
         let key = record.key ?? .null
         if case .session(let gap) = assigner { return try processSession(record, key: key, gap: gap, out) }
+        if case .tumbling(let size) = assigner {  // one window: no list
+            let start = record.time - WindowAssigner.floorMod(record.time, size)
+            let w = WindowAssigner.Window(start: start, end: start + size)
+            if isLate(w) { return try out.side(.late, record) }
+            return try add(record, key: key, to: w, out)
+        }
         assigner.windows(for: record.time, into: &scratch)
         var placed = false
         for w in scratch where !isLate(w) {
             placed = true
-            let pane: Pane
-            if w == lastWindow, let p = lastPane { pane = p } else if let p = panes[w] { pane = p; lastWindow = w; lastPane = p } else {
-                pane = Pane()
-                pane.fired = w.maxTimestamp <= currentWatermark  // due already: its keys fire as they come, below
-                panes[w] = pane
-                let i = order.firstIndex { w < $0 } ?? order.endIndex
-                order.insert(w, at: i)
-                lastWindow = w; lastPane = pane
-            }
-            aggregation.add(record.value, to: &pane.accumulators[key, default: aggregation.initial()])
-            if w.maxTimestamp <= currentWatermark, let state = pane.accumulators[key] {
-                try emit(key: key, window: w, state: state, out)  // a late update within the lateness
-            }
+            try add(record, key: key, to: w, out)
         }
         if !placed { try out.side(.late, record) }
+    }
+
+    private func add(_ record: StreamRecord, key: Value, to w: WindowAssigner.Window, _ out: Collector) throws {
+        let pane: Pane
+        if w == lastWindow, let p = lastPane { pane = p } else if let p = panes[w] { pane = p; lastWindow = w; lastPane = p } else {
+            pane = Pane()
+            pane.fired = w.maxTimestamp <= currentWatermark  // due already: its keys fire as they come, below
+            panes[w] = pane
+            let i = order.firstIndex { w < $0 } ?? order.endIndex
+            order.insert(w, at: i)
+            lastWindow = w; lastPane = pane
+        }
+        let width = aggregation.outputs.count
+        let (slot, isNew) = pane.slots.slot(for: key, hash: record.keyHash)
+        if isNew { pane.states.append(contentsOf: aggregation.initial()) }
+        aggregation.add(record.value, to: &pane.states, at: slot * width)
+        if w.maxTimestamp <= currentWatermark {
+            try emit(key: key, window: w, pane: pane, slot: slot, out)  // a late update within the lateness
+        }
     }
 
     private func processSession(_ record: StreamRecord, key: Value, gap: Int64, _ out: Collector) throws {
@@ -112,7 +127,7 @@ public final class WindowOperator: StreamOperator {
             let pane = panes[w]!
             if !pane.fired {
                 pane.fired = true
-                for (key, state) in pane.accumulators { try emit(key: key, window: w, state: state, out) }
+                for (slot, key) in pane.slots.keys.enumerated() { try emit(key: key, window: w, pane: pane, slot: slot, out) }
             }
             if isLate(w) {
                 panes[w] = nil
@@ -135,12 +150,16 @@ public final class WindowOperator: StreamOperator {
         }
     }
 
-    private func emit(key: Value, window: WindowAssigner.Window, state: [Aggregation.Accumulator], _ out: Collector) throws {
+    private func emit(key: Value, window: WindowAssigner.Window, pane: Pane, slot: Int, _ out: Collector) throws {
+        try emit(key: key, window: window, state: pane.states, at: slot * aggregation.outputs.count, out)
+    }
+
+    private func emit(key: Value, window: WindowAssigner.Window, state: [Aggregation.Accumulator], at base: Int = 0, _ out: Collector) throws {
         var f = Value.Fields(reservingCapacity: 3 + aggregation.outputs.count)
         f.appendNew(keyName, key)
         f.appendNew("windowStart", .int(window.start))
         f.appendNew("windowEnd", .int(window.end))
-        aggregation.write(state, into: &f)
+        aggregation.write(state, at: base, into: &f)
         try out.collect(StreamRecord(value: .object(f), time: window.maxTimestamp, key: key))
     }
 }

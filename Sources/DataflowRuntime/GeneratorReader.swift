@@ -25,8 +25,17 @@ struct GeneratorReader: SourceReader {
         while true {
             try task.context.checkCancelled()
             let now = TaskContext.nowMs()
-            for _ in 0..<256 {
-                if let limit, n >= limit { break }
+            // Paced: only the events due by now (the first at once), so the rate holds at any size.
+            var chunk: Int64 = 256
+            if let perSecond {
+                let elapsed = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
+                chunk = max(0, min(chunk, Int64(elapsed * perSecond) + 1 - made))
+            }
+            if let limit {  // this subtask's events left: n, n + p, … below the limit
+                let (q, r) = (limit - n).quotientAndRemainder(dividingBy: Int64(p))
+                chunk = min(chunk, max(0, q + (r > 0 ? 1 : 0)))
+            }
+            for _ in 0..<chunk {
                 var t = spec.timeStep.map { start0 + Int64(Double(n) * $0) } ?? now
                 maxTime = max(maxTime, t)
                 let roll = Double(rng.next() >> 11) / Double(1 << 53)
@@ -45,13 +54,14 @@ struct GeneratorReader: SourceReader {
             try clock.tick(now: now, task)
             try task.batchDone()
             if let limit, n >= limit { return try task.finishSource() }
-            if let perSecond {
-                // Pace: sleep until the events made so far are due.
+            if let perSecond, chunk < 256 {
+                // Caught up with the schedule: sleep until the next event is due (at most 200 ms,
+                // so cancellation and idleness are seen).
                 let due = began + UInt64(Double(made) / perSecond * 1e9)
                 let nowNanos = DispatchTime.now().uptimeNanoseconds
                 if due > nowNanos {
                     let wait = min(due - nowNanos, 200_000_000)
-                    task.idle { _ = usleep(UInt32(wait / 1000)) }
+                    try task.idle { _ = usleep(UInt32(wait / 1000)) }
                 }
             }
         }

@@ -3,9 +3,15 @@ import Foundation
 /// A task's input: a bounded queue of batches from all its upstream channels. A full gate
 /// blocks the sender — that wait is backpressure, and both sides time their waits (Flink's
 /// backPressuredTime on the sender, idleTime on the receiver).
+///
+/// A batch the receiver has processed goes back to its sender (``recycle(_:from:)``), which
+/// empties it on its own thread and fills it again: records are freed by the thread that made
+/// them (no contention on another thread's malloc arena) and batch buffers are not reallocated.
 final class InputGate: @unchecked Sendable {  // guarded by `condition`
     private let condition = NSCondition()
     private var batches: [(channel: Int, elements: [Element])] = []
+    /// Processed batches waiting for their sender, per channel (a couple at most).
+    private var spares: [Int: [[Element]]] = [:]
     private var head = 0
     private let capacity: Int
     private var closed = false
@@ -18,9 +24,10 @@ final class InputGate: @unchecked Sendable {  // guarded by `condition`
     var depth: Int { condition.lock(); defer { condition.unlock() }; return batches.count - head }
     var capacityInBatches: Int { capacity }
 
-    /// Adds a batch, waiting while the gate is full (timed as the sender's backpressure).
-    /// False when the gate was closed (the job is stopping).
-    func put(_ elements: [Element], from channel: Int, sender: TaskMetrics) -> Bool {
+    /// Adds a batch, waiting while the gate is full (timed as the sender's backpressure), and
+    /// hands back a processed batch of this channel's to refill, if one is waiting.
+    /// Not accepted when the gate was closed (the job is stopping).
+    func put(_ elements: consuming [Element], from channel: Int, sender: TaskMetrics) -> (accepted: Bool, spare: [Element]?) {
         condition.lock()
         defer { condition.unlock() }
         if batches.count - head >= capacity && !closed {
@@ -30,10 +37,18 @@ final class InputGate: @unchecked Sendable {  // guarded by `condition`
             waiting -= 1
             sender.endWait()
         }
-        if closed { return false }
+        if closed { return (false, nil) }
         batches.append((channel, elements))
         if waiting > 0 { condition.broadcast() }
-        return true
+        return (true, spares[channel]?.popLast())
+    }
+
+    /// A batch the receiver is done with, back for its sender to empty and reuse.
+    func recycle(_ elements: consuming [Element], from channel: Int) {
+        condition.lock()
+        defer { condition.unlock() }
+        if closed || spares[channel, default: []].count >= 2 { return }
+        spares[channel, default: []].append(elements)
     }
 
     /// Takes the oldest batch, waiting while there is none (timed as the receiver's idle time).

@@ -1,29 +1,16 @@
 import Dataflow
 
-/// Which subtask owns a key: a stable hash into one of 128 key groups, key groups spread over
-/// subtasks in ranges (Flink's scheme, so a later rescale moves whole groups), and Kafka's
-/// murmur2 partitioner for sink records, so keyed output lands where Kafka clients put it.
+/// Which subtask owns a key: its stable hash (``Value/stableHash``) into one of 128 key groups,
+/// key groups spread over subtasks in ranges (Flink's scheme, so a later rescale moves whole
+/// groups), and Kafka's murmur2 partitioner for sink records, so keyed output lands where Kafka
+/// clients put it.
 enum KeyRouting {
     static let keyGroups = 128
 
-    static func subtask(for key: Value, parallelism: Int) -> Int {
+    static func subtask(forHash hash: UInt64, parallelism: Int) -> Int {
         guard parallelism > 1 else { return 0 }
-        let group = Int(stableHash(key) % UInt64(keyGroups))
+        let group = Int(hash % UInt64(keyGroups))
         return group * parallelism / keyGroups
-    }
-
-    /// FNV-1a over the key's text: the same in every process, unlike Swift's seeded Hasher.
-    static func stableHash(_ key: Value) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        func mix(_ bytes: some Sequence<UInt8>) { for b in bytes { h ^= UInt64(b); h = h &* 0x100_0000_01b3 } }
-        switch key {
-        case .string(let s): var s = s; s.withUTF8 { mix($0) }
-        case .int(let i): withUnsafeBytes(of: i.littleEndian) { mix($0) }
-        default: mix(JSONWriter.bytes(key))
-        }
-        // FNV's low bits are weak for short keys: finish with a murmur-style avalanche.
-        h ^= h >> 33; h = h &* 0xff51_afd7_ed55_8ccd; h ^= h >> 33
-        return h
     }
 
     /// Kafka's default partitioner: murmur2 of the key bytes, made positive, modulo partitions.

@@ -4,7 +4,7 @@ import Dispatch
 /// One subtask's thread: a source's read loop, or the loop over its input gate that feeds
 /// the chain (records, watermarks through the valve, a join's table changes). Publishes its
 /// counters once per batch; flushes its output before it waits, so nothing sits in a buffer
-/// while the task is idle.
+/// while the task is idle, and at least every 10 ms while it is busy.
 final class SubtaskRunner: @unchecked Sendable {  // used by its own thread only, once started
     let context: TaskContext
     let operators: [StreamOperator]
@@ -60,14 +60,35 @@ final class SubtaskRunner: @unchecked Sendable {  // used by its own thread only
 
     func sourceIdle(_ idle: Bool) { output.emitIdle(idle) }
 
-    /// The end of a batch: publish and send.
+    /// The end of a source's batch: publish, and send what is buffered once it has waited the
+    /// buffer timeout (full batches go at once; a source that is about to wait sends in `idle`).
     func batchDone() throws {
         publish()
-        try output.flush()
+        try flushIfDue()
     }
 
-    /// Times `body` (a source waiting for data or pacing itself) as idle.
-    func idle<T>(_ body: () throws -> T) rethrows -> T { try context.metrics.wait(.idle, body) }
+    /// Sends partial batches at most every 10 ms while data flows (Flink's buffer timeout, 100 ms
+    /// by default, trades latency for throughput the same way): a wake-up of the next task per
+    /// handful of records would cost more than the records.
+    private func flushIfDue() throws {
+        let now = DispatchTime.now().uptimeNanoseconds
+        if now &- flushedAt >= Self.bufferTimeoutNanos { try flush(now) }
+    }
+
+    private func flush(_ now: UInt64 = DispatchTime.now().uptimeNanoseconds) throws {
+        try output.flush()
+        flushedAt = now
+    }
+
+    static let bufferTimeoutNanos: UInt64 = 10_000_000
+    private var flushedAt: UInt64 = 0
+
+    /// Sends what is buffered, then times `body` (a source waiting for data or pacing itself)
+    /// as idle: nothing sits in a buffer while its task waits.
+    func idle<T>(_ body: () throws -> T) throws -> T {
+        try flush()
+        return try context.metrics.wait(.idle, body)
+    }
 
     func finishSource() throws {
         try head.emitWatermark(.max)
@@ -85,14 +106,17 @@ final class SubtaskRunner: @unchecked Sendable {  // used by its own thread only
             var batch = gate.poll()
             if batch == nil {
                 publish()
-                try output.flush()
+                try flush()
                 batch = gate.take(receiver: context.metrics)
             }
-            guard let (channel, elements) = batch else { throw TaskCancelled() }
+            guard let (channel, elements) = batch.take() else { throw TaskCancelled() }
             for element in elements {
                 switch element {
                 case .record(let r):
                     recordsIn += 1
+                    // A slow step (a delay, a throttled sink) can take seconds over a batch: a
+                    // cancel is seen within 64 of its records.
+                    if recordsIn & 63 == 0 { try context.checkCancelled() }
                     if tableChannels.contains(channel), let join {
                         join.processTable(key: r.key ?? .null, row: r.value.isNull ? nil : r.value, time: r.time)
                     } else {
@@ -111,7 +135,9 @@ final class SubtaskRunner: @unchecked Sendable {  // used by its own thread only
                     }
                 }
             }
+            gate.recycle(elements, from: channel)
             publish()
+            try flushIfDue()
         }
     }
 

@@ -47,7 +47,7 @@ final class TaskOutput: Collector {
         let target: Int
         switch route.partitioning {
         case .forward: target = min(context.subtask, route.gates.count - 1)
-        case .hash: target = KeyRouting.subtask(for: record.key ?? .null, parallelism: route.gates.count)
+        case .hash: target = KeyRouting.subtask(forHash: record.keyHash, parallelism: route.gates.count)
         case .rebalance: target = roundRobin; roundRobin = (roundRobin + 1) % route.gates.count
         }
         buffers[target].append(.record(record))
@@ -95,9 +95,16 @@ final class TaskOutput: Collector {
 
     private func send(_ target: Int) throws {
         guard let route, !buffers[target].isEmpty else { return }
-        let batch = buffers[target]
-        buffers[target].removeAll(keepingCapacity: true)
-        guard route.gates[target].put(batch, from: route.channel, sender: context.metrics) else { throw TaskCancelled() }
+        var batch: [Element] = []
+        swap(&batch, &buffers[target])
+        let (accepted, spare) = route.gates[target].put(batch, from: route.channel, sender: context.metrics)
+        guard accepted else { throw TaskCancelled() }
+        if var spare {
+            spare.removeAll(keepingCapacity: true)  // the receiver's done: its records are freed here
+            buffers[target] = spare
+        } else {
+            buffers[target].reserveCapacity(Self.batchSize)
+        }
     }
 
     /// Sends every buffered batch (before the task waits for input, and at batch ends).

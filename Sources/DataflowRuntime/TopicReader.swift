@@ -89,7 +89,7 @@ final class TopicReader: SourceReader {
             try task.batchDone()
             if !any {
                 // Nothing new anywhere: wait for an append notice (or re-check idleness soon).
-                task.idle {
+                try task.idle {
                     wake.lock()
                     if !notified { _ = wake.wait(until: Date().addingTimeInterval(0.1)) }
                     wake.unlock()

@@ -10,7 +10,9 @@ final class TopicWriter {
     let engine: Engine
     let topic: String
     let partitions: Int32
-    private var buffers: [Int32: (records: [Record], times: [Int64], bytes: Int)] = [:]
+    /// Per partition; mutated in place (a copy out of a dictionary would copy the whole
+    /// pending batch at every record).
+    private var buffers: [Pending]
     private var nextPartition: Int32
     private let inFlight = DispatchSemaphore(value: TopicWriter.maxInFlight)
     private let failure = NSLock()
@@ -26,30 +28,40 @@ final class TopicWriter {
         self.topic = topic
         self.partitions = partitions
         nextPartition = startPartition % max(partitions, 1)
+        buffers = Array(repeating: Pending(), count: Int(max(partitions, 1)))
+    }
+
+    struct Pending {
+        var records: [Record] = []
+        var times: [Int64] = []
+        var bytes = 0
     }
 
     func write(key: [UInt8]?, value: [UInt8]?, time: Int64, headers: [Record.Header] = []) throws {
         try check()
         let partition: Int32
         if let key { partition = KeyRouting.kafkaPartition(key: key, partitions: partitions) } else { partition = nextPartition }
-        var b = buffers[partition] ?? ([], [], 0)
-        b.records.append(Record(offsetDelta: 0, key: key, value: value, headers: headers))
-        b.times.append(time)
-        b.bytes += (key?.count ?? 0) + (value?.count ?? 0) + 24
-        if b.records.count >= Self.maxBatchRecords || b.bytes >= Self.maxBatchBytes {
-            buffers[partition] = nil
-            send(partition, b.records, b.times)
+        let i = Int(partition)
+        buffers[i].records.append(Record(offsetDelta: Int32(buffers[i].records.count), key: key, value: value, headers: headers))
+        buffers[i].times.append(time)
+        buffers[i].bytes += (key?.count ?? 0) + (value?.count ?? 0) + 24
+        if buffers[i].records.count >= Self.maxBatchRecords || buffers[i].bytes >= Self.maxBatchBytes {
+            sendBuffered(i)
             if key == nil { nextPartition = (nextPartition + 1) % partitions }  // sticky partitioner: move on per batch
-        } else {
-            buffers[partition] = b
         }
+    }
+
+    private func sendBuffered(_ i: Int) {
+        guard !buffers[i].records.isEmpty else { return }
+        let b = buffers[i]
+        buffers[i] = Pending()
+        send(Int32(i), b.records, b.times)
     }
 
     /// Sends what is buffered.
     func flush() throws {
         try check()
-        for (p, b) in buffers.sorted(by: { $0.key < $1.key }) where !b.records.isEmpty { send(p, b.records, b.times) }
-        buffers.removeAll(keepingCapacity: true)
+        for i in buffers.indices { sendBuffered(i) }
     }
 
     /// Sends what is buffered and waits until every append is durable.
@@ -68,13 +80,9 @@ final class TopicWriter {
 
     private func send(_ partition: Int32, _ records: [Record], _ times: [Int64]) {
         let base = times.min() ?? 0
-        let numbered = records.enumerated().map { i, r -> Record in
-            var r = r
-            r.offsetDelta = Int32(i)
-            r.timestampDelta = times[i] - base
-            return r
-        }
-        let bytes = RecordBatch.encode(baseTimestamp: base, records: numbered)
+        var records = records  // unique here: numbered in place
+        for i in records.indices { records[i].timestampDelta = times[i] - base }
+        let bytes = RecordBatch.encode(baseTimestamp: base, records: records)
         inFlight.wait()
         outstandingLock.lock(); outstanding += 1; outstandingLock.unlock()
         let engine = self.engine, topic = self.topic

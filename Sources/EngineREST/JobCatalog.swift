@@ -82,4 +82,6 @@ enum RESTError: Error {
     case notFound(String)
     case unauthorized(String)
     case conflict(String)
+    /// A run request Flink would refuse with HTTP 500: the program cannot start.
+    case cannotRun(String)
 }

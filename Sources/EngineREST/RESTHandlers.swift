@@ -89,19 +89,30 @@ struct RESTHandlers: Sendable {
             try await guarded {
                 try authorize(r)
                 let id = try c.parameters.require("id")
-                guard let entry = catalog.entry(id) else { throw RESTError.notFound("job spec '\(id)' does not exist (GET /jars lists the engine's)") }
                 var r = r
                 let body = try await r.collectBody(upTo: 1 << 20)
                 let run = body.readableBytes == 0 ? RunRequest() : try JSONDecoder().decode(RunRequest.self, from: Data(buffer: body))
                 if let p = run.parallelism, !(1...256).contains(p) { throw RESTError.badRequest("parallelism must be 1 to 256, not \(p)") }
+                // As Flink: a well-formed request for a program that cannot start is HTTP 500 with
+                // the reason (Flink wraps its refusal in the failed invocation), so clients and
+                // scripts written against Flink read the engine's refusals the same way.
+                guard let entry = catalog.entry(id) else { throw RESTError.cannotRun("job spec '\(id)' does not exist (GET /jars lists the engine's)") }
                 if let c = run.entryClass, !c.isEmpty {
-                    throw RESTError.badRequest("engine job specs have no entry class: drop -c \(c) (the spec is the whole job)")
+                    throw RESTError.cannotRun("engine job specs have no entry class: drop -c \(c) (the spec is the whole job)")
                 }
-                if run.savepointPath != nil { throw RESTError.badRequest("engine jobs cannot start from a savepoint yet (they checkpoint in a later release)") }
+                if run.savepointPath != nil { throw RESTError.cannotRun("engine jobs cannot start from a savepoint yet (they checkpoint in a later release)") }
                 let args = run.programArgsList ?? (run.programArgs?.split(separator: " ").map(String.init) ?? [])
-                let definition = try JobSpecParser.parse(entry.text, defaultParallelism: run.parallelism ?? 1, arguments: args)
                 let running: RunningJob
-                do { running = try await jobs.submit(definition) } catch let e as JobManager.SubmitError { throw RESTError.badRequest(e.description) }
+                do {
+                    let definition = try JobSpecParser.parse(entry.text, defaultParallelism: run.parallelism ?? 1, arguments: args)
+                    running = try await jobs.submit(definition)
+                } catch let e as JobManager.SubmitError {
+                    throw RESTError.cannotRun(e.description)
+                } catch let e as JobSpecError {
+                    throw RESTError.cannotRun("job spec: \(e)")
+                } catch let e as JobGraph.PlanError {
+                    throw RESTError.cannotRun("job spec: \(e)")
+                }
                 return json(RunResponse(jobid: running.id))
             }
         }
@@ -151,6 +162,7 @@ struct RESTHandlers: Sendable {
             case .notFound(let m): return errors(.notFound, m)
             case .unauthorized(let m): return errors(.unauthorized, m)
             case .conflict(let m): return errors(.conflict, m)
+            case .cannotRun(let m): return errors(.internalServerError, m)
             }
         } catch let e as JobSpecError {
             return errors(.badRequest, "job spec: \(e)")

@@ -128,6 +128,26 @@ import Testing
         #expect(Set(results.compactMap { $0.lookup(["windowStart"]) }).count == 20, "20 s of event time in 1 s windows")
     }
 
+    /// A paced generator never runs ahead of its rate, however small its rate is against its
+    /// batch size (the rate is what a demo's load or a backpressure test is built on).
+    @Test func aPacedGeneratorKeepsItsRate() async throws {
+        let fx = try await EngineFixture.start()
+        defer { Task { await fx.stop() } }
+        let manager = JobManager(engine: fx.engine)
+        let started = Date()
+        let job = try await manager.submit(JobDefinition(name: "paced", parallelism: 2, source: .generator(.init(rate: 300, keys: 10)),
+                                                         steps: [], sink: .init(topic: "paced-out")))
+        try await Task.sleep(for: .seconds(2))  // the rate under test is per unit of time
+        let made = job.vertices[0].subtasks.reduce(0) { $0 + $1.snapshot.recordsIn }
+        let elapsed = Date().timeIntervalSince(started)
+        // Each subtask's first event is due at once, then one every 1/150 s.
+        #expect(Double(made) <= elapsed * 300 + 2, "\(made) events in \(elapsed) s at 300/s")
+        #expect(made >= 150, "the source runs (\(made) events)")
+        job.cancel()
+        #expect(await job.waitUntilTerminal(timeout: 10))
+        await manager.shutdown()
+    }
+
     /// A sink throttled far below the source's pace: the source's subtasks spend most of each
     /// second backpressured, and the sink is busy.
     @Test func aSlowSinkBackpressuresTheSource() async throws {

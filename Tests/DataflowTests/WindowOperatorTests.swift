@@ -94,3 +94,29 @@ extension WindowOperatorTests {
         #expect(out.windows() == ["a@0-10=1"])
     }
 }
+
+/// Many keys in one pane (its slot table grows several times), against a dictionary count.
+@Suite struct WindowManyKeysTests {
+    @Test func everyKeysCountMatchesAReferenceAcrossPanes() throws {
+        let w = WindowOperator(assigner: .tumbling(size: 100), aggregation: try Aggregation([(name: "n", text: "count()")]),
+                               allowedLateness: 0, keyName: "k")
+        let out = Capture()
+        var expected: [String: Int] = [:]
+        var rng = SystemRandomNumberGenerator()
+        for i in 0..<20_000 {
+            let key = "key-\(Int.random(in: 0..<3_000, using: &rng))", t = Int64(i / 100)
+            try w.process(rec(key, t), out)
+            expected["\(key)@\(t / 100 * 100)", default: 0] += 1
+        }
+        try w.advance(to: .max - 1, out)
+        var got: [String: Int] = [:]
+        for r in out.records {
+            let k = try #require(r.value.lookup(["k"])?.string), s = try #require(r.value.lookup(["windowStart"]))
+            guard case .int(let n)? = r.value.lookup(["n"]) else { Issue.record("no count in \(r.value)"); continue }
+            #expect(got["\(k)@\(s.text)"] == nil, "one result per key and window")
+            got["\(k)@\(s.text)"] = Int(n)
+        }
+        #expect(got == expected)
+        #expect(w.stateSize == 0)
+    }
+}

@@ -109,12 +109,21 @@ import Testing
         let unknown = try specFile("name: reads-nothing\nsource: {topic: no-such-topic}\nsink: {topic: o}\n")
         defer { try? FileManager.default.removeItem(atPath: unknown) }
         let jar = try await r.client.uploadJar(path: unknown)
+        // A run that cannot start is Flink's HTTP 500 with the reason; a malformed request is 400.
         await #expect { try await r.client.run(jar: jar, JarRun(parallelism: 1)) } throws: { error in
-            guard let e = error as? FlinkClientError, e.status == 400 else { return false }
+            guard let e = error as? FlinkClientError, e.status == 500 else { return false }
             return "\(e)".contains("topic 'no-such-topic' does not exist")
         }
         await #expect { try await r.client.run(jar: "nope.yaml", JarRun(parallelism: 1)) } throws: { error in
-            (error as? FlinkClientError)?.status == 404
+            guard let e = error as? FlinkClientError, e.status == 500 else { return false }
+            return "\(e)".contains("job spec 'nope.yaml' does not exist")
+        }
+        await #expect { try await r.client.run(jar: jar, JarRun(entryClass: "no.such.Main", parallelism: 1)) } throws: { error in
+            guard let e = error as? FlinkClientError, e.status == 500 else { return false }
+            return "\(e)".contains("no entry class: drop -c no.such.Main")
+        }
+        await #expect { try await r.client.run(jar: jar, JarRun(parallelism: 0)) } throws: { error in
+            (error as? FlinkClientError)?.status == 400
         }
         await #expect { try await r.client.job("0123456789abcdef0123456789abcdef") } throws: { error in
             (error as? FlinkClientError)?.status == 404
