@@ -109,36 +109,52 @@ final class SubtaskRunner: @unchecked Sendable {  // used by its own thread only
                 try flush()
                 batch = gate.take(receiver: context.metrics)
             }
-            guard let (channel, elements) = batch.take() else { throw TaskCancelled() }
-            for element in elements {
-                switch element {
-                case .record(let r):
-                    recordsIn += 1
-                    // A slow step (a delay, a throttled sink) can take seconds over a batch: a
-                    // cancel is seen within 64 of its records.
-                    if recordsIn & 63 == 0 { try context.checkCancelled() }
-                    if tableChannels.contains(channel), let join {
-                        join.processTable(key: r.key ?? .null, row: r.value.isNull ? nil : r.value, time: r.time)
-                    } else {
-                        try head.collect(r)
-                    }
-                case .watermark(let w):
-                    if let advanced = valve.watermark(w, from: channel) { try advance(advanced) }
-                case .idle(let isIdle):
-                    if let advanced = valve.setIdle(isIdle, from: channel) { try advance(advanced) }
-                    if valve.outputIdle != idleSent { idleSent = valve.outputIdle; output.emitIdle(idleSent) }
-                case .end:
-                    if let advanced = valve.end(channel) { try advance(advanced) }
-                    if valve.allEnded {
-                        try output.finish()
-                        return
-                    }
-                }
+            guard case (let channel, var elements)? = batch.take() else { throw TaskCancelled() }
+            // Each element is moved out of the batch, handled, and moved back: copying it out
+            // would take a reference on this thread to a record the sender's thread made (an
+            // atomic on another core's cache line, per record), and the sender frees it later.
+            var ended = false
+            for i in elements.indices {
+                var element = Element.end
+                swap(&element, &elements[i])
+                ended = try handle(element, from: channel, &valve, join: join)
+                swap(&element, &elements[i])
+                if ended { break }
             }
-            gate.recycle(elements, from: channel)
+            if ended { return }
+            gate.recycle(consume elements, from: channel)  // consumed: the sender must find it unique
             publish()
             try flushIfDue()
         }
+    }
+
+    /// One element of a batch from `channel`; true once every input has ended (the output is
+    /// finished then).
+    private func handle(_ element: Element, from channel: Int, _ valve: inout WatermarkValve, join: TemporalJoinOperator?) throws -> Bool {
+        switch element {
+        case .record(let r):
+            recordsIn += 1
+            // A slow step (a delay, a throttled sink) can take seconds over a batch: a cancel is
+            // seen within 64 of its records.
+            if recordsIn & 63 == 0 { try context.checkCancelled() }
+            if let join, tableChannels.contains(channel) {
+                join.processTable(key: r.key ?? .null, row: r.value.isNull ? nil : r.value, time: r.time)
+            } else {
+                try head.collect(r)
+            }
+        case .watermark(let w):
+            if let advanced = valve.watermark(w, from: channel) { try advance(advanced) }
+        case .idle(let isIdle):
+            if let advanced = valve.setIdle(isIdle, from: channel) { try advance(advanced) }
+            if valve.outputIdle != idleSent { idleSent = valve.outputIdle; output.emitIdle(idleSent) }
+        case .end:
+            if let advanced = valve.end(channel) { try advance(advanced) }
+            if valve.allEnded {
+                try output.finish()
+                return true
+            }
+        }
+        return false
     }
 
     private func advance(_ w: Int64) throws {

@@ -20,7 +20,12 @@ final class TaskOutput: Collector {
     let context: TaskContext
     private let route: Route?
     private let sink: SinkWriter?
+    /// Per next subtask: the batch being filled, in `buffers[i][..<filled[i]]`. Past that lie
+    /// the records of a batch the receiver has processed and sent back: each is overwritten as a
+    /// new one comes, so a record is freed just as the next is made (the allocator reuses the
+    /// block at once instead of a thousand being freed, then made, together).
     private var buffers: [[Element]]
+    private var filled: [Int]
     private var roundRobin = 0
     private var lastWatermark = Int64.min
     private var sideWriters: [String: TopicWriter] = [:]
@@ -37,6 +42,7 @@ final class TaskOutput: Collector {
         self.route = route
         self.sink = sink
         buffers = Array(repeating: [], count: route?.gates.count ?? 0)
+        filled = Array(repeating: 0, count: buffers.count)
         for i in buffers.indices { buffers[i].reserveCapacity(Self.batchSize) }
     }
 
@@ -50,18 +56,24 @@ final class TaskOutput: Collector {
         case .hash: target = KeyRouting.subtask(forHash: record.keyHash, parallelism: route.gates.count)
         case .rebalance: target = roundRobin; roundRobin = (roundRobin + 1) % route.gates.count
         }
-        buffers[target].append(.record(record))
-        if buffers[target].count >= Self.batchSize { try send(target) }
+        push(.record(record), to: target)
+        if filled[target] >= Self.batchSize { try send(target) }
+    }
+
+    private func push(_ element: Element, to i: Int) {
+        let n = filled[i]
+        if n < buffers[i].count { buffers[i][n] = element } else { buffers[i].append(element) }
+        filled[i] = n + 1
     }
 
     func emitWatermark(_ watermark: Int64) throws {
         guard watermark > lastWatermark else { return }
         lastWatermark = watermark
-        for i in buffers.indices { buffers[i].append(.watermark(watermark)) }
+        for i in buffers.indices { push(.watermark(watermark), to: i) }
     }
 
     func emitIdle(_ idle: Bool) {
-        for i in buffers.indices { buffers[i].append(.idle(idle)) }
+        for i in buffers.indices { push(.idle(idle), to: i) }
     }
 
     func side(_ o: SideOutput, _ record: StreamRecord) throws { try side(o, record, lateTopic: nil) }
@@ -94,14 +106,15 @@ final class TaskOutput: Collector {
     }
 
     private func send(_ target: Int) throws {
-        guard let route, !buffers[target].isEmpty else { return }
+        guard let route, filled[target] > 0 else { return }
+        if buffers[target].count > filled[target] { buffers[target].removeSubrange(filled[target]...) }  // the old batch's rest
         var batch: [Element] = []
         swap(&batch, &buffers[target])
+        filled[target] = 0
         let (accepted, spare) = route.gates[target].put(batch, from: route.channel, sender: context.metrics)
         guard accepted else { throw TaskCancelled() }
-        if var spare {
-            spare.removeAll(keepingCapacity: true)  // the receiver's done: its records are freed here
-            buffers[target] = spare
+        if let spare {
+            buffers[target] = spare  // the receiver is done with it: refilled (and its records freed) here
         } else {
             buffers[target].reserveCapacity(Self.batchSize)
         }
@@ -116,7 +129,7 @@ final class TaskOutput: Collector {
 
     /// The input ended: everything out, the end marker to every next subtask, the sink durable.
     func finish() throws {
-        for i in buffers.indices { buffers[i].append(.end) }
+        for i in buffers.indices { push(.end, to: i) }
         try flush()
         try sink?.drain()
         for w in sideWriters.values { try w.drain() }
