@@ -101,8 +101,8 @@ public struct Aggregation: Sendable {
         return out
     }
 
-    /// The result fields, appended to `fields` in the spec's order.
-    public func write(_ state: [Accumulator], at base: Int = 0, into fields: inout Value.Fields) {
+    /// The result values, appended to `values` in the spec's order (named by `outputs`).
+    public func write(_ state: [Accumulator], at base: Int = 0, into values: inout [Value]) {
         for i in outputs.indices {
             let a = state[base + i]
             let v: Value
@@ -112,7 +112,7 @@ public struct Aggregation: Sendable {
             case .avg: v = a.count == 0 ? .null : .double((a.isDouble ? a.doubleSum : Double(a.intSum)) / Double(a.count))
             case .min, .max: v = a.extreme ?? .null
             }
-            fields[outputs[i].name] = v
+            values.append(v)
         }
     }
 }

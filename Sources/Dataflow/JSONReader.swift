@@ -10,9 +10,22 @@ public struct JSONReader {
 
     public static let maxDepth = 128
 
-    public static func parse(_ bytes: [UInt8]) throws -> Value {
+    /// The field names of the objects parsed last, per depth: a record of the same shape as the
+    /// one before shares its names array instead of making its own (one reader's, one thread's).
+    public final class Shapes {
+        var last: [[String]?] = []
+        public init() {}
+        func at(_ depth: Int) -> [String]? { depth < last.count ? last[depth] : nil }
+        func set(_ depth: Int, _ names: [String]) {
+            guard depth < 16 else { return }
+            while last.count <= depth { last.append(nil) }
+            last[depth] = names
+        }
+    }
+
+    public static func parse(_ bytes: [UInt8], shapes: Shapes? = nil) throws -> Value {
         try bytes.withUnsafeBufferPointer { buffer in
-            var reader = JSONReader(buffer: buffer)
+            var reader = JSONReader(buffer: buffer, shapes: shapes)
             reader.skipSpace()
             let value = try reader.value(depth: 0)
             reader.skipSpace()
@@ -24,9 +37,10 @@ public struct JSONReader {
     public static func parse(_ text: String) throws -> Value { try parse(Array(text.utf8)) }
 
     private let buffer: UnsafeBufferPointer<UInt8>
+    private let shapes: Shapes?
     private var at = 0
 
-    private init(buffer: UnsafeBufferPointer<UInt8>) { self.buffer = buffer }
+    private init(buffer: UnsafeBufferPointer<UInt8>, shapes: Shapes?) { self.buffer = buffer; self.shapes = shapes }
 
     private func fail(_ reason: String) -> Failure { Failure(offset: at, reason: reason) }
 
@@ -61,9 +75,15 @@ public struct JSONReader {
     private mutating func object(depth: Int) throws -> Value {
         guard depth <= Self.maxDepth else { throw fail("nested deeper than \(Self.maxDepth)") }
         at += 1
-        var fields = Value.Fields()
+        // While the names match the last object's at this depth, none are copied: `matched`
+        // counts them; the first difference makes this object's own names array.
+        let cached = shapes?.at(depth) ?? []
+        var matched = 0
+        var names: [String]? = nil
+        var values: [Value] = []
+        values.reserveCapacity(max(cached.count, 4))
         skipSpace()
-        if peek == UInt8(ascii: "}") { at += 1; return .object(fields) }
+        if peek == UInt8(ascii: "}") { at += 1; return .object(Value.Fields()) }
         while true {
             skipSpace()
             guard peek == UInt8(ascii: "\"") else { throw fail("expected a field name") }
@@ -73,11 +93,26 @@ public struct JSONReader {
             at += 1
             skipSpace()
             let v = try value(depth: depth)
-            fields[name] = v  // a repeated name keeps the last value, as most parsers do
+            if names == nil, matched < cached.count, cached[matched] == name {
+                matched += 1  // the cached names are distinct: no repeat to look for
+                values.append(v)
+            } else {
+                if names == nil { names = Array(cached[..<matched]) }
+                if let i = names!.firstIndex(of: name) {
+                    values[i] = v  // a repeated name keeps the last value, as most parsers do
+                } else {
+                    names!.append(name)
+                    values.append(v)
+                }
+            }
             skipSpace()
             switch peek {
             case UInt8(ascii: ","): at += 1
-            case UInt8(ascii: "}"): at += 1; return .object(fields)
+            case UInt8(ascii: "}"):
+                at += 1
+                let own: [String]
+                if let names { own = names; shapes?.set(depth, names) } else { own = matched == cached.count ? cached : Array(cached[..<matched]) }
+                return .object(Value.Fields(names: own, values: values))
             default: throw fail("expected ',' or '}'")
             }
         }

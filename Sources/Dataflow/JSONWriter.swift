@@ -30,12 +30,12 @@ public enum JSONWriter {
         case .object(let fields):
             out.append(UInt8(ascii: "{"))
             var first = true
-            for e in fields.entries {
+            for i in 0..<fields.count {
                 if !first { out.append(UInt8(ascii: ",")) }
                 first = false
-                writeString(e.name, into: &out)
+                writeString(fields.names[i], into: &out)
                 out.append(UInt8(ascii: ":"))
-                write(e.value, into: &out)
+                write(fields.values[i], into: &out)
             }
             out.append(UInt8(ascii: "}"))
         }

@@ -63,10 +63,22 @@ public final class FilterOperator: StreamOperator {
 public final class MapOperator: StreamOperator {
     public let name = "Map"
     let fields: [(String, CompiledExpression)]
-    public init(_ fields: [(String, CompiledExpression)]) { self.fields = fields }
+    /// The output's names, shared by every record it makes, when they are distinct.
+    let names: [String]?
+    public init(_ fields: [(String, CompiledExpression)]) {
+        self.fields = fields
+        let names = fields.map(\.0)
+        self.names = Set(names).count == names.count ? names : nil
+    }
     public func process(_ record: StreamRecord, _ out: Collector) throws {
-        var f = Value.Fields()
-        for (n, e) in fields { f[n] = e.evaluate(record.value) }
+        let f: Value.Fields
+        if let names {
+            f = Value.Fields(names: names, values: fields.map { $0.1.evaluate(record.value) })
+        } else {
+            var built = Value.Fields()
+            for (n, e) in fields { built[n] = e.evaluate(record.value) }  // a repeated name: the last wins
+            f = built
+        }
         var r = record
         r.value = .object(f)
         try out.collect(r)

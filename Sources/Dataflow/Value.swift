@@ -10,41 +10,42 @@ public enum Value: Sendable, Hashable {
     case array([Value])
     case object(Fields)
 
-    /// An object's fields in order, in one array (one allocation per object: records are
-    /// made and dropped by the million). Records have few fields, so a linear scan beats hashing.
+    /// An object's fields in order: the names in one array, the values in another. Records
+    /// made by one step share one names array (a generator's, a map's, a window's results, a
+    /// topic's JSON of one shape), so a record costs one allocation for its values and one
+    /// reference to its names, not a string per field to make and free (docs/jobs-engine.md,
+    /// Records). Records have few fields, so a linear scan beats hashing.
     public struct Fields: Sendable, Hashable {
-        public struct Entry: Sendable, Hashable {
-            public var name: String
-            public var value: Value
-            public init(_ name: String, _ value: Value) { self.name = name; self.value = value }
+        public private(set) var names: [String]
+        public private(set) var values: [Value]
+        public init() { names = []; values = [] }
+        public init(reservingCapacity n: Int) { names = []; values = []; names.reserveCapacity(n); values.reserveCapacity(n) }
+        /// Values for `names`, which the caller knows to be distinct (and shares between records).
+        public init(names: [String], values: [Value]) {
+            precondition(names.count == values.count, "one value per name")
+            self.names = names
+            self.values = values
         }
-        public private(set) var entries: [Entry]
-        public init() { entries = [] }
-        public init(reservingCapacity n: Int) { entries = []; entries.reserveCapacity(n) }
-        /// Fields whose names the caller knows to be distinct, in one allocation.
-        public init(distinct entries: [Entry]) { self.entries = entries }
         public init(_ pairs: [(String, Value)]) {
-            entries = []
-            entries.reserveCapacity(pairs.count)
+            self.init(reservingCapacity: pairs.count)
             for (n, v) in pairs { self[n] = v }
         }
-        public var count: Int { entries.count }
-        public var names: [String] { entries.map(\.name) }
+        public var count: Int { names.count }
         public subscript(name: String) -> Value? {
             get {
-                for e in entries where e.name == name { return e.value }
+                for i in names.indices where names[i] == name { return values[i] }
                 return nil
             }
             set {
-                if let i = entries.firstIndex(where: { $0.name == name }) {
-                    if let newValue { entries[i].value = newValue } else { entries.remove(at: i) }
+                if let i = names.firstIndex(of: name) {
+                    if let newValue { values[i] = newValue } else { names.remove(at: i); values.remove(at: i) }
                 } else if let newValue {
-                    entries.append(Entry(name, newValue))
+                    appendNew(name, newValue)
                 }
             }
         }
         /// Appends without looking for an existing field (the caller knows the name is new).
-        public mutating func appendNew(_ name: String, _ value: Value) { entries.append(Entry(name, value)) }
+        public mutating func appendNew(_ name: String, _ value: Value) { names.append(name); values.append(value) }
     }
 
     public static func object(_ pairs: [(String, Value)]) -> Value { .object(Fields(pairs)) }

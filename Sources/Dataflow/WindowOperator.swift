@@ -8,6 +8,9 @@ public final class WindowOperator: StreamOperator {
     let aggregation: Aggregation
     let allowedLateness: Int64
     let keyName: String
+    /// Every result's field names (one array for them all), and where each output goes.
+    let resultNames: [String]
+    let outputSlots: [Int]
 
     /// One window's running values for every key: slot k's at `states[k × width ..< (k+1) × width]`.
     final class Pane {
@@ -36,6 +39,14 @@ public final class WindowOperator: StreamOperator {
         self.aggregation = aggregation
         self.allowedLateness = allowedLateness
         self.keyName = keyName
+        // An output named like an earlier field takes its place (as setting a field does).
+        var names = [keyName, "windowStart", "windowEnd"]
+        outputSlots = aggregation.outputs.map { o in
+            if let i = names.firstIndex(of: o.name) { return i }
+            names.append(o.name)
+            return names.count - 1
+        }
+        resultNames = names
         name = "Window(\(assigner.description), \(aggregation.outputs.map { "\($0.name)=\($0.function.rawValue)" }.joined(separator: ", ")))"
     }
 
@@ -155,12 +166,17 @@ public final class WindowOperator: StreamOperator {
     }
 
     private func emit(key: Value, window: WindowAssigner.Window, state: [Aggregation.Accumulator], at base: Int = 0, _ out: Collector) throws {
-        var f = Value.Fields(reservingCapacity: 3 + aggregation.outputs.count)
-        f.appendNew(keyName, key)
-        f.appendNew("windowStart", .int(window.start))
-        f.appendNew("windowEnd", .int(window.end))
-        aggregation.write(state, at: base, into: &f)
-        try out.collect(StreamRecord(value: .object(f), time: window.maxTimestamp, key: key))
+        var values: [Value] = [key, .int(window.start), .int(window.end)]
+        values.reserveCapacity(resultNames.count)
+        if outputSlots.count + 3 == resultNames.count {
+            aggregation.write(state, at: base, into: &values)
+        } else {
+            var results: [Value] = []
+            aggregation.write(state, at: base, into: &results)
+            values += Array(repeating: .null, count: resultNames.count - 3)
+            for (slot, v) in zip(outputSlots, results) { values[slot] = v }
+        }
+        try out.collect(StreamRecord(value: .object(Value.Fields(names: resultNames, values: values)), time: window.maxTimestamp, key: key))
     }
 }
 

@@ -22,6 +22,7 @@ struct GeneratorReader: SourceReader {
         var n = Int64(s)
         var maxTime = Int64.min
         let keyNames = (0..<min(spec.keys, 1_000_000)).map { "k\($0)" }
+        let names = ["key", "ts", "value", "seq"]  // shared by every event
         while true {
             try task.context.checkCancelled()
             let now = TaskContext.nowMs()
@@ -45,8 +46,7 @@ struct GeneratorReader: SourceReader {
                     t -= Int64(rng.next() % UInt64(max(1, spec.maxDelay)))
                 }
                 let k = Int(rng.next() % UInt64(keyNames.count))
-                let f = Value.Fields(distinct: [.init("key", .string(keyNames[k])), .init("ts", .int(t)),
-                                                .init("value", .int(Int64(rng.next() % 1000))), .init("seq", .int(n))])
+                let f = Value.Fields(names: names, values: [.string(keyNames[k]), .int(t), .int(Int64(rng.next() % 1000)), .int(n)])
                 try clock.record(StreamRecord(value: .object(f), time: t), split: 0, now: now, task)
                 n += Int64(p)
                 made += 1

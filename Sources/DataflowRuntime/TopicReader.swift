@@ -23,6 +23,8 @@ final class TopicReader: SourceReader {
     private let wake = NSCondition()
     private var notified = false
     private var tableLoaded = false
+    /// Records of one shape share their field names (this subtask's thread only).
+    private let shapes = JSONReader.Shapes()
 
     init(_ t: JobDefinition.TopicSource) {
         topic = t.topic; format = t.format; timestampField = t.timestampField; watermark = t.watermark
@@ -129,7 +131,7 @@ final class TopicReader: SourceReader {
                 switch format {
                 case .text: row = .string(String(decoding: v, as: UTF8.self))
                 case .json:
-                    do { row = try JSONReader.parse(v) } catch {
+                    do { row = try JSONReader.parse(v, shapes: shapes) } catch {
                         return try task.output.deadLetter(key: r.key, value: r.value, reason: "table \(topic): \(error)", time: kafkaTime)
                     }
                     if row.isNull { row = .object([]) }  // JSON null is a value, not a tombstone
@@ -145,7 +147,7 @@ final class TopicReader: SourceReader {
             guard let bytes = r.value else {
                 return try task.output.deadLetter(key: r.key, value: nil, reason: "\(topic): record without a value", time: kafkaTime)
             }
-            do { value = try JSONReader.parse(bytes) } catch {
+            do { value = try JSONReader.parse(bytes, shapes: shapes) } catch {
                 return try task.output.deadLetter(key: r.key, value: r.value, reason: "\(topic): \(error)", time: kafkaTime)
             }
         }
