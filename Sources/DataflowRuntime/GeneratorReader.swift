@@ -21,8 +21,9 @@ struct GeneratorReader: SourceReader {
         var made: Int64 = 0
         var n = Int64(s)
         var maxTime = Int64.min
-        let keyNames = (0..<min(spec.keys, 1_000_000)).map { "k\($0)" }
+        let keyNames = (0..<max(1, min(spec.keys, 1_000_000))).map { "k\($0)" }
         let names = ["key", "ts", "value", "seq"]  // shared by every event
+        let shifts = spec.lateFraction > 0 || spec.outOfOrderFraction > 0
         while true {
             try task.context.checkCancelled()
             let now = TaskContext.nowMs()
@@ -39,14 +40,16 @@ struct GeneratorReader: SourceReader {
             for _ in 0..<chunk {
                 var t = spec.timeStep.map { start0 + Int64(Double(n) * $0) } ?? now
                 maxTime = max(maxTime, t)
-                let roll = Double(rng.next() >> 11) / Double(1 << 53)
-                if roll < spec.lateFraction {
-                    t = maxTime - spec.maxDelay - 1 - Int64(rng.next() % UInt64(max(1, 4 * spec.maxDelay)))
-                } else if roll < spec.lateFraction + spec.outOfOrderFraction {
-                    t -= Int64(rng.next() % UInt64(max(1, spec.maxDelay)))
+                if shifts {
+                    let roll = Double(rng.next() >> 11) / Double(1 << 53)
+                    if roll < spec.lateFraction {
+                        t = maxTime - spec.maxDelay - 1 - Int64(rng.next() % UInt64(max(1, 4 * spec.maxDelay)))
+                    } else if roll < spec.lateFraction + spec.outOfOrderFraction {
+                        t -= Int64(rng.next() % UInt64(max(1, spec.maxDelay)))
+                    }
                 }
-                let k = Int(rng.next() % UInt64(keyNames.count))
-                let f = Value.Fields(names: names, values: [.string(keyNames[k]), .int(t), .int(Int64(rng.next() % 1000)), .int(n)])
+                let k = rng.next(below: keyNames.count)
+                let f = Value.Fields(names: names, values: [.string(keyNames[k]), .int(t), .int(Int64(rng.next(below: 1000))), .int(n)])
                 try clock.record(StreamRecord(value: .object(f), time: t), split: 0, now: now, task)
                 n += Int64(p)
                 made += 1
@@ -79,4 +82,6 @@ struct SplitMix64 {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
+    /// Uniform in 0..<n (n < 2³²) by a multiply and a shift, not a division (Lemire's method).
+    mutating func next(below n: Int) -> Int { Int(truncatingIfNeeded: ((next() >> 32) &* UInt64(n)) >> 32) }
 }
