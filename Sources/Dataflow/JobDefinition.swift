@@ -147,16 +147,18 @@ public struct JobDefinition: Sendable {
     }
 
     public struct Sink: Sendable {
-        public var topic: String
+        /// The topic written; nil discards every record (Flink's DiscardingSink): for dry runs
+        /// and benchmarks, with the sink's metrics as usual.
+        public var topic: String?
         public var format: Format
         /// Record key; nil: the record's key after a keyBy, else none.
         public var key: CompiledExpression?
         /// At most this many records per second over the whole sink (a slow sink); nil: no limit.
         public var throttle: Double?
         public var parallelism: Int?
-        /// The sink's operator name; nil: `Sink: <topic>`.
+        /// The sink's operator name; nil: `Sink: <topic>` (`Sink: discard`).
         public var name: String?
-        public init(topic: String, format: Format = .json, key: CompiledExpression? = nil, throttle: Double? = nil, parallelism: Int? = nil,
+        public init(topic: String?, format: Format = .json, key: CompiledExpression? = nil, throttle: Double? = nil, parallelism: Int? = nil,
                     name: String? = nil) {
             self.topic = topic; self.format = format; self.key = key; self.throttle = throttle; self.parallelism = parallelism; self.name = name
         }

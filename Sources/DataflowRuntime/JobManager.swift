@@ -33,11 +33,11 @@ public final class JobManager: @unchecked Sendable {  // `jobs` guarded by `lock
         let graph = try JobGraph(definition)
         var sinkPartitions: [String: Int32] = [:]
         for v in graph.vertices {
-            guard let sink = v.sink else { continue }
+            guard let topic = v.sink?.topic else { continue }
             do {
-                sinkPartitions[sink.topic] = try await EngineIO.ensureTopic(engine, sink.topic, partitions: Int32(definition.parallelism))
+                sinkPartitions[topic] = try await EngineIO.ensureTopic(engine, topic, partitions: Int32(definition.parallelism))
             } catch let e as Engine.Failure {
-                throw SubmitError(description: "sink topic '\(sink.topic)' cannot be created: \(e.message)")
+                throw SubmitError(description: "sink topic '\(topic)' cannot be created: \(e.message)")
             }
         }
         let job = try RunningJob(id: Self.newId(), definition: definition, graph: graph, engine: engine, sinkPartitions: sinkPartitions,

@@ -84,7 +84,7 @@ public final class RunningJob: @unchecked Sendable {  // mutable state guarded b
             // Where this vertex's records go: the vertex that lists it as an input.
             var route: (vertex: Int, input: Int)? = nil
             for (di, d) in vs.enumerated() { if let ii = d.inputs.firstIndex(where: { $0.vertex == vi }) { route = (di, ii) } }
-            let partitions = v.sink.flatMap { sinkPartitions[$0.topic] } ?? 1
+            let partitions = v.sink.flatMap { $0.topic.flatMap { sinkPartitions[$0] } } ?? 1
             for s in 0..<v.parallelism {
                 let context = TaskContext(engine: engine, jobName: name, vertexName: v.name, subtask: s, parallelism: v.parallelism,
                                           deadLetterTopic: definition.deadLetterTopic, metrics: vertices[vi].subtasks[s], flag: flag)
@@ -93,7 +93,7 @@ public final class RunningJob: @unchecked Sendable {  // mutable state guarded b
                                      channel: channelBase[r.vertex][r.input] + s)
                 }
                 let sink = v.sink.map { spec in
-                    SinkWriter(spec: spec, writer: TopicWriter(engine: engine, topic: spec.topic, partitions: partitions, startPartition: Int32(s)),
+                    SinkWriter(spec: spec, writer: spec.topic.map { TopicWriter(engine: engine, topic: $0, partitions: partitions, startPartition: Int32(s)) },
                                parallelism: v.parallelism)
                 }
                 let output = TaskOutput(context: context, route: outRoute, sink: sink)

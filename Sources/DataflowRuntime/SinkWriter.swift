@@ -3,15 +3,15 @@ import Foundation
 
 /// A job's sink: records as JSON or text to an engine topic, keyed by the sink's key expression
 /// or the record's key, at most `throttle` per second (a deliberately slow sink sleeps, and
-/// that is busy time, as a slow sink is in Flink).
+/// that is busy time, as a slow sink is in Flink). Without a topic it discards them.
 final class SinkWriter {
     let spec: JobDefinition.Sink
-    let writer: TopicWriter
+    let writer: TopicWriter?
     private let perSecond: Double?
     private var tokens: Double = 0
     private var refilled = DispatchTime.now().uptimeNanoseconds
 
-    init(spec: JobDefinition.Sink, writer: TopicWriter, parallelism: Int) {
+    init(spec: JobDefinition.Sink, writer: TopicWriter?, parallelism: Int) {
         self.spec = spec
         self.writer = writer
         perSecond = spec.throttle.map { $0 / Double(parallelism) }
@@ -20,6 +20,7 @@ final class SinkWriter {
 
     func write(_ record: StreamRecord) throws {
         if let perSecond { throttle(perSecond) }
+        guard let writer else { return }
         let key = (spec.key?.evaluate(record.value) ?? record.key).flatMap { $0.isNull ? nil : Array($0.text.utf8) }
         let value: [UInt8]
         switch spec.format {
@@ -29,8 +30,8 @@ final class SinkWriter {
         try writer.write(key: key, value: value, time: record.time)
     }
 
-    func flush() throws { try writer.flush() }
-    func drain() throws { try writer.drain() }
+    func flush() throws { try writer?.flush() }
+    func drain() throws { try writer?.drain() }
 
     private func throttle(_ perSecond: Double) {
         let now = DispatchTime.now().uptimeNanoseconds

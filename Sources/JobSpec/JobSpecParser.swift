@@ -192,9 +192,17 @@ public enum JobSpecParser {
     }
 
     static func parseSink(_ node: SpecNode) throws -> JobDefinition.Sink {
-        let m = try node.mapping(allowed: ["topic", "format", "key", "throttle", "parallelism", "name"])
-        guard let topic = m["topic"] else { throw node.fail("a sink needs 'topic'") }
-        var s = JobDefinition.Sink(topic: try topic.name())
+        let m = try node.mapping(allowed: ["topic", "discard", "format", "key", "throttle", "parallelism", "name"])
+        var s: JobDefinition.Sink
+        if let d = m["discard"] {
+            guard try d.string() == "true" else { throw d.fail("discard is true (or leave it out and name a topic)") }
+            if m["topic"] != nil { throw node.fail("a sink either writes a topic or discards, not both") }
+            for k in ["format", "key"] where m[k] != nil { throw m[k]!.fail("a discarding sink writes nothing: '\(k)' has no effect") }
+            s = JobDefinition.Sink(topic: nil)
+        } else {
+            guard let topic = m["topic"] else { throw node.fail("a sink needs 'topic' (or 'discard: true')") }
+            s = JobDefinition.Sink(topic: try topic.name())
+        }
         if let f = m["format"] { s.format = try f.choice(JobDefinition.Format.self) }
         if let k = m["key"] { s.key = try expression(k) }
         if let t = m["throttle"] {

@@ -128,6 +128,20 @@ import Testing
         #expect(Set(results.compactMap { $0.lookup(["windowStart"]) }).count == 20, "20 s of event time in 1 s windows")
     }
 
+    /// A discarding sink counts every record out and writes none: no topic is made for it.
+    @Test func aDiscardingSinkCountsAndWritesNothing() async throws {
+        let fx = try await EngineFixture.start()
+        defer { Task { await fx.stop() } }
+        let manager = JobManager(engine: fx.engine)
+        let job = try await manager.submit(JobDefinition(name: "dry", parallelism: 2, source: .generator(.init(rate: 0, keys: 10, count: 5_000)),
+                                                         steps: [], sink: .init(topic: nil)))
+        #expect(await job.waitUntilTerminal(timeout: 30))
+        #expect(job.state == .finished)
+        #expect(job.vertices[0].subtasks.reduce(0) { $0 + $1.snapshot.recordsOut } == 5_000)
+        #expect(job.vertices[0].vertex.name == "Source: generator -> Sink: discard")
+        #expect(try await fx.engine.partitionCount("discard") == nil, "no sink topic")
+    }
+
     /// A paced generator never runs ahead of its rate, however small its rate is against its
     /// batch size (the rate is what a demo's load or a backpressure test is built on).
     @Test func aPacedGeneratorKeepsItsRate() async throws {

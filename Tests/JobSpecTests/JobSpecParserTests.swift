@@ -64,6 +64,10 @@ import Testing
         ("name: x\nsource: [1, 2\n", 3, "not valid YAML"),
         ("name: 'bad name!'\nsource: {topic: t}\nsink: {topic: o}\n", 1, "not a usable name"),
         ("name: x\nsource: {generator: {late: 0.1}}\nsink: {topic: o}\n", 2, "need a maxDelay"),
+        ("name: x\nsource: {topic: t}\nsink: {topic: o, discard: true}\n", 3, "either writes a topic or discards"),
+        ("name: x\nsource: {topic: t}\nsink: {discard: false}\n", 3, "discard is true"),
+        ("name: x\nsource: {topic: t}\nsink: {discard: true, format: text}\n", 3, "'format' has no effect"),
+        ("name: x\nsource: {topic: t}\nsink: {name: out}\n", 3, "a sink needs 'topic' (or 'discard: true')"),
     ])
     func badSpecsNameTheLineAndTheReason(text: String, line: Int, reason: String) {
         do {
@@ -73,6 +77,12 @@ import Testing
             #expect(e.line == line, "\(e)")
             #expect(e.description.contains(reason), "\(e)")
         } catch { Issue.record("\(error)") }
+    }
+
+    @Test func aDiscardingSinkHasNoTopicAndFlinksName() throws {
+        let job = try JobSpecParser.parse("name: dry\nsource: {topic: t}\nsink: {discard: true}\n")
+        #expect(job.sink.topic == nil)
+        #expect(try JobGraph(job).vertices.last?.name == "Source: t -> Sink: discard")
     }
 
     @Test func durationsAndRates() {
