@@ -5,8 +5,9 @@ import Foundation
 /// backPressuredTime on the sender, idleTime on the receiver).
 ///
 /// A batch the receiver has processed goes back to its sender (``recycle(_:from:)``), which
-/// empties it on its own thread and fills it again: records are freed by the thread that made
-/// them (no contention on another thread's malloc arena) and batch buffers are not reallocated.
+/// overwrites its records one by one with new ones on its own thread: records are freed by the
+/// thread that made them (no contention on another thread's malloc arena) and batch buffers are
+/// not reallocated.
 final class InputGate: @unchecked Sendable {  // guarded by `condition`
     private let condition = NSCondition()
     private var batches: [(channel: Int, elements: [Element])] = []
