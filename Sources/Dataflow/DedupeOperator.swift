@@ -15,12 +15,12 @@ public final class DedupeOperator: StreamOperator {
     public var stateSize: Int { firstSeen.count * 48 }
     public var keys: Int { firstSeen.count }
 
-    public func process(_ record: StreamRecord, _ out: Collector) throws {
+    public func process(_ record: inout StreamRecord, _ out: Collector) throws {
         let key = record.key ?? .null
         if let t = firstSeen[key], record.time < t &+ ttl, record.time >= t &- ttl { return }
         firstSeen[key] = record.time
         expiries.push(record.time &+ ttl, key)
-        try out.collect(record)
+        try out.collect(&record)
     }
 
     public func advance(to watermark: Int64, _ out: Collector) throws {

@@ -163,11 +163,10 @@ public final class FunctionOperator: StreamOperator {
     public let name: String
     let body: @Sendable (Value) throws -> Value?
     public init(name: String, body: @escaping @Sendable (Value) throws -> Value?) { self.name = name; self.body = body }
-    public func process(_ record: StreamRecord, _ out: Collector) throws {
+    public func process(_ record: inout StreamRecord, _ out: Collector) throws {
         guard let v = try body(record.value) else { return }
-        var r = record
-        r.value = v
-        try out.collect(r)
+        record.value = v
+        try out.collect(&record)
     }
 }
 
@@ -177,9 +176,9 @@ public final class DelayOperator: StreamOperator {
     public let name: String
     let microseconds: Int64
     public init(microseconds: Int64) { self.microseconds = microseconds; name = "Delay" }
-    public func process(_ record: StreamRecord, _ out: Collector) throws {
+    public func process(_ record: inout StreamRecord, _ out: Collector) throws {
         if microseconds > 0 { usleepMicroseconds(microseconds) }
-        try out.collect(record)
+        try out.collect(&record)
     }
 }
 

@@ -14,12 +14,18 @@ public struct StreamRecord: Sendable {
     }
     /// Sets the key and its hash.
     public mutating func setKey(_ key: Value) { self.key = key; keyHash = key.stableHash }
+    /// What a collector leaves where it took a record from: nothing to free.
+    public static var taken: StreamRecord { StreamRecord(value: .null, time: 0) }
 }
 
 /// Where an operator sends what it makes: the next operator in its chain, or the task's output.
 /// Side outputs (late records, dead letters) go to a named topic.
+///
+/// Records pass by `inout` so that one moves down a chain and across to the next task without
+/// a copy (a copy is a reference taken and dropped per field array, per step: docs/jobs-engine.md,
+/// Records). `collect` takes the record and leaves ``StreamRecord/taken`` in its place.
 public protocol Collector: AnyObject {
-    func collect(_ record: StreamRecord) throws
+    func collect(_ record: inout StreamRecord) throws
     func emitWatermark(_ watermark: Int64) throws
     func side(_ output: SideOutput, _ record: StreamRecord) throws
 }
@@ -37,14 +43,22 @@ public enum SideOutput: Sendable, Hashable {
 public protocol StreamOperator: AnyObject {
     /// The name the job graph shows (Flink's operator names: "Filter", "Window(…)").
     var name: String { get }
-    func process(_ record: StreamRecord, _ out: Collector) throws
+    /// The record is the operator's to change or to pass on with `out.collect(&record)`.
+    func process(_ record: inout StreamRecord, _ out: Collector) throws
     /// Event time has reached `watermark` on every input: fire what is due, then forward it.
     func advance(to watermark: Int64, _ out: Collector) throws
     /// Bytes of keyed state held (Flink's state size), for the metrics.
     var stateSize: Int { get }
 }
 
+extension Collector {
+    /// Collects a copy (for records made in place, and for callers that keep theirs).
+    public func collect(_ record: StreamRecord) throws { var r = record; try collect(&r) }
+}
+
 extension StreamOperator {
+    /// Processes a copy (for callers that keep theirs).
+    public func process(_ record: StreamRecord, _ out: Collector) throws { var r = record; try process(&r, out) }
     public func advance(to watermark: Int64, _ out: Collector) throws { try out.emitWatermark(watermark) }
     public var stateSize: Int { 0 }
 }
@@ -54,8 +68,8 @@ public final class FilterOperator: StreamOperator {
     public let name: String
     let predicate: CompiledExpression
     public init(_ predicate: CompiledExpression) { self.predicate = predicate; name = "Filter" }
-    public func process(_ record: StreamRecord, _ out: Collector) throws {
-        if case .bool(true) = predicate.evaluate(record.value) { try out.collect(record) }
+    public func process(_ record: inout StreamRecord, _ out: Collector) throws {
+        if case .bool(true) = predicate.evaluate(record.value) { try out.collect(&record) }
     }
 }
 
@@ -70,7 +84,7 @@ public final class MapOperator: StreamOperator {
         let names = fields.map(\.0)
         self.names = Set(names).count == names.count ? names : nil
     }
-    public func process(_ record: StreamRecord, _ out: Collector) throws {
+    public func process(_ record: inout StreamRecord, _ out: Collector) throws {
         let f: Value.Fields
         if let names {
             f = Value.Fields(names: names, values: fields.map { $0.1.evaluate(record.value) })
@@ -79,9 +93,8 @@ public final class MapOperator: StreamOperator {
             for (n, e) in fields { built[n] = e.evaluate(record.value) }  // a repeated name: the last wins
             f = built
         }
-        var r = record
-        r.value = .object(f)
-        try out.collect(r)
+        record.value = .object(f)
+        try out.collect(&record)
     }
 }
 
@@ -93,11 +106,10 @@ public final class KeyByOperator: StreamOperator {
     let asText: Bool
     /// `asText`: the key as text, to meet a table's keys (Kafka record keys are bytes).
     public init(_ key: CompiledExpression, asText: Bool = false) { self.key = key; self.asText = asText; name = "KeyBy(\(key.source))" }
-    public func process(_ record: StreamRecord, _ out: Collector) throws {
+    public func process(_ record: inout StreamRecord, _ out: Collector) throws {
         let k = key.evaluate(record.value)
         if k.isNull { return try out.side(.deadLetter(reason: "no key: '\(key.source)' is null or missing"), record) }
-        var r = record
-        r.setKey(asText ? .string(k.text) : k)
-        try out.collect(r)
+        record.setKey(asText ? .string(k.text) : k)
+        try out.collect(&record)
     }
 }

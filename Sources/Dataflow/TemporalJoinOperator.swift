@@ -34,7 +34,7 @@ public final class TemporalJoinOperator: StreamOperator {
         if list.count > 1 || row == nil { prunable.insert(key) }
     }
 
-    public func process(_ record: StreamRecord, _ out: Collector) throws {
+    public func process(_ record: inout StreamRecord, _ out: Collector) throws {
         if record.time <= currentWatermark { return try emit(record, out) }  // late: join with what is known now
         if let last = waiting.last, last.time > record.time { waitingSorted = false }
         waiting.append(record)
@@ -61,7 +61,7 @@ public final class TemporalJoinOperator: StreamOperator {
         fields[field] = row ?? .null
         var r = record
         r.value = .object(fields)
-        try out.collect(r)
+        try out.collect(&r)
     }
 
     /// Versions older than the newest at or below the watermark can meet no record again.

@@ -59,7 +59,7 @@ public final class WindowOperator: StreamOperator {
         return entries * (64 + 40 * aggregation.outputs.count)
     }
 
-    public func process(_ record: StreamRecord, _ out: Collector) throws {
+    public func process(_ record: inout StreamRecord, _ out: Collector) throws {
         let key = record.key ?? .null
         if case .session(let gap) = assigner { return try processSession(record, key: key, gap: gap, out) }
         if case .tumbling(let size) = assigner {  // one window: no list
@@ -176,7 +176,8 @@ public final class WindowOperator: StreamOperator {
             values += Array(repeating: .null, count: resultNames.count - 3)
             for (slot, v) in zip(outputSlots, results) { values[slot] = v }
         }
-        try out.collect(StreamRecord(value: .object(Value.Fields(names: resultNames, values: values)), time: window.maxTimestamp, key: key))
+        var r = StreamRecord(value: .object(Value.Fields(names: resultNames, values: values)), time: window.maxTimestamp, key: key)
+        try out.collect(&r)
     }
 }
 

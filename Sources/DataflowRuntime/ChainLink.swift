@@ -8,7 +8,7 @@ final class ChainLink: Collector {
 
     init(_ op: StreamOperator, handed: OperatorOutput) { self.op = op; self.handed = handed }
 
-    func collect(_ record: StreamRecord) throws { try op.process(record, handed) }
+    func collect(_ record: inout StreamRecord) throws { try op.process(&record, handed) }
     func emitWatermark(_ watermark: Int64) throws { try op.advance(to: watermark, handed) }
     func side(_ o: SideOutput, _ record: StreamRecord) throws { try handed.side(o, record) }
 }
@@ -20,7 +20,7 @@ final class OperatorOutput: Collector {
     let output: TaskOutput
     let lateTopic: String?
     init(next: Collector, output: TaskOutput, lateTopic: String?) { self.next = next; self.output = output; self.lateTopic = lateTopic }
-    func collect(_ record: StreamRecord) throws { try next.collect(record) }
+    func collect(_ record: inout StreamRecord) throws { try next.collect(&record) }
     func emitWatermark(_ watermark: Int64) throws { try next.emitWatermark(watermark) }
     func side(_ o: SideOutput, _ record: StreamRecord) throws { try output.side(o, record, lateTopic: lateTopic) }
 }

@@ -50,7 +50,8 @@ struct GeneratorReader: SourceReader {
                 }
                 let k = rng.next(below: keyNames.count)
                 let f = Value.Fields(names: names, values: [.string(keyNames[k]), .int(t), .int(Int64(rng.next(below: 1000))), .int(n)])
-                try clock.record(StreamRecord(value: .object(f), time: t), split: 0, now: now, task)
+                var r = StreamRecord(value: .object(f), time: t)
+                try clock.record(&r, split: 0, now: now, task)
                 n += Int64(p)
                 made += 1
             }

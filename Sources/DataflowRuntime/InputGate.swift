@@ -11,7 +11,9 @@ import Foundation
 final class InputGate: @unchecked Sendable {  // guarded by `condition`
     private let condition = NSCondition()
     private var batches: [(channel: Int, elements: [Element])] = []
-    /// Processed batches waiting for their sender, per channel (a couple at most).
+    /// Processed batches waiting for their sender, per channel: up to the gate's capacity, so the
+    /// batches a channel has in circulation are kept when the queue drains, not freed here (on the
+    /// receiver's thread, with their records) and made again by the sender.
     private var spares: [Int: [[Element]]] = [:]
     private var head = 0
     private let capacity: Int
@@ -48,7 +50,7 @@ final class InputGate: @unchecked Sendable {  // guarded by `condition`
     func recycle(_ elements: consuming [Element], from channel: Int) {
         condition.lock()
         defer { condition.unlock() }
-        if closed || spares[channel, default: []].count >= 2 { return }
+        if closed || spares[channel, default: []].count >= capacity { return }
         spares[channel, default: []].append(elements)
     }
 

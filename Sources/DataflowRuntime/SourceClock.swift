@@ -17,7 +17,7 @@ struct SourceClock {
         outOfOrderness = spec.outOfOrderness
     }
 
-    mutating func record(_ r: StreamRecord, split: Int, now: Int64, _ task: SubtaskRunner) throws {
+    mutating func record(_ r: inout StreamRecord, split: Int, now: Int64, _ task: SubtaskRunner) throws {
         // `+ 1`: a record at a fired session's end still merges into it (windows meet at their ends).
         if r.time <= ceiling &+ 1, emitted < ceiling, let w = watermarks.current(now: now).watermark, w > emitted, r.time <= w &+ 1 {
             emitted = w
@@ -27,7 +27,7 @@ struct SourceClock {
         let c = r.time &- outOfOrderness &- 1
         if c > ceiling { ceiling = c }
         if idle { idle = false; task.sourceIdle(false) }
-        try task.sourceRecord(r)
+        try task.sourceRecord(&r)
     }
 
     /// The periodic step: emit the watermark if it moved, or go idle.

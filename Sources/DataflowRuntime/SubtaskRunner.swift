@@ -48,9 +48,9 @@ final class SubtaskRunner: @unchecked Sendable {  // used by its own thread only
 
     // MARK: source side
 
-    func sourceRecord(_ record: StreamRecord) throws {
+    func sourceRecord(_ record: inout StreamRecord) throws {
         recordsIn += 1
-        try head.collect(record)
+        try head.collect(&record)
     }
 
     func sourceWatermark(_ watermark: Int64) throws {
@@ -117,8 +117,8 @@ final class SubtaskRunner: @unchecked Sendable {  // used by its own thread only
             for i in elements.indices {
                 var element = Element.end
                 swap(&element, &elements[i])
-                ended = try handle(element, from: channel, &valve, join: join)
-                swap(&element, &elements[i])
+                defer { swap(&element, &elements[i]) }
+                ended = try handle(&element, from: channel, &valve, join: join)
                 if ended { break }
             }
             if ended { return }
@@ -130,18 +130,26 @@ final class SubtaskRunner: @unchecked Sendable {  // used by its own thread only
 
     /// One element of a batch from `channel`; true once every input has ended (the output is
     /// finished then).
-    private func handle(_ element: Element, from channel: Int, _ valve: inout WatermarkValve, join: TemporalJoinOperator?) throws -> Bool {
+    private func handle(_ element: inout Element, from channel: Int, _ valve: inout WatermarkValve, join: TemporalJoinOperator?) throws -> Bool {
         switch element {
-        case .record(let r):
+        case .record:
             recordsIn += 1
             // A slow step (a delay, a throttled sink) can take seconds over a batch: a cancel is
             // seen within 64 of its records.
             if recordsIn & 63 == 0 { try context.checkCancelled() }
-            if let join, tableChannels.contains(channel) {
-                join.processTable(key: r.key ?? .null, row: r.value.isNull ? nil : r.value, time: r.time)
-            } else {
-                try head.collect(r)
+            // The record is moved out of its element into the chain and back, never copied.
+            guard case .record(var r) = consume element else { preconditionFailure("a record") }
+            do {
+                if let join, tableChannels.contains(channel) {
+                    join.processTable(key: r.key ?? .null, row: r.value.isNull ? nil : r.value, time: r.time)
+                } else {
+                    try head.collect(&r)
+                }
+            } catch {
+                element = .record(r)
+                throw error
             }
+            element = .record(r)
         case .watermark(let w):
             if let advanced = valve.watermark(w, from: channel) { try advance(advanced) }
         case .idle(let isIdle):

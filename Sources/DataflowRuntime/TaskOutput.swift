@@ -46,7 +46,7 @@ final class TaskOutput: Collector {
         for i in buffers.indices { buffers[i].reserveCapacity(Self.batchSize) }
     }
 
-    func collect(_ record: StreamRecord) throws {
+    func collect(_ record: inout StreamRecord) throws {
         recordsOut += 1
         if let sink { return try sink.write(record) }
         guard let route else { return }
@@ -56,13 +56,14 @@ final class TaskOutput: Collector {
         case .hash: target = KeyRouting.subtask(forHash: record.keyHash, parallelism: route.gates.count)
         case .rebalance: target = roundRobin; roundRobin = (roundRobin + 1) % route.gates.count
         }
-        push(.record(record), to: target)
+        push(.record(consume record), to: target)  // moved, not copied
+        record = .taken
         if filled[target] >= Self.batchSize { try send(target) }
     }
 
-    private func push(_ element: Element, to i: Int) {
+    private func push(_ element: consuming Element, to i: Int) {
         let n = filled[i]
-        if n < buffers[i].count { buffers[i][n] = element } else { buffers[i].append(element) }
+        if n < buffers[i].count { buffers[i][n] = consume element } else { buffers[i].append(consume element) }
         filled[i] = n + 1
     }
 
@@ -111,7 +112,7 @@ final class TaskOutput: Collector {
         var batch: [Element] = []
         swap(&batch, &buffers[target])
         filled[target] = 0
-        let (accepted, spare) = route.gates[target].put(batch, from: route.channel, sender: context.metrics)
+        let (accepted, spare) = route.gates[target].put(consume batch, from: route.channel, sender: context.metrics)
         guard accepted else { throw TaskCancelled() }
         if let spare {
             buffers[target] = spare  // the receiver is done with it: refilled (and its records freed) here

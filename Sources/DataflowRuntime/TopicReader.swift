@@ -137,7 +137,8 @@ final class TopicReader: SourceReader {
                     if row.isNull { row = .object([]) }  // JSON null is a value, not a tombstone
                 }
             }
-            return try task.sourceRecord(StreamRecord(value: row, time: kafkaTime, key: keyValue))
+            var r = StreamRecord(value: row, time: kafkaTime, key: keyValue)
+            return try task.sourceRecord(&r)
         }
         var value: Value
         switch format {
@@ -164,7 +165,8 @@ final class TopicReader: SourceReader {
                                                   time: kafkaTime)
             }
         }
-        try clock.record(StreamRecord(value: value, time: time), split: split, now: now, task)
+        var r = StreamRecord(value: value, time: time)
+        try clock.record(&r, split: split, now: now, task)
     }
 }
 

@@ -6,7 +6,7 @@ final class Capture: Collector {
     var watermarks: [Int64] = []
     var late: [StreamRecord] = []
     var dead: [(String, StreamRecord)] = []
-    func collect(_ record: StreamRecord) { records.append(record) }
+    func collect(_ record: inout StreamRecord) { records.append(record) }
     func emitWatermark(_ watermark: Int64) { watermarks.append(watermark) }
     func side(_ output: SideOutput, _ record: StreamRecord) {
         switch output {
