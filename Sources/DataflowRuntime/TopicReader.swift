@@ -3,6 +3,7 @@ import Dispatch
 import EngineCore
 import Foundation
 import KafkaProtocol
+import Logging
 import RecordCodecs
 
 /// Reads engine topic partitions for one source subtask (partition i goes to subtask
@@ -69,8 +70,15 @@ final class TopicReader: SourceReader {
             wake.lock(); notified = false; wake.unlock()
             var any = false
             for i in splits.indices {
-                let read = try EngineIO.blocking { [position = splits[i].position, partition = splits[i].partition] in
-                    try await engine.read(topic: topic, partition: partition, from: position, maxBytes: 1 << 20, isolation: .readCommitted)
+                let read: Engine.PartitionRead
+                do {
+                    read = try EngineIO.blocking { [position = splits[i].position, partition = splits[i].partition] in
+                        try await engine.read(topic: topic, partition: partition, from: position, maxBytes: 1 << 20, isolation: .readCommitted)
+                    }
+                } catch let failure as Engine.Failure where failure.code == .offsetOutOfRange {
+                    try resetOutOfRange(&splits[i], engine: engine)
+                    any = true
+                    continue
                 }
                 let now = TaskContext.nowMs()
                 if read.batches.isEmpty {
@@ -98,6 +106,20 @@ final class TopicReader: SourceReader {
                 }
             }
         }
+    }
+
+    /// Retention or DeleteRecords removed records this split had not read yet (or the log was
+    /// cut below it): go on from the log's start, as a Kafka consumer with
+    /// `auto.offset.reset=earliest` does, instead of failing the job at every restart. Logged
+    /// with the number of offsets skipped (docs/jobs-engine.md, Sources).
+    private func resetOutOfRange(_ split: inout Split, engine: Engine) throws {
+        let o = try EngineIO.blocking { [partition = split.partition] in try await engine.offsets(topic: self.topic, partition: partition) }
+        let skipped = o.logStart > split.position ? o.logStart - split.position : 0
+        engine.logger.warning("job source position out of range: resuming at the log start", metadata: [
+            "topic": "\(topic)", "partition": "\(split.partition)", "position": "\(split.position)",
+            "log_start_offset": "\(o.logStart)", "log_end_offset": "\(o.highWatermark)", "skipped": "\(skipped)",
+        ])
+        split.position = o.logStart
     }
 
     /// Hands the records of `read` from `position` on to the task; returns the next position.

@@ -80,6 +80,21 @@ extension Engine {
         }
     }
 
+    /// Moves `topic`/`partition`'s log start to `offset` (DeleteRecords); returns the new log start.
+    /// An offset past the high watermark is OFFSET_OUT_OF_RANGE and changes nothing.
+    public func deleteRecords(topic: String, partition: Int32, before offset: Int64) async throws -> Int64 {
+        try await onLoop {
+            let request = DeleteRecordsRequest(topics: [.init(name: topic, partitions: [(partition, offset)])])
+            guard let p = self.deleteRecords(request).topics.first?.partitions.first else {
+                throw Failure(code: .unknownServerError, message: "DeleteRecords gave no answer for \(topic)-\(partition)")
+            }
+            guard p.errorCode == .none else {
+                throw Failure(code: p.errorCode, message: "cannot delete records of \(topic)-\(partition) before offset \(offset)")
+            }
+            return self.loop.makeSucceededFuture(p.lowWatermark)
+        }
+    }
+
     /// Appends records as one batch and returns the first record's offset once it is durable
     /// and visible. `timestamp` (ms) defaults to now.
     public func append(topic: String, partition: Int32, records: [Record], timestamp: Int64? = nil) async throws -> Int64 {
