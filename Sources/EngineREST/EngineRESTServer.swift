@@ -6,6 +6,7 @@ import Hummingbird
 import JobSpec
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// The engine's REST front (`sluice engine --rest-listen`): the Flink REST paths and answers
 /// FlinkClient reads, for the engine's jobs — overview, jobs, job detail with vertices and
@@ -34,6 +35,7 @@ public final class EngineRESTServer: Sendable {
 
     public let port: Int
     private let task: Task<Void, Error>
+    private let group: ServiceGroup
 
     /// Starts listening; returns once the port is bound.
     public static func start(_ configuration: Configuration, jobs: JobManager, samples: [(id: String, text: String)], logger: Logger) async throws -> EngineRESTServer {
@@ -49,9 +51,12 @@ public final class EngineRESTServer: Sendable {
         let app = Application(router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sluice-engine"),
                               onServerRunning: { channel in bound.continuation.yield(channel.localAddress?.port ?? configuration.port); bound.continuation.finish() },
                               logger: logger)
+        // Run in a service group so that stop() shuts the server down gracefully (listener closed,
+        // requests in flight answered): cancelling it instead makes Hummingbird log an error.
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger))
         let task = Task {
             defer { bound.continuation.finish() }  // a failed bind ends the wait below
-            try await app.run()
+            try await group.run()
         }
         var port: Int? = nil
         for await p in bound.stream { port = p; break }
@@ -61,13 +66,13 @@ public final class EngineRESTServer: Sendable {
             throw StartError(description: "the REST listener on \(configuration.host):\(configuration.port) did not start")
         }
         logger.info("rest listening", metadata: ["rest_listen": "\(configuration.host):\(port)"])
-        return EngineRESTServer(port: port, task: task)
+        return EngineRESTServer(port: port, task: task, group: group)
     }
 
-    private init(port: Int, task: Task<Void, Error>) { self.port = port; self.task = task }
+    private init(port: Int, task: Task<Void, Error>, group: ServiceGroup) { self.port = port; self.task = task; self.group = group }
 
     public func stop() async {
-        task.cancel()
+        await group.triggerGracefulShutdown()
         _ = try? await task.value
     }
 }

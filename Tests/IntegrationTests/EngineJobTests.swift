@@ -27,6 +27,11 @@ import Testing
         let (engine, rest) = try engine()
         let found = try clientScenario("job-dedupe", engine, ["--rest", rest])
         #expect((found["passed"] as? Int ?? 0) < (found["input"] as? Int ?? 0))
+        // SIGTERM with the REST API up and a job run: a clean exit, with nothing logged as an error.
+        #expect(engine.stop() == 0)
+        let errors = engine.log.split(separator: "\n").filter { $0.contains("level=error") }
+        #expect(errors.isEmpty, "errors logged on a clean stop: \(errors)")
+        #expect(engine.log.contains("msg=\"engine stopped\""))
     }
 
     /// Each order meets the customer row current at its time; a tombstone removes the customer.
