@@ -29,4 +29,19 @@ public final class DedupeOperator: StreamOperator {
         }
         try out.emitWatermark(watermark)
     }
+
+    /// Each key with the time it was first seen; expiry timers follow from them on restore.
+    public func snapshotState(_ out: inout StateWriter) {
+        out.count(firstSeen.count)
+        for (key, t) in firstSeen { out.value(key); out.int(t) }
+    }
+
+    public func restoreState(_ input: inout StateReader, owns: (Value) -> Bool) throws {
+        for _ in 0..<(try input.count()) {
+            let key = try input.value(), t = try input.int()
+            guard owns(key) else { continue }
+            firstSeen[key] = t
+            expiries.push(t &+ ttl, key)
+        }
+    }
 }

@@ -49,6 +49,13 @@ public protocol StreamOperator: AnyObject {
     func advance(to watermark: Int64, _ out: Collector) throws
     /// Bytes of keyed state held (Flink's state size), for the metrics.
     var stateSize: Int { get }
+    /// Writes the operator's state for a checkpoint: each keyed entry with its key, so that a
+    /// restore at another parallelism finds each key's owner (docs/checkpoints.md). A stateless
+    /// operator writes nothing.
+    func snapshotState(_ out: inout StateWriter)
+    /// Adds the entries of one snapshot, keeping the keys this subtask owns (`owns(key)`); called
+    /// once per snapshot read (one per old subtask), before any record.
+    func restoreState(_ input: inout StateReader, owns: (Value) -> Bool) throws
 }
 
 extension Collector {
@@ -61,6 +68,8 @@ extension StreamOperator {
     public func process(_ record: StreamRecord, _ out: Collector) throws { var r = record; try process(&r, out) }
     public func advance(to watermark: Int64, _ out: Collector) throws { try out.emitWatermark(watermark) }
     public var stateSize: Int { 0 }
+    public func snapshotState(_ out: inout StateWriter) {}
+    public func restoreState(_ input: inout StateReader, owns: (Value) -> Bool) throws {}
 }
 
 /// `filter`: passes records for which the expression is `true`.

@@ -16,6 +16,7 @@ public final class TemporalJoinOperator: StreamOperator {
     private var waiting: [StreamRecord] = []
     private var waitingSorted = true
     private var currentWatermark = Int64.min
+    private var restored = false
 
     public init(table: String, field: String, kind: Kind) {
         self.field = field
@@ -72,6 +73,39 @@ public final class TemporalJoinOperator: StreamOperator {
             let rest = keep > 0 ? Array(list[keep...]) : list
             versions[key] = rest
             if rest.count == 1, rest[0].row != nil { prunable.remove(key) }
+        }
+    }
+
+    /// The table's versions per key, and the stream records waiting for the watermark.
+    public func snapshotState(_ out: inout StateWriter) {
+        out.int(currentWatermark)
+        out.count(versions.count)
+        for (key, list) in versions {
+            out.value(key)
+            out.count(list.count)
+            for v in list { out.int(v.time); out.optionalValue(v.row) }
+        }
+        out.count(waiting.count)
+        for r in waiting { out.value(r.key ?? .null); out.int(r.time); out.value(r.value) }
+    }
+
+    public func restoreState(_ input: inout StateReader, owns: (Value) -> Bool) throws {
+        let watermark = try input.int()
+        currentWatermark = restored ? min(currentWatermark, watermark) : watermark
+        restored = true
+        for _ in 0..<(try input.count()) {
+            let key = try input.value()
+            var list: [(time: Int64, row: Value?)] = []
+            for _ in 0..<(try input.count()) { list.append((try input.int(), try input.optionalValue())) }
+            guard owns(key) else { continue }
+            versions[key] = list
+            if list.count > 1 || list.contains(where: { $0.row == nil }) { prunable.insert(key) }
+        }
+        for _ in 0..<(try input.count()) {
+            let key = try input.value(), time = try input.int(), value = try input.value()
+            guard owns(key) else { continue }
+            waiting.append(StreamRecord(value: value, time: time, key: key))
+            waitingSorted = false
         }
     }
 }

@@ -20,17 +20,19 @@ public final class WindowOperator: StreamOperator {
     }
 
     /// Tumbling and sliding windows: one pane per window, holding every key's running values.
-    private var panes: [WindowAssigner.Window: Pane] = [:]
+    var panes: [WindowAssigner.Window: Pane] = [:]
     /// Windows with panes, ordered by end (a handful at a time).
-    private var order: [WindowAssigner.Window] = []
+    var order: [WindowAssigner.Window] = []
     /// Session windows, per key.
-    private var sessions: [Value: [Session]] = [:]
-    private var sessionTimers = TimerHeap()
+    var sessions: [Value: [Session]] = [:]
+    var sessionTimers = TimerHeap()
     private var scratch: [WindowAssigner.Window] = []
     /// The pane the last record went to: consecutive records mostly share a window.
-    private var lastWindow: WindowAssigner.Window? = nil
-    private var lastPane: Pane? = nil
-    public private(set) var currentWatermark = Int64.min
+    var lastWindow: WindowAssigner.Window? = nil
+    var lastPane: Pane? = nil
+    public internal(set) var currentWatermark = Int64.min
+    /// Whether a snapshot was restored yet (the watermark is then the lowest restored).
+    var restored = false
 
     struct Session { var window: WindowAssigner.Window; var state: [Aggregation.Accumulator]; var fired: Bool }
 
