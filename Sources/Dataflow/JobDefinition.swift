@@ -11,10 +11,14 @@ public struct JobDefinition: Sendable {
     public var deadLetterTopic: String
     /// The source's operator name (Flink's `fromSource(…, name)`); nil: the topic's name.
     public var sourceName: String?
+    /// Periodic checkpoints (docs/checkpoints.md); nil: none, as Flink without
+    /// `execution.checkpointing.interval`.
+    public var checkpoints: CheckpointSpec?
 
     public init(name: String, parallelism: Int = 1, source: Source, steps: [Step], sink: Sink, deadLetterTopic: String? = nil,
-                sourceName: String? = nil) {
+                sourceName: String? = nil, checkpoints: CheckpointSpec? = nil) {
         self.sourceName = sourceName
+        self.checkpoints = checkpoints
         self.name = name
         self.parallelism = parallelism
         self.source = source
@@ -31,6 +35,24 @@ public struct JobDefinition: Sendable {
     }
 
     public enum StartPosition: String, Sendable { case earliest, latest }
+
+    /// Flink's checkpointing options, with its defaults (times in ms).
+    public struct CheckpointSpec: Sendable, Equatable {
+        /// Between the starts of two checkpoints.
+        public var interval: Int64
+        /// A checkpoint not complete by then fails.
+        public var timeout: Int64 = 600_000
+        /// At least this long from one checkpoint's end to the next one's start.
+        public var minPause: Int64 = 0
+        /// Failed checkpoints in a row the job tolerates; one more fails the job.
+        public var tolerableFailures: Int = 0
+        /// Completed checkpoints kept on disk (`state.checkpoints.num-retained`).
+        public var retained: Int = 1
+        public init(interval: Int64, timeout: Int64 = 600_000, minPause: Int64 = 0, tolerableFailures: Int = 0, retained: Int = 1) {
+            self.interval = interval; self.timeout = timeout; self.minPause = minPause
+            self.tolerableFailures = tolerableFailures; self.retained = retained
+        }
+    }
 
     public struct WatermarkSpec: Sendable, Equatable {
         public var outOfOrderness: Int64

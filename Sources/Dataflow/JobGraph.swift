@@ -7,6 +7,9 @@ public struct JobGraph: Sendable {
     public enum Partitioning: String, Sendable { case forward = "FORWARD", hash = "HASH", rebalance = "REBALANCE" }
 
     public struct OperatorPlan: Sendable {
+        /// Names the operator's state in checkpoints and savepoints: from its step's place and
+        /// kind, so a renamed step keeps its state (docs/checkpoints.md).
+        public var id: String = ""
         public var name: String
         public var make: @Sendable () -> StreamOperator
         /// Topic for the late side output of a window.
@@ -55,8 +58,10 @@ public struct JobGraph: Sendable {
             current = Vertex(id: "", name: "", parallelism: parallelism, operators: [], inputs: [Input(vertex: closed.count - 1, partitioning: partitioning, isTable: false)])
         }
         var stepName: String? = nil
+        var stepIndex = -1
         func add(_ op: OperatorPlan, shown: Bool = true) {
             var op = op
+            op.id = Self.operatorId(step: stepIndex, kind: op.name)
             if shown, let stepName { op.name = stepName }
             current.operators.append(op)
             // A keyBy is the edge after it (HASH), not a name in the graph, as in Flink.
@@ -70,6 +75,7 @@ public struct JobGraph: Sendable {
             let p = step.parallelism ?? job.parallelism
             guard (1...256).contains(p) else { throw PlanError(step: index, reason: "parallelism must be 1 to 256, not \(p)") }
             stepName = step.name
+            stepIndex = index
             var needsNewVertex = p != current.parallelism || !step.chained
             var partitioning: Partitioning = p == current.parallelism ? .forward : (keyed ? .hash : .rebalance)
             switch step.operation {
@@ -143,6 +149,9 @@ public struct JobGraph: Sendable {
         }
         return "key"
     }
+
+    /// 32 hex digits (Flink's operator id shape) from the step's index and the operator's kind.
+    public static func operatorId(step: Int, kind: String) -> String { vertexId(job: "operator", index: step, name: kind) }
 
     /// 32 hex digits (Flink's vertex id shape) from FNV-1a over the job name, index and name.
     public static func vertexId(job: String, index: Int, name: String) -> String {

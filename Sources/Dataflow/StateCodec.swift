@@ -47,6 +47,7 @@ public struct StateReader {
         public var offset: Int
         public var reason: String
         public var description: String { "damaged state at byte \(offset): \(reason)" }
+        public init(offset: Int, reason: String) { self.offset = offset; self.reason = reason }
     }
 
     private let bytes: [UInt8]

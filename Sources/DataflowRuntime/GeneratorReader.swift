@@ -21,6 +21,9 @@ struct GeneratorReader: SourceReader {
         var made: Int64 = 0
         var n = Int64(s)
         var maxTime = Int64.min
+        if let saved = try Self.restore(task.restored?.source ?? [], subtask: s, parallelism: p) {
+            n = saved.n; rng = SplitMix64(state: saved.rng); maxTime = saved.maxTime
+        }
         let keyNames = (0..<max(1, min(spec.keys, 1_000_000))).map { "k\($0)" }
         let names = ["key", "ts", "value", "seq"]  // shared by every event
         let shifts = spec.lateFraction > 0 || spec.outOfOrderFraction > 0
@@ -56,7 +59,9 @@ struct GeneratorReader: SourceReader {
                 made += 1
             }
             try clock.tick(now: now, task)
-            try task.batchDone()
+            try task.batchDone { w in  // the position: where the sequence goes on after a restore
+                w.int(Int64(p)); w.int(n); w.varint(rng.state); w.int(maxTime)
+            }
             if let limit, n >= limit { return try task.finishSource() }
             if let perSecond, chunk < 256 {
                 // Caught up with the schedule: sleep until the next event is due (at most 200 ms,
@@ -72,10 +77,32 @@ struct GeneratorReader: SourceReader {
     }
 }
 
+extension GeneratorReader {
+    struct Position { var n: Int64; var rng: UInt64; var maxTime: Int64 }
+
+    /// This subtask's position from a snapshot: its own when the parallelism is the same (the
+    /// run goes on exactly); else the lowest event number any old subtask had reached, on this
+    /// subtask's residue, with a fresh random sequence (some events may then repeat).
+    static func restore(_ states: [[UInt8]], subtask s: Int, parallelism p: Int) throws -> Position? {
+        var saved: [(p: Int, pos: Position)] = []
+        for bytes in states {
+            var r = StateReader(bytes)
+            let oldP = Int(try r.int())
+            saved.append((oldP, Position(n: try r.int(), rng: try r.varint(), maxTime: try r.int())))
+        }
+        guard !saved.isEmpty else { return nil }
+        if saved.count == p, saved.allSatisfy({ $0.p == p }) { return saved[s].pos }
+        let low = saved.map(\.pos.n).min()!
+        let n = low - low % Int64(p) + Int64(s)
+        return Position(n: n, rng: UInt64(truncatingIfNeeded: n) &* 0x9E37_79B9_7F4A_7C15, maxTime: saved.map(\.pos.maxTime).max()!)
+    }
+}
+
 /// A small seeded generator (SplitMix64): fast, and the same sequence on every machine.
 struct SplitMix64 {
-    private var state: UInt64
+    private(set) var state: UInt64
     init(seed: UInt64) { state = seed }
+    init(state: UInt64) { self.state = state }
     mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state

@@ -10,14 +10,19 @@ public final class JobManager: @unchecked Sendable {  // `jobs` guarded by `lock
     private let lock = NSLock()
     private var jobs: [RunningJob] = []
 
-    public init(engine: Engine) { self.engine = engine }
+    /// Where jobs' checkpoints go (`<dir>/<job id>/chk-<n>`); nil: jobs cannot checkpoint.
+    public let checkpointDirectory: String?
+
+    public init(engine: Engine, checkpointDirectory: String? = nil) { self.engine = engine; self.checkpointDirectory = checkpointDirectory }
 
     public struct SubmitError: Error, CustomStringConvertible, Sendable {
         public var description: String
     }
 
-    /// Starts `definition` and returns the running job.
-    public func submit(_ definition: JobDefinition) async throws -> RunningJob {
+    /// Starts `definition` and returns the running job; from a checkpoint or savepoint directory
+    /// when `restoreFrom` is given (Flink's `--fromSavepoint`): state the job has no operator for
+    /// is refused unless `allowNonRestoredState`.
+    public func submit(_ definition: JobDefinition, restoreFrom: String? = nil, allowNonRestoredState: Bool = false) async throws -> RunningJob {
         var needed: [String] = []
         var partitionCounts: [String: Int32] = [:]
         if case .topic(let t) = definition.source { needed.append(t.topic) }
@@ -40,8 +45,19 @@ public final class JobManager: @unchecked Sendable {  // `jobs` guarded by `lock
                 throw SubmitError(description: "sink topic '\(topic)' cannot be created: \(e.message)")
             }
         }
-        let job = try RunningJob(id: Self.newId(), definition: definition, graph: graph, engine: engine, sinkPartitions: sinkPartitions,
-                                 sourcePartitions: partitionCounts)
+        var restore: CheckpointStorage.Loaded? = nil
+        if let restoreFrom {
+            do { restore = try CheckpointStorage.read(restoreFrom) } catch {
+                throw SubmitError(description: "cannot restore from \(restoreFrom): \(error)")
+            }
+            try Self.check(restore!, fits: graph, allowNonRestoredState: allowNonRestoredState)
+        }
+        if definition.checkpoints != nil && checkpointDirectory == nil {
+            throw SubmitError(description: "job '\(definition.name)' asks for checkpoints, but the engine has no checkpoint directory")
+        }
+        let id = Self.newId()
+        let job = try RunningJob(id: id, definition: definition, graph: graph, engine: engine, sinkPartitions: sinkPartitions,
+                                 sourcePartitions: partitionCounts, checkpointDirectory: checkpointDirectory.map { "\($0)/\(id)" }, restore: restore)
         lock.withLock { jobs.append(job) }
         job.start()
         return job
@@ -55,6 +71,22 @@ public final class JobManager: @unchecked Sendable {  // `jobs` guarded by `lock
     public func shutdown(timeout: TimeInterval = 10) async {
         for job in all where !job.state.isTerminal { job.cancel() }
         for job in all { await job.waitUntilTerminal(timeout: timeout) }
+    }
+
+    /// Every state in the snapshot must have an operator to go to (Flink's rule), unless the
+    /// caller accepts dropping it.
+    static func check(_ loaded: CheckpointStorage.Loaded, fits graph: JobGraph, allowNonRestoredState: Bool) throws {
+        var owners: Set<String> = []
+        for v in graph.vertices {
+            for op in v.operators { owners.insert(op.id) }
+            if let o = RunningJob.sourceOwner(v) { owners.insert(o) }
+        }
+        let unmatched = loaded.parts.keys.filter { !owners.contains($0) }.sorted()
+        guard unmatched.isEmpty || allowNonRestoredState else {
+            let names = unmatched.map { "\(loaded.names[$0] ?? $0) (\($0))" }.joined(separator: ", ")
+            throw SubmitError(description: "\(loaded.directory) holds state for \(names), which this job does not have: "
+                + "restore with allowNonRestoredState to drop it, or run the job the snapshot was taken from")
+        }
     }
 
     /// 32 hex digits, as Flink's job ids.

@@ -40,6 +40,11 @@ public final class RunningJob: @unchecked Sendable {  // mutable state guarded b
     private var gates: [InputGate] = []
     private var runners: [(SubtaskRunner, String)] = []
     private var threads: [Thread] = []
+    /// Nil when the job does not checkpoint; set in init only.
+    private(set) var coordinator: CheckpointCoordinator? = nil
+
+    /// The job's checkpoints so far (Flink's checkpoint statistics); nil without checkpoints.
+    public var checkpointStats: CheckpointStats? { coordinator?.statistics }
 
     public var state: State { lock.lock(); defer { lock.unlock() }; return _state }
     public var endTime: Int64 { lock.lock(); defer { lock.unlock() }; return _endTime }
@@ -48,8 +53,10 @@ public final class RunningJob: @unchecked Sendable {  // mutable state guarded b
     /// Builds every subtask; `sinkPartitions` gives each sink topic's partitions (the topics
     /// exist: ``JobManager`` made them), `sourcePartitions` each source and table topic's.
     /// Nothing here blocks.
+    /// `checkpointDirectory`: where this job's checkpoints go (under it, `chk-<id>`); `restore`:
+    /// a snapshot to start from.
     init(id: String, definition: JobDefinition, graph: JobGraph, engine: Engine, sinkPartitions: [String: Int32],
-         sourcePartitions: [String: Int32] = [:]) throws {
+         sourcePartitions: [String: Int32] = [:], checkpointDirectory: String? = nil, restore: CheckpointStorage.Loaded? = nil) throws {
         self.id = id
         name = definition.name
         self.definition = definition
@@ -80,6 +87,7 @@ public final class RunningJob: @unchecked Sendable {  // mutable state guarded b
             return splits..<v.parallelism
         }
 
+        var hooked: [(runner: SubtaskRunner, mailbox: TriggerMailbox?, vertex: Int)] = []
         for (vi, v) in vs.enumerated() {
             // Where this vertex's records go: the vertex that lists it as an input.
             var route: (vertex: Int, input: Int)? = nil
@@ -115,9 +123,37 @@ public final class RunningJob: @unchecked Sendable {  // mutable state guarded b
                 let runner = SubtaskRunner(context: context, operators: v.operators.map { $0.make() }, lateTopics: v.operators.map(\.lateOutput),
                                            output: output, gate: gatesByVertex[vi].isEmpty ? nil : gatesByVertex[vi][s],
                                            channels: channels, tableChannels: tableChannels, endedChannels: ended, source: reader)
+                runner.operatorIds = v.operators.map(\.id)
+                if let restore {
+                    func ordered(_ owner: String) -> [[UInt8]] { (restore.parts[owner] ?? [:]).sorted { $0.key < $1.key }.map(\.value) }
+                    runner.restored = RestoredState(operators: Dictionary(uniqueKeysWithValues: runner.operatorIds.map { ($0, ordered($0)) }),
+                                                    source: Self.sourceOwner(v).map(ordered) ?? [])
+                }
+                hooked.append((runner, Self.sourceOwner(v) == nil ? nil : TriggerMailbox(), vi))
                 runners.append((runner, "\(v.name) (\(s + 1)/\(v.parallelism))"))
             }
         }
+        if let spec = definition.checkpoints, let checkpointDirectory {
+            let infos = vs.map { v in
+                CheckpointCoordinator.VertexInfo(parallelism: v.parallelism, sourceOwner: Self.sourceOwner(v), sourceName: v.name,
+                                                 operatorNames: Dictionary(v.operators.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a }))
+            }
+            let c = CheckpointCoordinator(spec: spec, jobName: definition.name, directory: checkpointDirectory, vertices: infos,
+                                          mailboxes: hooked.compactMap(\.mailbox), firstId: (restore?.metadata.checkpointId ?? 0) + 1,
+                                          failJob: { [weak self] why in self?.fail(RuntimeFailure(why), task: "Checkpoint Coordinator") })
+            for h in hooked { h.runner.checkpoints = CheckpointHooks(coordinator: c, mailbox: h.mailbox, vertex: h.vertex) }
+            coordinator = c
+        }
+        if let restore {
+            coordinator?.noteRestored(id: restore.metadata.checkpointId, path: restore.directory, isSavepoint: restore.metadata.isSavepoint)
+        }
+    }
+
+    /// The name a source vertex's positions have in snapshots: `source`, or `table:<topic>`.
+    static func sourceOwner(_ v: JobGraph.Vertex) -> String? {
+        if v.source != nil { return "source" }
+        if let t = v.tableSource { return "table:\(t.table)" }
+        return nil
     }
 
     func start() {
@@ -142,6 +178,7 @@ public final class RunningJob: @unchecked Sendable {  // mutable state guarded b
         runners = []  // the threads own them now
         lock.unlock()
         for t in toStart { t.start() }
+        coordinator?.start()
     }
 
     /// Stops every task; returns at once (``waitUntilTerminal(timeout:)`` waits).
@@ -176,6 +213,7 @@ public final class RunningJob: @unchecked Sendable {  // mutable state guarded b
     }
 
     private func stopTasks() {
+        coordinator?.stop()
         flag.raise()
         for g in gates { g.close() }
     }
@@ -184,6 +222,7 @@ public final class RunningJob: @unchecked Sendable {  // mutable state guarded b
         lock.lock()
         running -= 1
         if running == 0 {
+            coordinator?.stop()
             _state = _state == .failing ? .failed : (cancelRequested ? .canceled : .finished)
             _endTime = TaskContext.nowMs()
             threads = []

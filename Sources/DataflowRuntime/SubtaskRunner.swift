@@ -24,6 +24,16 @@ final class SubtaskRunner: @unchecked Sendable {  // used by its own thread only
     private var stateBytes = 0
     private var stateMeasuredAt: UInt64 = 0
 
+    /// Set before the task starts when the job checkpoints (docs/checkpoints.md).
+    var checkpoints: CheckpointHooks?
+    /// The chain's operator ids (their state's names in snapshots).
+    var operatorIds: [String] = []
+    /// What a restore hands this subtask: its source's positions (every old subtask's, the
+    /// reader keeps its own splits) and each stateful operator's snapshots by operator id.
+    var restored: RestoredState?
+    /// Input side: barriers are aligned across channels.
+    var aligner: BarrierAligner
+
     init(context: TaskContext, operators: [StreamOperator], lateTopics: [String?], output: TaskOutput,
          gate: InputGate?, channels: Int, tableChannels: Set<Int>, endedChannels: Set<Int> = [], source: SourceReader?) {
         self.context = context
@@ -34,6 +44,7 @@ final class SubtaskRunner: @unchecked Sendable {  // used by its own thread only
         self.tableChannels = tableChannels
         self.endedChannels = endedChannels
         self.source = source
+        aligner = BarrierAligner(channels: channels, ended: endedChannels)
         var next: Collector = output
         for (op, late) in zip(operators, lateTopics).reversed() {
             next = ChainLink(op, handed: OperatorOutput(next: next, output: output, lateTopic: late))
@@ -42,8 +53,10 @@ final class SubtaskRunner: @unchecked Sendable {  // used by its own thread only
     }
 
     func run() throws {
+        try restoreOperators()
         if let source { try source.run(self) } else { try runInput() }
         publish()
+        checkpoints?.coordinator.taskFinished(vertex: checkpoints!.vertex, subtask: context.subtask)
     }
 
     // MARK: source side
@@ -60,10 +73,16 @@ final class SubtaskRunner: @unchecked Sendable {  // used by its own thread only
 
     func sourceIdle(_ idle: Bool) { output.emitIdle(idle) }
 
-    /// The end of a source's batch: publish, and send what is buffered once it has waited the
-    /// buffer timeout (full batches go at once; a source that is about to wait sends in `idle`).
-    func batchDone() throws {
+    /// The end of a source's batch: publish, take a checkpoint if one was triggered (the
+    /// source writes its positions with `snapshot`), and send what is buffered once it has
+    /// waited the buffer timeout (full batches go at once; a source about to wait sends in `idle`).
+    func batchDone(snapshot: (inout StateWriter) -> Void = { _ in }) throws {
         publish()
+        if let hooks = checkpoints, let mailbox = hooks.mailbox, let barrier = mailbox.take() {
+            var w = StateWriter()
+            snapshot(&w)
+            try checkpoint(barrier, source: w.bytes, alignmentNanos: 0)
+        }
         try flushIfDue()
     }
 
@@ -117,8 +136,10 @@ final class SubtaskRunner: @unchecked Sendable {  // used by its own thread only
             for i in elements.indices {
                 var element = Element.end
                 swap(&element, &elements[i])
+                if aligner.isBlocked(channel) { aligner.hold(element, from: channel); continue }  // kept: past a barrier
                 defer { swap(&element, &elements[i]) }
                 ended = try handle(&element, from: channel, &valve, join: join)
+                if !ended && aligner.hasReleased { ended = try handleReleased(&valve, join: join) }
                 if ended { break }
             }
             if ended { return }
@@ -157,12 +178,35 @@ final class SubtaskRunner: @unchecked Sendable {  // used by its own thread only
             if valve.outputIdle != idleSent { idleSent = valve.outputIdle; output.emitIdle(idleSent) }
         case .end:
             if let advanced = valve.end(channel) { try advance(advanced) }
+            if case .aligned(let b) = aligner.end(channel) { try aligned(b) }
             if valve.allEnded {
                 try output.finish()
                 return true
             }
+        case .barrier(let b):
+            if case .aligned(let b) = aligner.barrier(b, from: channel, now: DispatchTime.now().uptimeNanoseconds) { try aligned(b) }
         }
         return false
+    }
+
+    /// Elements held back during the last alignment, in order; each may block its channel
+    /// again on a newer barrier.
+    private func handleReleased(_ valve: inout WatermarkValve, join: TemporalJoinOperator?) throws -> Bool {
+        var batches = aligner.takeReleased()
+        while !batches.isEmpty {
+            for (channel, elements) in batches {
+                for var e in elements {
+                    if aligner.isBlocked(channel) { aligner.hold(e, from: channel); continue }
+                    if try handle(&e, from: channel, &valve, join: join) { return true }
+                }
+            }
+            batches = aligner.takeReleased()
+        }
+        return false
+    }
+
+    private func aligned(_ b: CheckpointBarrier) throws {
+        try checkpoint(b, source: nil, alignmentNanos: DispatchTime.now().uptimeNanoseconds - aligner.alignmentStart)
     }
 
     private func advance(_ w: Int64) throws {

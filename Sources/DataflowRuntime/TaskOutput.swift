@@ -73,6 +73,18 @@ final class TaskOutput: Collector {
         for i in buffers.indices { push(.watermark(watermark), to: i) }
     }
 
+    /// A checkpoint barrier: the sink's and side outputs' writes so far made durable (at least
+    /// once: the checkpoint never covers a record that could still be lost), then the barrier
+    /// after everything buffered, sent to every next subtask at once.
+    func emitBarrier(_ b: CheckpointBarrier) throws {
+        try sink?.drain()
+        for w in sideWriters.values { try w.drain() }
+        for i in buffers.indices {
+            push(.barrier(b), to: i)
+            try send(i)
+        }
+    }
+
     func emitIdle(_ idle: Bool) {
         for i in buffers.indices { push(.idle(idle), to: i) }
     }

@@ -48,8 +48,10 @@ final class TopicReader: SourceReader {
         if let bad = all.first(where: { $0 >= count }) {
             throw RuntimeFailure("topic '\(topic)' has \(count) partitions; the spec asks for partition \(bad)")
         }
+        let saved = try Self.positions(task.restored?.source ?? [])
         var splits: [Split] = []
         for (i, p) in all.enumerated() where i % task.context.parallelism == task.context.subtask {
+            if let position = saved[p] { splits.append(Split(partition: p, position: position)); continue }
             let o = try EngineIO.blocking { try await engine.offsets(topic: self.topic, partition: p) }
             splits.append(Split(partition: p, position: startFrom == .earliest ? o.logStart : o.lastStable))
         }
@@ -96,7 +98,10 @@ final class TopicReader: SourceReader {
             } else {
                 try clock.tick(now: TaskContext.nowMs(), task)
             }
-            try task.batchDone()
+            try task.batchDone { w in  // each partition's next offset
+                w.count(splits.count)
+                for s in splits { w.int(Int64(s.partition)); w.int(s.position) }
+            }
             if !any {
                 // Nothing new anywhere: wait for an append notice (or re-check idleness soon).
                 try task.idle {
@@ -106,6 +111,21 @@ final class TopicReader: SourceReader {
                 }
             }
         }
+    }
+
+    /// Partition → next offset from the snapshots of every old subtask (a partition may have
+    /// moved to another subtask when the parallelism changed).
+    static func positions(_ states: [[UInt8]]) throws -> [Int32: Int64] {
+        var found: [Int32: Int64] = [:]
+        for bytes in states {
+            var r = StateReader(bytes)
+            for _ in 0..<(try r.count()) {
+                let p = try r.int(), position = try r.int()
+                guard let partition = Int32(exactly: p), position >= 0 else { throw StateReader.Damaged(offset: r.offset, reason: "partition \(p) at \(position)") }
+                found[partition] = position
+            }
+        }
+        return found
     }
 
     /// Retention or DeleteRecords removed records this split had not read yet (or the log was

@@ -1,0 +1,131 @@
+import Dataflow
+import EngineCore
+import EngineFixtures
+import Foundation
+import JobSpec
+import Testing
+@testable import DataflowRuntime
+
+@Suite(.serialized) struct CheckpointTests {
+    func spec(_ name: String, rate: Int, count: Int) -> String {
+        """
+        name: \(name)
+        parallelism: 2
+        source: {generator: {rate: \(rate), keys: 40, count: \(count), startTime: 0, timeStep: 1ms}}
+        steps:
+          - keyBy: key
+          - window: {tumbling: 1s}
+          - aggregate: {n: count(), total: sum(value)}
+        sink: {topic: \(name)}
+        """
+    }
+
+    func results(_ fx: EngineFixture, _ topic: String) async throws -> Set<String> {
+        Set(try await fx.readAll(topic).compactMap(\.json).map { v in
+            ["key", "windowStart", "n", "total"].map { v.lookup([$0])?.text ?? "?" }.joined(separator: " ")
+        })
+    }
+
+    func waitFor(_ what: String, seconds: Double = 20, _ done: () -> Bool) async throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while !done() {
+            guard Date() < deadline else { Issue.record("timed out waiting for \(what)"); return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// Checkpoints complete every interval, each a directory of state files under the job's,
+    /// the newest `retained` kept; a checkpoint reads back whole, with the source's positions
+    /// and the window's state for each subtask.
+    @Test func checkpointsCompleteAndKeepTheNewest() async throws {
+        let fx = try await EngineFixture.start()
+        defer { Task { await fx.stop() } }
+        let dir = fx.directory + "/checkpoints"
+        let manager = JobManager(engine: fx.engine, checkpointDirectory: dir)
+        var definition = try JobSpecParser.parse(spec("kept", rate: 20_000, count: 10_000_000))
+        definition.checkpoints = .init(interval: 50, retained: 2)
+        let job = try await manager.submit(definition)
+        try await waitFor("4 checkpoints") { (job.checkpointStats?.completed ?? 0) >= 4 }
+        let stats = try #require(job.checkpointStats)
+        let latest = try #require(stats.latestCompleted)
+        #expect(latest.status == .completed && latest.numAcknowledged == 4 && latest.stateSize > 0)
+        #expect(stats.history.first { $0.status == .completed }?.id ?? 0 >= 4)
+        let loaded = try CheckpointStorage.read(try #require(latest.externalPath))
+        #expect(loaded.metadata.checkpointId == latest.id)
+        #expect(loaded.parts["source"]?.keys.sorted() == [0, 1], "both source subtasks' positions")
+        let window = try #require(job.graph.vertices.flatMap(\.operators).first { $0.name.hasPrefix("Window") })
+        #expect(loaded.parts[window.id]?.keys.sorted() == [0, 1], "both window subtasks' state")
+        job.cancel()
+        #expect(await job.waitUntilTerminal(timeout: 10))
+        let kept = CheckpointStorage.checkpoints(in: dir + "/" + job.id)
+        #expect(kept.count == 2, "the newest two are kept: \(kept.map(\.id))")
+        await manager.shutdown()
+    }
+
+    /// A job stopped after a checkpoint and started again from it goes on where the checkpoint
+    /// was: together the two runs' results are the uninterrupted run's (at least once: results
+    /// after the checkpoint may come twice, always with the same values).
+    @Test func aJobRestoredFromACheckpointGoesOnWithItsState() async throws {
+        let fx = try await EngineFixture.start()
+        defer { Task { await fx.stop() } }
+        let manager = JobManager(engine: fx.engine, checkpointDirectory: fx.directory + "/checkpoints")
+        let count = 120_000
+        let reference = try await manager.submit(try JobSpecParser.parse(spec("reference", rate: 0, count: count)))
+        #expect(await reference.waitUntilTerminal(timeout: 60))
+        let expected = try await results(fx, "reference")
+        #expect(expected.count > 40 * 100, "40 keys × 120 one-second windows")
+
+        var definition = try JobSpecParser.parse(spec("restored", rate: 40_000, count: count))
+        definition.checkpoints = .init(interval: 100)
+        let first = try await manager.submit(definition)
+        try await waitFor("a checkpoint") { (first.checkpointStats?.completed ?? 0) >= 2 }
+        let path = try #require(first.checkpointStats?.latestCompleted?.externalPath)
+        first.cancel()
+        #expect(await first.waitUntilTerminal(timeout: 10))
+        #expect(first.state == .canceled)
+        let before = try await results(fx, "restored")
+        #expect(before.count < expected.count, "stopped part way")
+
+        let second = try await manager.submit(definition, restoreFrom: path)
+        #expect(second.checkpointStats?.latestRestored?.externalPath == path)
+        #expect(await second.waitUntilTerminal(timeout: 60))
+        #expect(second.state == .finished)
+        let read = second.vertices[0].subtasks.reduce(0) { $0 + $1.snapshot.recordsIn }
+        #expect(read > 0 && read < Int64(count), "the restored run made only the events after the checkpoint (\(read))")
+        let got = try await results(fx, "restored")
+        #expect(got.count == expected.count && got.subtracting(expected).isEmpty,
+                "\(got.subtracting(expected).count) results differ from the uninterrupted run, \(expected.subtracting(got).count) missing")
+        await manager.shutdown()
+    }
+
+    /// Restoring state into a job without the operator it belongs to is refused, naming it,
+    /// unless the caller accepts dropping it; a damaged file is refused with its path.
+    @Test func aSnapshotThatDoesNotFitOrIsDamagedIsRefused() async throws {
+        let fx = try await EngineFixture.start()
+        defer { Task { await fx.stop() } }
+        let manager = JobManager(engine: fx.engine, checkpointDirectory: fx.directory + "/checkpoints")
+        var definition = try JobSpecParser.parse(spec("fits", rate: 20_000, count: 10_000_000))
+        definition.checkpoints = .init(interval: 50)
+        let job = try await manager.submit(definition)
+        try await waitFor("a checkpoint") { (job.checkpointStats?.completed ?? 0) >= 1 }
+        let path = try #require(job.checkpointStats?.latestCompleted?.externalPath)
+        job.cancel()
+        #expect(await job.waitUntilTerminal(timeout: 10))
+
+        var changed = try JobSpecParser.parse(spec("fits", rate: 20_000, count: 1000).replacingOccurrences(of: "tumbling: 1s", with: "tumbling: 2s"))
+        changed.checkpoints = .init(interval: 50)
+        let refused = await #expect(throws: JobManager.SubmitError.self) { try await manager.submit(changed, restoreFrom: path) }
+        #expect(refused?.description.contains("TumblingEventTimeWindows(1000)") == true, "\(refused?.description ?? "")")
+        #expect(refused?.description.contains("allowNonRestoredState") == true)
+        let allowed = try await manager.submit(changed, restoreFrom: path, allowNonRestoredState: true)
+        #expect(await allowed.waitUntilTerminal(timeout: 20))
+
+        let loaded = try CheckpointStorage.read(path)
+        let victim = path + "/" + loaded.metadata.files[0].file
+        let bytes = try #require(FileManager.default.contents(atPath: victim))
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: victim))
+        let damaged = await #expect(throws: JobManager.SubmitError.self) { try await manager.submit(definition, restoreFrom: path) }
+        #expect(damaged?.description.contains(victim) == true && damaged?.description.contains("truncated") == true, "\(damaged?.description ?? "")")
+        await manager.shutdown()
+    }
+}
