@@ -7,4 +7,10 @@ struct CheckpointBarrier: Sendable, Equatable {
     /// When the coordinator triggered it (ms since the epoch).
     var timestamp: Int64
     var isSavepoint: Bool
+    /// Stop with savepoint: sources end their streams right after it and no task processes
+    /// anything past it, so the job ends exactly at the savepoint.
+    var stop = false
+    /// With `stop`: sources first send the final watermark, so every window fires before the
+    /// savepoint (Flink's `--drain`).
+    var drain = false
 }

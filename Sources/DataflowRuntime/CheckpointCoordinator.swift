@@ -3,12 +3,13 @@ import Foundation
 
 /// A job's checkpoint coordinator (Flink's CheckpointCoordinator): triggers a checkpoint every
 /// interval (one at a time, at least `minPause` after the last one ended) by putting a barrier
-/// in every source subtask's mailbox; collects each subtask's snapshot; when every subtask has
-/// acknowledged, writes the checkpoint to disk on its own thread and keeps the newest
-/// `retained`. A checkpoint not complete within `timeout`, or one that cannot be written,
-/// fails with its cause; more failures in a row than tolerated fail the job
+/// in every source subtask's mailbox, and savepoints when asked; collects each subtask's
+/// snapshot; when every subtask has acknowledged, writes the snapshot to disk on its own thread
+/// and keeps the newest `retained` checkpoints. A checkpoint not complete within `timeout`, or
+/// one that cannot be written, fails with its cause; more failures in a row than tolerated
+/// fail the job. A failed savepoint is reported to whoever asked, and the job goes on
 /// (docs/checkpoints.md).
-final class CheckpointCoordinator: @unchecked Sendable {  // guarded by `condition`
+public final class CheckpointCoordinator: @unchecked Sendable {  // guarded by `condition`
     /// What the coordinator knows of each vertex: the names its files get.
     struct VertexInfo: Sendable {
         var parallelism: Int
@@ -19,8 +20,10 @@ final class CheckpointCoordinator: @unchecked Sendable {  // guarded by `conditi
         var operatorNames: [String: String]
     }
 
-    let spec: JobDefinition.CheckpointSpec
+    /// Periodic checkpoints; nil: savepoints only.
+    let spec: JobDefinition.CheckpointSpec?
     let jobName: String
+    let jobId: String
     let directory: String
     private let vertices: [VertexInfo]
     private let mailboxes: [TriggerMailbox]
@@ -37,6 +40,24 @@ final class CheckpointCoordinator: @unchecked Sendable {  // guarded by `conditi
     private var finishedTasks: Set<TaskKey> = []
     private var stopped = false
     private var thread: Thread?
+    private var savepointQueue: [SavepointRequest] = []
+    private var savepoints: [String: SavepointStatus] = [:]
+
+    /// A savepoint asked for through REST or the CLI.
+    struct SavepointRequest: Sendable {
+        var triggerId: String
+        var directory: String
+        var stop: Bool
+        var drain: Bool
+    }
+
+    public enum SavepointStatus: Sendable, Equatable {
+        case inProgress
+        case completed(path: String)
+        case failed(String)
+    }
+
+    private var timeoutMs: Int64 { spec?.timeout ?? 600_000 }
 
     struct TaskKey: Hashable { var vertex: Int; var subtask: Int }
 
@@ -45,12 +66,14 @@ final class CheckpointCoordinator: @unchecked Sendable {  // guarded by `conditi
         var started: UInt64
         var snapshots: [TaskKey: TaskSnapshot] = [:]
         var written = false
+        var savepoint: SavepointRequest?
     }
 
-    init(spec: JobDefinition.CheckpointSpec, jobName: String, directory: String, vertices: [VertexInfo], mailboxes: [TriggerMailbox],
-         firstId: Int64 = 1, failJob: @escaping @Sendable (String) -> Void) {
+    init(spec: JobDefinition.CheckpointSpec?, jobName: String, jobId: String, directory: String, vertices: [VertexInfo],
+         mailboxes: [TriggerMailbox], firstId: Int64 = 1, failJob: @escaping @Sendable (String) -> Void) {
         self.spec = spec
         self.jobName = jobName
+        self.jobId = jobId
         self.directory = directory
         self.vertices = vertices
         self.mailboxes = mailboxes
@@ -77,14 +100,45 @@ final class CheckpointCoordinator: @unchecked Sendable {  // guarded by `conditi
         t.start()
     }
 
-    /// Stops triggering; a checkpoint in progress is abandoned (not counted as failed).
-    func stop() {
+    /// Asks for a savepoint into a new directory under `directory`; returns its trigger id
+    /// (Flink's request id, for ``savepointStatus(_:)``).
+    func requestSavepoint(directory: String, stop: Bool, drain: Bool) -> String {
+        let id = JobManager.newId()
         condition.lock()
-        stopped = true
-        if let p = pending { _ = stats.update(p.barrier.id) { $0.status = .failed; $0.failureMessage = "the job stopped"; $0.endTimestamp = TaskContext.nowMs() } }
-        pending = nil
+        savepointQueue.append(SavepointRequest(triggerId: id, directory: directory, stop: stop, drain: drain))
+        savepoints[id] = .inProgress
         condition.broadcast()
         condition.unlock()
+        return id
+    }
+
+    func savepointStatus(_ triggerId: String) -> SavepointStatus? {
+        condition.lock(); defer { condition.unlock() }
+        return savepoints[triggerId]
+    }
+
+    /// Stops triggering. The job's tasks have all ended when `finishing`: a snapshot every
+    /// subtask has acknowledged (a stop-with-savepoint's) is written first. Otherwise one in
+    /// progress is abandoned, and savepoints not taken fail with the reason.
+    func stop(finishing: Bool = false) {
+        condition.lock()
+        if finishing, let p = pending, isComplete(p), !p.written {
+            pending!.written = true
+            complete(p)
+        }
+        while let p = pending, p.written { condition.wait() }  // being written on the coordinator's thread: let it finish
+        stopped = true
+        if let p = pending { abandon(p, "the job stopped before it completed") }
+        pending = nil
+        for r in savepointQueue { savepoints[r.triggerId] = .failed("the job stopped before the savepoint was taken") }
+        savepointQueue = []
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func abandon(_ p: Pending, _ why: String) {
+        _ = stats.update(p.barrier.id) { $0.status = .failed; $0.failureMessage = why; $0.endTimestamp = TaskContext.nowMs() }
+        if let s = p.savepoint { savepoints[s.triggerId] = .failed(why) }
     }
 
     /// A subtask's snapshot for a checkpoint (from its own thread).
@@ -117,7 +171,8 @@ final class CheckpointCoordinator: @unchecked Sendable {  // guarded by `conditi
     private func run() {
         condition.lock()
         defer { condition.unlock() }
-        var nextTrigger = DispatchTime.now().uptimeNanoseconds + UInt64(spec.interval) * 1_000_000
+        let timeout = UInt64(timeoutMs) * 1_000_000
+        var nextTrigger = spec.map { DispatchTime.now().uptimeNanoseconds + UInt64($0.interval) * 1_000_000 } ?? .max
         while !stopped {
             let now = DispatchTime.now().uptimeNanoseconds
             if let p = pending {
@@ -126,28 +181,33 @@ final class CheckpointCoordinator: @unchecked Sendable {  // guarded by `conditi
                     complete(p)
                     continue
                 }
-                if now - p.started >= UInt64(spec.timeout) * 1_000_000 {
-                    failPending("Checkpoint expired before completing (timeout \(spec.timeout) ms)")
+                if now - p.started >= timeout {
+                    failPending("\(p.savepoint == nil ? "Checkpoint" : "Savepoint") expired before completing (timeout \(timeoutMs) ms)")
                     continue
                 }
-                _ = condition.wait(until: Date().addingTimeInterval(Double(p.started + UInt64(spec.timeout) * 1_000_000 - now) / 1e9))
+                _ = condition.wait(until: Date().addingTimeInterval(Double(p.started + timeout - now) / 1e9))
                 continue
             }
-            let due = max(nextTrigger, lastEnded + UInt64(spec.minPause) * 1_000_000)
+            if !savepointQueue.isEmpty {  // a savepoint goes first, whatever the interval
+                trigger(now: now, savepoint: savepointQueue.removeFirst())
+                continue
+            }
+            let due = max(nextTrigger, lastEnded &+ UInt64(spec?.minPause ?? 0) * 1_000_000)
             if now < due {
-                _ = condition.wait(until: Date().addingTimeInterval(Double(due - now) / 1e9))
+                if due == .max { condition.wait() } else { _ = condition.wait(until: Date().addingTimeInterval(Double(due - now) / 1e9)) }
                 continue
             }
-            nextTrigger = now + UInt64(spec.interval) * 1_000_000
-            trigger(now: now)
+            nextTrigger = now + UInt64(spec!.interval) * 1_000_000
+            trigger(now: now, savepoint: nil)
         }
     }
 
-    private func trigger(now: UInt64) {
-        let b = CheckpointBarrier(id: nextId, timestamp: TaskContext.nowMs(), isSavepoint: false)
+    private func trigger(now: UInt64, savepoint: SavepointRequest?) {
+        let b = CheckpointBarrier(id: nextId, timestamp: TaskContext.nowMs(), isSavepoint: savepoint != nil,
+                                  stop: savepoint?.stop ?? false, drain: savepoint?.drain ?? false)
         nextId += 1
-        pending = Pending(barrier: b, started: now)
-        stats.begin(.init(id: b.id, status: .inProgress, isSavepoint: false, triggerTimestamp: b.timestamp, numSubtasks: totalSubtasks))
+        pending = Pending(barrier: b, started: now, savepoint: savepoint)
+        stats.begin(.init(id: b.id, status: .inProgress, isSavepoint: b.isSavepoint, triggerTimestamp: b.timestamp, numSubtasks: totalSubtasks))
         for m in mailboxes { m.post(b) }
     }
 
@@ -164,31 +224,37 @@ final class CheckpointCoordinator: @unchecked Sendable {  // guarded by `conditi
                 parts.append(.init(owner: opId, name: v.operatorNames[opId] ?? opId, subtask: key.subtask, parallelism: v.parallelism, state: state))
             }
         }
-        let path = directory + "/chk-\(id)"
+        let path = p.savepoint.map { "\($0.directory)/savepoint-\(jobId.prefix(6))-\(JobManager.newId().prefix(12))" } ?? directory + "/chk-\(id)"
         condition.unlock()
-        let result = Result { try CheckpointStorage.write(parts, job: jobName, checkpointId: id, timestamp: p.barrier.timestamp, isSavepoint: false, to: path) }
+        let result = Result { try CheckpointStorage.write(parts, job: jobName, checkpointId: id, timestamp: p.barrier.timestamp, isSavepoint: p.savepoint != nil, to: path) }
         var removable: [String] = []
         if case .success = result {
-            removable = CheckpointStorage.checkpoints(in: directory).dropFirst(max(1, spec.retained)).map(\.path)
+            if p.savepoint == nil { removable = CheckpointStorage.checkpoints(in: directory).dropFirst(max(1, spec?.retained ?? 1)).map(\.path) }
         } else {
             CheckpointStorage.remove(path)
         }
         for old in removable { CheckpointStorage.remove(old) }
         condition.lock()
-        guard pending?.barrier.id == id else { return }  // stopped meanwhile
+        defer { condition.broadcast() }  // stop() may be waiting for this write
+        guard pending?.barrier.id == id else { return }
         switch result {
         case .success(let size):
             pending = nil
             lastEnded = DispatchTime.now().uptimeNanoseconds
-            consecutiveFailures = 0
             stats.completed += 1
             let e = stats.update(id) { e in
                 e.status = .completed; e.stateSize = size; e.endTimestamp = TaskContext.nowMs(); e.externalPath = path
                 e.numAcknowledged = e.numSubtasks
             }
-            stats.latestCompleted = e
+            if let s = p.savepoint {
+                savepoints[s.triggerId] = .completed(path: path)
+                stats.latestSavepoint = e
+            } else {
+                consecutiveFailures = 0
+                stats.latestCompleted = e
+            }
         case .failure(let error):
-            failPending("Checkpoint could not be written: \(error)")
+            failPending("\(p.savepoint == nil ? "Checkpoint" : "Savepoint") could not be written: \(error)")
         }
     }
 
@@ -200,9 +266,14 @@ final class CheckpointCoordinator: @unchecked Sendable {  // guarded by `conditi
         stats.latestFailed = stats.update(p.barrier.id) { e in
             e.status = .failed; e.failureMessage = message; e.endTimestamp = TaskContext.nowMs()
         }
+        if let s = p.savepoint {  // reported to the caller; the job goes on
+            savepoints[s.triggerId] = .failed(message)
+            return
+        }
         consecutiveFailures += 1
-        if consecutiveFailures > spec.tolerableFailures {
-            let why = "Exceeded checkpoint tolerable failure threshold (\(spec.tolerableFailures)): \(message)"
+        let tolerable = spec?.tolerableFailures ?? 0
+        if consecutiveFailures > tolerable {
+            let why = "Exceeded checkpoint tolerable failure threshold (\(tolerable)): \(message)"
             condition.unlock()
             failJob(why)
             condition.lock()

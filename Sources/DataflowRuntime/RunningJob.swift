@@ -133,12 +133,12 @@ public final class RunningJob: @unchecked Sendable {  // mutable state guarded b
                 runners.append((runner, "\(v.name) (\(s + 1)/\(v.parallelism))"))
             }
         }
-        if let spec = definition.checkpoints, let checkpointDirectory {
+        if let checkpointDirectory {
             let infos = vs.map { v in
                 CheckpointCoordinator.VertexInfo(parallelism: v.parallelism, sourceOwner: Self.sourceOwner(v), sourceName: v.name,
                                                  operatorNames: Dictionary(v.operators.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a }))
             }
-            let c = CheckpointCoordinator(spec: spec, jobName: definition.name, directory: checkpointDirectory, vertices: infos,
+            let c = CheckpointCoordinator(spec: definition.checkpoints, jobName: definition.name, jobId: id, directory: checkpointDirectory, vertices: infos,
                                           mailboxes: hooked.compactMap(\.mailbox), firstId: (restore?.metadata.checkpointId ?? 0) + 1,
                                           failJob: { [weak self] why in self?.fail(RuntimeFailure(why), task: "Checkpoint Coordinator") })
             for h in hooked { h.runner.checkpoints = CheckpointHooks(coordinator: c, mailbox: h.mailbox, vertex: h.vertex) }
@@ -181,6 +181,33 @@ public final class RunningJob: @unchecked Sendable {  // mutable state guarded b
         coordinator?.start()
     }
 
+    public struct SavepointRefused: Error, CustomStringConvertible, Sendable { public var description: String }
+
+    /// Asks for a savepoint under `directory` (made if missing); with `stop`, the job ends at
+    /// it (Flink's stop-with-savepoint), after firing every window when `drain`. Returns the
+    /// trigger id for ``savepointStatus(_:)``. Refused when the job is not running or the
+    /// directory cannot be written.
+    public func triggerSavepoint(directory: String, stop: Bool = false, drain: Bool = false) throws -> String {
+        guard let coordinator else { throw SavepointRefused(description: "the engine has no checkpoint directory, so its jobs take no savepoints") }
+        guard state == .running else { throw SavepointRefused(description: "job \(id) is \(state.rawValue), not RUNNING: only a running job takes a savepoint") }
+        guard !directory.isEmpty, directory.hasPrefix("/") else {
+            throw SavepointRefused(description: "the savepoint directory must be an absolute path, not '\(directory)'")
+        }
+        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+            throw SavepointRefused(description: "cannot make the savepoint directory \(directory): \((error as NSError).localizedDescription)")
+        }
+        guard access(directory, W_OK) == 0 else {
+            throw SavepointRefused(description: "cannot write to the savepoint directory \(directory): \(String(cString: strerror(errno)))")
+        }
+        return coordinator.requestSavepoint(directory: directory, stop: stop, drain: drain)
+    }
+
+    /// A savepoint's progress by trigger id; nil for an id this job never gave.
+    public func savepointStatus(_ triggerId: String) -> CheckpointCoordinator.SavepointStatus? { coordinator?.savepointStatus(triggerId) }
+
+    /// The checkpointing options (nil: no periodic checkpoints).
+    public var checkpointSpec: JobDefinition.CheckpointSpec? { definition.checkpoints }
+
     /// Stops every task; returns at once (``waitUntilTerminal(timeout:)`` waits).
     public func cancel() {
         lock.lock()
@@ -221,13 +248,15 @@ public final class RunningJob: @unchecked Sendable {  // mutable state guarded b
     private func taskEnded() {
         lock.lock()
         running -= 1
-        if running == 0 {
-            coordinator?.stop()
-            _state = _state == .failing ? .failed : (cancelRequested ? .canceled : .finished)
-            _endTime = TaskContext.nowMs()
-            threads = []
-            lock.broadcast()
-        }
+        let last = running == 0
+        lock.unlock()
+        guard last else { return }
+        coordinator?.stop(finishing: true)  // a stop-with-savepoint's snapshot is written before the job ends
+        lock.lock()
+        _state = _state == .failing ? .failed : (cancelRequested ? .canceled : .finished)
+        _endTime = TaskContext.nowMs()
+        threads = []
+        lock.broadcast()
         lock.unlock()
     }
 }

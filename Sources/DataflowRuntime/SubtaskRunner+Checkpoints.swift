@@ -9,6 +9,9 @@ struct CheckpointHooks {
     let vertex: Int
 }
 
+/// Ends a source's read loop after a stop-with-savepoint barrier (not a failure).
+struct SourceStopped: Error {}
+
 /// A subtask's share of a restored snapshot: every old subtask's state of each of its
 /// operators (keys are sorted out on restore) and its source's positions.
 struct RestoredState: Sendable {
@@ -21,6 +24,7 @@ extension SubtaskRunner {
     /// then the barrier downstream (after every record before it, the sink's and side outputs'
     /// writes durable), then the snapshot to the coordinator.
     func checkpoint(_ b: CheckpointBarrier, source: [UInt8]?, alignmentNanos: UInt64) throws {
+        if b.stop { stopping = true }
         guard let hooks = checkpoints else { return try output.emitBarrier(b) }
         var states: [(id: String, state: [UInt8])] = []
         for (op, id) in zip(operators, operatorIds) {

@@ -28,6 +28,8 @@ final class SubtaskRunner: @unchecked Sendable {  // used by its own thread only
     var checkpoints: CheckpointHooks?
     /// The chain's operator ids (their state's names in snapshots).
     var operatorIds: [String] = []
+    /// A stop-with-savepoint barrier has passed: the inputs end next.
+    var stopping = false
     /// What a restore hands this subtask: its source's positions (every old subtask's, the
     /// reader keeps its own splits) and each stateful operator's snapshots by operator id.
     var restored: RestoredState?
@@ -54,7 +56,11 @@ final class SubtaskRunner: @unchecked Sendable {  // used by its own thread only
 
     func run() throws {
         try restoreOperators()
-        if let source { try source.run(self) } else { try runInput() }
+        if let source {
+            do { try source.run(self) } catch is SourceStopped {}
+        } else {
+            try runInput()
+        }
         publish()
         checkpoints?.coordinator.taskFinished(vertex: checkpoints!.vertex, subtask: context.subtask)
     }
@@ -79,9 +85,14 @@ final class SubtaskRunner: @unchecked Sendable {  // used by its own thread only
     func batchDone(snapshot: (inout StateWriter) -> Void = { _ in }) throws {
         publish()
         if let hooks = checkpoints, let mailbox = hooks.mailbox, let barrier = mailbox.take() {
+            if barrier.drain { try sourceWatermark(.max) }
             var w = StateWriter()
             snapshot(&w)
             try checkpoint(barrier, source: w.bytes, alignmentNanos: 0)
+            if barrier.stop {
+                try output.finish()
+                throw SourceStopped()
+            }
         }
         try flushIfDue()
     }
@@ -177,7 +188,9 @@ final class SubtaskRunner: @unchecked Sendable {  // used by its own thread only
             if let advanced = valve.setIdle(isIdle, from: channel) { try advance(advanced) }
             if valve.outputIdle != idleSent { idleSent = valve.outputIdle; output.emitIdle(idleSent) }
         case .end:
-            if let advanced = valve.end(channel) { try advance(advanced) }
+            // After a stop-with-savepoint barrier the inputs end without a final watermark: no
+            // window fires past the savepoint.
+            if let advanced = valve.end(channel), !stopping { try advance(advanced) }
             if case .aligned(let b) = aligner.end(channel) { try aligned(b) }
             if valve.allEnded {
                 try output.finish()

@@ -85,9 +85,22 @@ public enum JobSpecParser {
         return out
     }
 
+    /// `checkpoints: 1s` (the interval) or `{interval, timeout, minPause, tolerableFailures, retained}`.
+    static func parseCheckpoints(_ node: SpecNode) throws -> JobDefinition.CheckpointSpec {
+        if case .scalar = node.node { return .init(interval: try node.positiveDuration()) }
+        let m = try node.mapping(allowed: ["interval", "timeout", "minPause", "tolerableFailures", "retained"])
+        guard let interval = m["interval"] else { throw node.fail("missing 'interval' (how often to checkpoint, e.g. 10s)") }
+        var spec = JobDefinition.CheckpointSpec(interval: try interval.positiveDuration())
+        if let t = m["timeout"] { spec.timeout = try t.positiveDuration() }
+        if let p = m["minPause"] { spec.minPause = try p.duration() }
+        if let f = m["tolerableFailures"] { spec.tolerableFailures = try f.int(in: 0...1_000_000) }
+        if let r = m["retained"] { spec.retained = try r.int(in: 1...1000) }
+        return spec
+    }
+
     static func parseSubstituted(_ text: String, defaultParallelism: Int) throws -> JobDefinition {
         let root = try compose(text)
-        let top = try SpecNode(node: root, path: "").mapping(allowed: ["name", "parallelism", "source", "steps", "sink", "deadLetter", "params"])
+        let top = try SpecNode(node: root, path: "").mapping(allowed: ["name", "parallelism", "source", "steps", "sink", "deadLetter", "params", "checkpoints"])
         guard let nameNode = top["name"] else { throw SpecNode(node: root, path: "").fail("missing 'name'") }
         let name = try nameNode.name()
         let parallelism = try top["parallelism"]?.int(in: 1...256) ?? defaultParallelism
@@ -106,7 +119,8 @@ public enum JobSpecParser {
             i += consumed
         }
         let job = JobDefinition(name: name, parallelism: parallelism, source: source, steps: steps, sink: sink,
-                                deadLetterTopic: try top["deadLetter"]?.name(), sourceName: try sourceNode.mapping(allowed: sourceKeys)["name"]?.string())
+                                deadLetterTopic: try top["deadLetter"]?.name(), sourceName: try sourceNode.mapping(allowed: sourceKeys)["name"]?.string(),
+                                checkpoints: try top["checkpoints"].map(parseCheckpoints))
         do {
             _ = try JobGraph(job)
         } catch let e as JobGraph.PlanError {

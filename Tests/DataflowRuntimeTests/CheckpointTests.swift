@@ -129,3 +129,87 @@ import Testing
         await manager.shutdown()
     }
 }
+
+@Suite(.serialized) struct SavepointTests {
+    let helper = CheckpointTests()
+
+    func waitForSavepoint(_ job: RunningJob, _ trigger: String) async throws -> String {
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            switch job.savepointStatus(trigger) {
+            case .completed(let path)?: return path
+            case .failed(let why)?: throw RuntimeFailure("savepoint failed: \(why)")
+            case nil: throw RuntimeFailure("no such savepoint trigger")
+            case .inProgress?: try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        throw RuntimeFailure("savepoint not done within 20 s")
+    }
+
+    /// A savepoint of a job without periodic checkpoints lands in its own directory under the
+    /// one asked for; the job goes on. Stopped with a savepoint, the job ends FINISHED exactly
+    /// there, and a job started from it completes the uninterrupted run's results.
+    @Test func aStoppedJobResumesFromItsSavepoint() async throws {
+        let fx = try await EngineFixture.start()
+        defer { Task { await fx.stop() } }
+        let manager = JobManager(engine: fx.engine, checkpointDirectory: fx.directory + "/checkpoints")
+        let count = 100_000
+        let reference = try await manager.submit(try JobSpecParser.parse(helper.spec("reference", rate: 0, count: count)))
+        #expect(await reference.waitUntilTerminal(timeout: 60))
+        let expected = try await helper.results(fx, "reference")
+
+        let definition = try JobSpecParser.parse(helper.spec("paused", rate: 40_000, count: count))
+        let first = try await manager.submit(definition)
+        try await helper.waitFor("events") { first.vertices[0].subtasks.allSatisfy { $0.snapshot.recordsIn > 1000 } }
+        let target = fx.directory + "/savepoints"
+        let plain = try await waitForSavepoint(first, try first.triggerSavepoint(directory: target))
+        #expect(plain.hasPrefix(target + "/savepoint-") && FileManager.default.fileExists(atPath: plain + "/_metadata"))
+        #expect(first.state == .running)
+        #expect(first.checkpointStats?.latestSavepoint?.externalPath == plain)
+
+        let stopPath = try await waitForSavepoint(first, try first.triggerSavepoint(directory: target, stop: true))
+        #expect(await first.waitUntilTerminal(timeout: 10))
+        #expect(first.state == .finished, "stop with savepoint ends the job FINISHED")
+        let before = try await helper.results(fx, "paused")
+        #expect(before.count < expected.count)
+
+        let second = try await manager.submit(definition, restoreFrom: stopPath)
+        #expect(await second.waitUntilTerminal(timeout: 60))
+        #expect(second.state == .finished)
+        let got = try await helper.results(fx, "paused")
+        #expect(got.count == expected.count && got.subtracting(expected).isEmpty,
+                "\(got.subtracting(expected).count) results differ from the uninterrupted run, \(expected.subtracting(got).count) missing")
+    }
+
+    /// `drain`: the final watermark goes first, so every event the sources sent is counted in a
+    /// fired window; without it, windows still open at the stop do not fire.
+    @Test(arguments: [true, false]) func drainFiresEveryWindowBeforeTheSavepoint(drain: Bool) async throws {
+        let fx = try await EngineFixture.start()
+        defer { Task { await fx.stop() } }
+        let manager = JobManager(engine: fx.engine, checkpointDirectory: fx.directory + "/checkpoints")
+        let job = try await manager.submit(try JobSpecParser.parse(helper.spec("drained", rate: 40_000, count: 10_000_000)))
+        try await helper.waitFor("events") { job.vertices[0].subtasks.allSatisfy { $0.snapshot.recordsIn > 5000 } }
+        let trigger = try job.triggerSavepoint(directory: fx.directory + "/sp", stop: true, drain: drain)
+        do { _ = try await waitForSavepoint(job, trigger) } catch { Issue.record("\(error); job \(job.state): \(job.failures.map(\.message))"); return }
+        #expect(await job.waitUntilTerminal(timeout: 10))
+        let sent = job.vertices[0].subtasks.reduce(0) { $0 + $1.snapshot.recordsIn }
+        let counted = try await fx.readAll("drained").compactMap { $0.json?.lookup(["n"])?.number }.reduce(0, +)
+        if drain { #expect(Int64(counted) == sent, "every event sent is in a fired window") }
+        else { #expect(Int64(counted) < sent, "the open windows did not fire") }
+    }
+
+    @Test func aSavepointDirectoryThatCannotBeMadeIsRefusedAtOnce() async throws {
+        let fx = try await EngineFixture.start()
+        defer { Task { await fx.stop() } }
+        let manager = JobManager(engine: fx.engine, checkpointDirectory: fx.directory + "/checkpoints")
+        let job = try await manager.submit(try JobSpecParser.parse(helper.spec("refused", rate: 1000, count: 10_000_000)))
+        let file = fx.directory + "/a-file"
+        FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
+        let under = #expect(throws: RunningJob.SavepointRefused.self) { try job.triggerSavepoint(directory: file + "/savepoints") }
+        #expect(under?.description.contains(file) == true, "\(under?.description ?? "")")
+        let relative = #expect(throws: RunningJob.SavepointRefused.self) { try job.triggerSavepoint(directory: "savepoints") }
+        #expect(relative?.description.contains("absolute") == true)
+        #expect(job.state == .running)
+        await manager.shutdown()
+    }
+}

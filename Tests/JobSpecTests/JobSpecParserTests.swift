@@ -68,6 +68,9 @@ import Testing
         ("name: x\nsource: {topic: t}\nsink: {discard: false}\n", 3, "discard is true"),
         ("name: x\nsource: {topic: t}\nsink: {discard: true, format: text}\n", 3, "'format' has no effect"),
         ("name: x\nsource: {topic: t}\nsink: {name: out}\n", 3, "a sink needs 'topic' (or 'discard: true')"),
+        ("name: x\nsource: {topic: t}\nsink: {topic: o}\ncheckpoints: {timeout: 1m}\n", 4, "missing 'interval'"),
+        ("name: x\nsource: {topic: t}\nsink: {topic: o}\ncheckpoints: 0s\n", 4, "more than 0"),
+        ("name: x\nsource: {topic: t}\nsink: {topic: o}\ncheckpoints: {interval: 1s, retained: 0}\n", 4, "retained"),
     ])
     func badSpecsNameTheLineAndTheReason(text: String, line: Int, reason: String) {
         do {
@@ -77,6 +80,19 @@ import Testing
             #expect(e.line == line, "\(e)")
             #expect(e.description.contains(reason), "\(e)")
         } catch { Issue.record("\(error)") }
+    }
+
+    @Test func checkpointsWithFlinksDefaultsOrAsWritten() throws {
+        let short = try JobSpecParser.parse("name: c\nsource: {topic: t}\nsink: {topic: o}\ncheckpoints: 10s\n")
+        #expect(short.checkpoints == .init(interval: 10_000, timeout: 600_000, minPause: 0, tolerableFailures: 0, retained: 1))
+        let full = try JobSpecParser.parse("""
+        name: c
+        source: {topic: t}
+        sink: {topic: o}
+        checkpoints: {interval: 1s, timeout: 30s, minPause: 500ms, tolerableFailures: 3, retained: 5}
+        """)
+        #expect(full.checkpoints == .init(interval: 1000, timeout: 30_000, minPause: 500, tolerableFailures: 3, retained: 5))
+        #expect(try JobSpecParser.parse("name: c\nsource: {topic: t}\nsink: {topic: o}\n").checkpoints == nil)
     }
 
     @Test func aDiscardingSinkHasNoTopicAndFlinksName() throws {
