@@ -43,6 +43,8 @@ public struct CheckpointStats: Sendable, Equatable {
 
     static let historySize = 10
 
+    public init() {}
+
     mutating func begin(_ e: Entry) {
         history.insert(e, at: 0)
         if history.count > Self.historySize { history.removeLast() }

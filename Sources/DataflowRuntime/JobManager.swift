@@ -13,7 +13,14 @@ public final class JobManager: @unchecked Sendable {  // `jobs` guarded by `lock
     /// Where jobs' checkpoints go (`<dir>/<job id>/chk-<n>`); nil: jobs cannot checkpoint.
     public let checkpointDirectory: String?
 
-    public init(engine: Engine, checkpointDirectory: String? = nil) { self.engine = engine; self.checkpointDirectory = checkpointDirectory }
+    /// Where savepoints go when no directory is asked for (Flink's `state.savepoints.dir`).
+    public let savepointDirectory: String?
+
+    public init(engine: Engine, checkpointDirectory: String? = nil, savepointDirectory: String? = nil) {
+        self.engine = engine
+        self.checkpointDirectory = checkpointDirectory
+        self.savepointDirectory = savepointDirectory
+    }
 
     public struct SubmitError: Error, CustomStringConvertible, Sendable {
         public var description: String

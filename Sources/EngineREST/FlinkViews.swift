@@ -130,7 +130,24 @@ struct FlinkViews {
     }
 
     func checkpoints(_ job: RunningJob) -> CheckpointStatistics {
-        CheckpointStatistics(counts: .init(restored: 0, total: 0, inProgress: 0, completed: 0, failed: 0),
-                             latest: .init(completed: nil, savepoint: nil, failed: nil, restored: nil), history: [])
+        let s = job.checkpointStats ?? CheckpointStats()
+        func wire(_ e: CheckpointStats.Entry) -> CheckpointStatistics.Checkpoint {
+            CheckpointStatistics.Checkpoint(
+                id: e.id, status: e.status.rawValue, isSavepoint: e.isSavepoint, triggerTimestamp: e.triggerTimestamp,
+                latestAckTimestamp: e.latestAckTimestamp, failureTimestamp: e.status == .failed ? e.endTimestamp : nil,
+                failureMessage: e.failureMessage, endToEndDuration: e.endToEndDuration, stateSize: e.stateSize, checkpointedSize: e.stateSize,
+                numSubtasks: e.numSubtasks, numAcknowledgedSubtasks: e.numAcknowledged, externalPath: e.externalPath,
+                checkpointType: e.isSavepoint ? "SAVEPOINT" : "CHECKPOINT")
+        }
+        return CheckpointStatistics(
+            counts: .init(restored: s.restored, total: s.total, inProgress: s.inProgress, completed: s.completed, failed: s.failed),
+            latest: .init(completed: s.latestCompleted.map(wire), savepoint: s.latestSavepoint.map(wire), failed: s.latestFailed.map(wire),
+                          restored: s.latestRestored.map { .init(id: $0.id, restoreTimestamp: $0.restoreTimestamp, isSavepoint: $0.isSavepoint, externalPath: $0.externalPath) }),
+            history: s.history.map(wire))
+    }
+
+    func checkpointConfig(_ spec: JobDefinition.CheckpointSpec) -> CheckpointConfig {
+        CheckpointConfig(mode: "exactly_once", interval: spec.interval, timeout: spec.timeout, minPause: spec.minPause, maxConcurrent: 1,
+                         unalignedCheckpoints: false, tolerableFailedCheckpoints: spec.tolerableFailures)
     }
 }

@@ -36,8 +36,9 @@ struct RESTHandlers: Sendable {
         router.get("/jobs/:jid/checkpoints") { _, c in try await guarded { json(views.checkpoints(try job(c))) } }
         router.get("/jobs/:jid/checkpoints/config") { _, c in
             try await guarded {
-                _ = try job(c)
-                throw RESTError.notFound("Checkpointing is not enabled for this job (engine jobs checkpoint in a later release).")
+                let j = try job(c)
+                guard let spec = j.checkpointSpec else { throw RESTError.notFound("Checkpointing is not enabled for this job (the spec has no 'checkpoints').") }
+                return json(views.checkpointConfig(spec))
             }
         }
         router.get("/jobs/:jid/metrics") { r, c in try await guarded { json(views.jobMetrics(try job(c), names: names(r))) } }
@@ -54,12 +55,31 @@ struct RESTHandlers: Sendable {
                 return Response(status: .accepted, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{}")))
             }
         }
-        for action in ["savepoints", "stop"] {
-            router.post("/jobs/:jid/\(action)") { r, c in
-                try await guarded {
-                    try authorize(r)
-                    _ = try job(c)
-                    throw RESTError.badRequest("engine jobs take savepoints once they checkpoint (a later release); cancel stops this one without state")
+        router.post("/jobs/:jid/savepoints") { r, c in
+            try await guarded {
+                try authorize(r)
+                let trigger = try await decode(SavepointTriggerRequest.self, r) ?? SavepointTriggerRequest(targetDirectory: nil)
+                return try savepoint(try job(c), directory: trigger.targetDirectory, stop: trigger.cancelJob, drain: false)
+            }
+        }
+        router.post("/jobs/:jid/stop") { r, c in
+            try await guarded {
+                try authorize(r)
+                let stop = try await decode(StopWithSavepointRequest.self, r) ?? StopWithSavepointRequest(targetDirectory: nil, drain: false)
+                return try savepoint(try job(c), directory: stop.targetDirectory, stop: true, drain: stop.drain)
+            }
+        }
+        router.get("/jobs/:jid/savepoints/:trigger") { _, c in
+            try await guarded {
+                let j = try job(c)
+                let trigger = try c.parameters.require("trigger")
+                switch j.savepointStatus(trigger) {
+                case nil: throw RESTError.notFound("There is no savepoint operation with trigger id \(trigger) for job \(j.id)")
+                case .inProgress?: return json(SavepointStatusResponse(status: .init(id: "IN_PROGRESS")))
+                case .completed(let path)?: return json(SavepointStatusResponse(status: .init(id: "COMPLETED"), operation: .init(location: path)))
+                case .failed(let why)?:
+                    return json(SavepointStatusResponse(status: .init(id: "COMPLETED"),
+                                                        operation: .init(failureCause: .init(className: "SavepointException", stackTrace: why))))
                 }
             }
         }
@@ -100,12 +120,12 @@ struct RESTHandlers: Sendable {
                 if let c = run.entryClass, !c.isEmpty {
                     throw RESTError.cannotRun("engine job specs have no entry class: drop -c \(c) (the spec is the whole job)")
                 }
-                if run.savepointPath != nil { throw RESTError.cannotRun("engine jobs cannot start from a savepoint yet (they checkpoint in a later release)") }
                 let args = run.programArgsList ?? (run.programArgs?.split(separator: " ").map(String.init) ?? [])
                 let running: RunningJob
                 do {
                     let definition = try JobSpecParser.parse(entry.text, defaultParallelism: run.parallelism ?? 1, arguments: args)
-                    running = try await jobs.submit(definition)
+                    running = try await jobs.submit(definition, restoreFrom: run.savepointPath.flatMap { $0.isEmpty ? nil : $0 },
+                                                    allowNonRestoredState: run.allowNonRestoredState ?? false)
                 } catch let e as JobManager.SubmitError {
                     throw RESTError.cannotRun(e.description)
                 } catch let e as JobSpecError {
@@ -129,6 +149,28 @@ struct RESTHandlers: Sendable {
         var parallelism: Int?
         var savepointPath: String?
         var allowNonRestoredState: Bool?
+    }
+
+    /// A savepoint (or stop with one) of `job` into `directory`, else the engine's default.
+    private func savepoint(_ job: RunningJob, directory: String?, stop: Bool, drain: Bool) throws -> Response {
+        guard let target = directory.flatMap({ $0.isEmpty ? nil : $0 }) ?? jobs.savepointDirectory else {
+            throw RESTError.badRequest("No savepoint directory given and the engine has no default: send target-directory (targetDirectory for stop)")
+        }
+        do {
+            return json(TriggerResponse(requestId: try job.triggerSavepoint(directory: target, stop: stop, drain: drain)))
+        } catch let e as RunningJob.SavepointRefused {
+            throw RESTError.badRequest(e.description)
+        }
+    }
+
+    /// A JSON body, or nil when the request has none.
+    private func decode<T: Decodable>(_ type: T.Type, _ r: Request) async throws -> T? {
+        var r = r
+        let body = try await r.collectBody(upTo: 1 << 20)
+        guard body.readableBytes > 0 else { return nil }
+        do { return try JSONDecoder().decode(T.self, from: Data(buffer: body)) } catch {
+            throw RESTError.badRequest("the request body is not the JSON expected: \(error)")
+        }
     }
 
     private func names(_ r: Request) -> [String] {

@@ -32,6 +32,16 @@ public struct CheckpointStatistics: Codable, Sendable, Equatable {
     }
 
     public struct Checkpoint: Codable, Sendable, Equatable {
+        public init(id: Int64, status: String, isSavepoint: Bool? = nil, triggerTimestamp: Int64? = nil, latestAckTimestamp: Int64? = nil,
+                    failureTimestamp: Int64? = nil, failureMessage: String? = nil, endToEndDuration: Int64? = nil, stateSize: Int64? = nil,
+                    checkpointedSize: Int64? = nil, numSubtasks: Int? = nil, numAcknowledgedSubtasks: Int? = nil, externalPath: String? = nil,
+                    checkpointType: String? = nil) {
+            self.id = id; self.status = status; self.isSavepoint = isSavepoint; self.triggerTimestamp = triggerTimestamp
+            self.latestAckTimestamp = latestAckTimestamp; self.failureTimestamp = failureTimestamp; self.failureMessage = failureMessage
+            self.endToEndDuration = endToEndDuration; self.stateSize = stateSize; self.checkpointedSize = checkpointedSize
+            self.numSubtasks = numSubtasks; self.numAcknowledgedSubtasks = numAcknowledgedSubtasks; self.externalPath = externalPath
+            self.checkpointType = checkpointType
+        }
         public var id: Int64
         public var status: String
         public var isSavepoint: Bool?
@@ -56,6 +66,9 @@ public struct CheckpointStatistics: Codable, Sendable, Equatable {
     }
 
     public struct Restored: Codable, Sendable, Equatable {
+        public init(id: Int64, restoreTimestamp: Int64?, isSavepoint: Bool?, externalPath: String?) {
+            self.id = id; self.restoreTimestamp = restoreTimestamp; self.isSavepoint = isSavepoint; self.externalPath = externalPath
+        }
         public var id: Int64
         public var restoreTimestamp: Int64?
         public var isSavepoint: Bool?
@@ -68,6 +81,11 @@ public struct CheckpointStatistics: Codable, Sendable, Equatable {
 
 /// `GET /jobs/:jid/checkpoints/config`.
 public struct CheckpointConfig: Codable, Sendable, Equatable {
+    public init(mode: String?, interval: Int64?, timeout: Int64?, minPause: Int64?, maxConcurrent: Int?, unalignedCheckpoints: Bool?,
+                tolerableFailedCheckpoints: Int?) {
+        self.mode = mode; self.interval = interval; self.timeout = timeout; self.minPause = minPause; self.maxConcurrent = maxConcurrent
+        self.unalignedCheckpoints = unalignedCheckpoints; self.tolerableFailedCheckpoints = tolerableFailedCheckpoints
+    }
     public var mode: String?
     /// Interval in ms; Flink reports `Long.MAX_VALUE` when periodic checkpoints are off.
     public var interval: Int64?

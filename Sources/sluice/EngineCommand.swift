@@ -120,7 +120,7 @@ struct EngineCommand: AsyncParsableCommand {
         do {
             try KafkaServer.checkCredentials(broker)
             engine = try await Engine.start(configuration: broker.engine, store: store, logger: logger)
-            jobs = JobManager(engine: engine, checkpointDirectory: dataDir + "/checkpoints")
+            jobs = JobManager(engine: engine, checkpointDirectory: dataDir + "/checkpoints", savepointDirectory: dataDir + "/savepoints")
             do {
                 server = try await KafkaServer.start(configuration: broker, engine: engine, logger: logger)
                 if let restConfig {

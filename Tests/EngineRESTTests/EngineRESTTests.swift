@@ -30,7 +30,7 @@ import Testing
 
     func start(host: String = "127.0.0.1", token: String? = nil, clientToken: String? = nil) async throws -> Running {
         let fx = try await EngineFixture.start()
-        let jobs = JobManager(engine: fx.engine)
+        let jobs = JobManager(engine: fx.engine, checkpointDirectory: fx.directory + "/checkpoints", savepointDirectory: fx.directory + "/savepoints")
         let specs = FileManager.default.temporaryDirectory.appendingPathComponent("specs-\(UUID().uuidString)").path
         let server = try await EngineRESTServer.start(.init(host: host, port: 0, token: token, specDirectory: specs, slots: 4), jobs: jobs,
                                                       samples: SampleJobs.all, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
