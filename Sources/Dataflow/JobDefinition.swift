@@ -14,11 +14,15 @@ public struct JobDefinition: Sendable {
     /// Periodic checkpoints (docs/checkpoints.md); nil: none, as Flink without
     /// `execution.checkpointing.interval`.
     public var checkpoints: CheckpointSpec?
+    /// What a failing task does to the job; nil: Flink's default (exponential delay with
+    /// checkpoints, none without).
+    public var restart: RestartStrategy?
 
     public init(name: String, parallelism: Int = 1, source: Source, steps: [Step], sink: Sink, deadLetterTopic: String? = nil,
-                sourceName: String? = nil, checkpoints: CheckpointSpec? = nil) {
+                sourceName: String? = nil, checkpoints: CheckpointSpec? = nil, restart: RestartStrategy? = nil) {
         self.sourceName = sourceName
         self.checkpoints = checkpoints
+        self.restart = restart
         self.name = name
         self.parallelism = parallelism
         self.source = source
@@ -35,6 +39,33 @@ public struct JobDefinition: Sendable {
     }
 
     public enum StartPosition: String, Sendable { case earliest, latest }
+
+    /// Flink's restart strategies (times in ms): a failed task restarts the whole job from its
+    /// latest checkpoint after a delay, up to a number of attempts; past it the job fails.
+    public enum RestartStrategy: Sendable, Equatable {
+        case none
+        case fixedDelay(attempts: Int, delay: Int64)
+        /// The delay grows by `multiplier` per restart up to `maxDelay`, and starts again from
+        /// `initialDelay` once the job has run `resetAfter` without failing.
+        case exponentialDelay(initialDelay: Int64, maxDelay: Int64, multiplier: Double, resetAfter: Int64, attempts: Int)
+
+        /// Flink's default with checkpointing: exponential, 1 s to 1 min, ×1.5, reset after 1 h, no limit.
+        public static let flinkDefault = RestartStrategy.exponentialDelay(initialDelay: 1000, maxDelay: 60_000, multiplier: 1.5,
+                                                                          resetAfter: 3_600_000, attempts: .max)
+
+        /// The delay before restart number `attempt` (1 for the first), or nil when none is left.
+        public func delay(beforeAttempt attempt: Int) -> Int64? {
+            switch self {
+            case .none: return nil
+            case .fixedDelay(let attempts, let delay): return attempt <= attempts ? delay : nil
+            case .exponentialDelay(let initial, let maxDelay, let multiplier, _, let attempts):
+                guard attempt <= attempts else { return nil }
+                var grown = Double(initial)
+                for _ in 1..<max(1, attempt) where grown < Double(maxDelay) { grown *= multiplier }
+                return grown < Double(maxDelay) ? Int64(grown) : maxDelay
+            }
+        }
+    }
 
     /// Flink's checkpointing options, with its defaults (times in ms).
     public struct CheckpointSpec: Sendable, Equatable {

@@ -26,10 +26,14 @@ public final class CheckpointCoordinator: @unchecked Sendable {  // guarded by `
     let jobId: String
     let directory: String
     private let vertices: [VertexInfo]
-    private let mailboxes: [TriggerMailbox]
+    private var mailboxes: [TriggerMailbox] = []
     private let totalSubtasks: Int
-    /// Called (once) when failures pass the tolerable number.
-    private let failJob: @Sendable (String) -> Void
+    /// Called when failures pass the tolerable number (set once, before ``start()``).
+    var failJob: (@Sendable (String) -> Void)?
+    /// While a job restarts: nothing is triggered.
+    private var suspended = true
+    /// The snapshot the job was first started from: restarts fall back to it.
+    private var initialRestore: String?
 
     private let condition = NSCondition()
     private var stats = CheckpointStats()
@@ -69,17 +73,47 @@ public final class CheckpointCoordinator: @unchecked Sendable {  // guarded by `
         var savepoint: SavepointRequest?
     }
 
-    init(spec: JobDefinition.CheckpointSpec?, jobName: String, jobId: String, directory: String, vertices: [VertexInfo],
-         mailboxes: [TriggerMailbox], firstId: Int64 = 1, failJob: @escaping @Sendable (String) -> Void) {
+    init(spec: JobDefinition.CheckpointSpec?, jobName: String, jobId: String, directory: String, vertices: [VertexInfo], firstId: Int64 = 1) {
         self.spec = spec
         self.jobName = jobName
         self.jobId = jobId
         self.directory = directory
         self.vertices = vertices
-        self.mailboxes = mailboxes
         totalSubtasks = vertices.reduce(0) { $0 + $1.parallelism }
         nextId = firstId
-        self.failJob = failJob
+    }
+
+    /// An attempt's tasks are about to start: trigger into their mailboxes.
+    func resume(mailboxes: [TriggerMailbox]) {
+        condition.lock()
+        self.mailboxes = mailboxes
+        finishedTasks = []
+        suspended = false
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The job is restarting: the checkpoint in progress is abandoned, nothing is triggered
+    /// until ``resume(mailboxes:)``.
+    func suspend() {
+        condition.lock()
+        suspended = true
+        if let p = pending, !p.written {
+            abandon(p, "a task failed: the job is restarting")
+            pending = nil
+            lastEnded = DispatchTime.now().uptimeNanoseconds
+        }
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Snapshots a restart may start from, newest first: this job's completed checkpoints, then
+    /// the snapshot it was first started from.
+    func completedCheckpoints() -> [String] {
+        condition.lock()
+        let initial = initialRestore
+        condition.unlock()
+        return CheckpointStorage.checkpoints(in: directory).map(\.path) + (initial.map { [$0] } ?? [])
     }
 
     var statistics: CheckpointStats { condition.lock(); defer { condition.unlock() }; return stats }
@@ -90,6 +124,7 @@ public final class CheckpointCoordinator: @unchecked Sendable {  // guarded by `
         stats.restored += 1
         stats.latestRestored = .init(id: id, restoreTimestamp: TaskContext.nowMs(), isSavepoint: isSavepoint, externalPath: path)
         if id >= nextId { nextId = id + 1 }
+        if initialRestore == nil && !path.hasPrefix(directory + "/") { initialRestore = path }
         condition.unlock()
     }
 
@@ -175,6 +210,11 @@ public final class CheckpointCoordinator: @unchecked Sendable {  // guarded by `
         var nextTrigger = spec.map { DispatchTime.now().uptimeNanoseconds + UInt64($0.interval) * 1_000_000 } ?? .max
         while !stopped {
             let now = DispatchTime.now().uptimeNanoseconds
+            if suspended {
+                condition.wait()
+                nextTrigger = spec.map { DispatchTime.now().uptimeNanoseconds + UInt64($0.interval) * 1_000_000 } ?? .max
+                continue
+            }
             if let p = pending {
                 if isComplete(p) && !p.written {
                     pending!.written = true
@@ -274,8 +314,9 @@ public final class CheckpointCoordinator: @unchecked Sendable {  // guarded by `
         let tolerable = spec?.tolerableFailures ?? 0
         if consecutiveFailures > tolerable {
             let why = "Exceeded checkpoint tolerable failure threshold (\(tolerable)): \(message)"
+            consecutiveFailures = 0
             condition.unlock()
-            failJob(why)
+            failJob?(why)
             condition.lock()
         }
     }

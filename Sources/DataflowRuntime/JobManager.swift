@@ -86,7 +86,7 @@ public final class JobManager: @unchecked Sendable {  // `jobs` guarded by `lock
         var owners: Set<String> = []
         for v in graph.vertices {
             for op in v.operators { owners.insert(op.id) }
-            if let o = RunningJob.sourceOwner(v) { owners.insert(o) }
+            if let o = JobAttempt.sourceOwner(v) { owners.insert(o) }
         }
         let unmatched = loaded.parts.keys.filter { !owners.contains($0) }.sorted()
         guard unmatched.isEmpty || allowNonRestoredState else {

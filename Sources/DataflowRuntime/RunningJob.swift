@@ -2,13 +2,13 @@ import Dataflow
 import EngineCore
 import Foundation
 
-/// A job running in the engine: one thread per subtask, wired by its ``JobGraph``; its state
-/// with Flink's names, the exceptions that ended it, and every subtask's counters. A task that
-/// throws fails the job (no restart strategy without checkpoints, as Flink); cancel stops
-/// every task and waits for them.
+/// A job running in the engine: an attempt (one thread per subtask, wired by its ``JobGraph``)
+/// at a time; its state with Flink's names, its exceptions, restarts and every subtask's
+/// counters. A task that throws restarts the job from its latest checkpoint as the restart
+/// strategy allows, else fails it; cancel stops every task.
 public final class RunningJob: @unchecked Sendable {  // mutable state guarded by `lock`
     public enum State: String, Sendable { case created = "CREATED", running = "RUNNING", failing = "FAILING", failed = "FAILED",
-                                          cancelling = "CANCELLING", canceled = "CANCELED", finished = "FINISHED"
+                                          cancelling = "CANCELLING", canceled = "CANCELED", finished = "FINISHED", restarting = "RESTARTING"
         public var isTerminal: Bool { self == .failed || self == .canceled || self == .finished }
     }
 
@@ -34,27 +34,33 @@ public final class RunningJob: @unchecked Sendable {  // mutable state guarded b
     private var _state = State.created
     private var _endTime: Int64 = -1
     private var _failures: [Failure] = []
-    private var running = 0
+    private var _restarts = 0
     private var cancelRequested = false
-    private let flag = CancelFlag()
-    private var gates: [InputGate] = []
-    private var runners: [(SubtaskRunner, String)] = []
-    private var threads: [Thread] = []
-    /// Nil when the job does not checkpoint; set in init only.
+    private let plan: JobAttempt.Plan
+    private var attempt: JobAttempt
+    /// Restarts since the exponential strategy's reset, and when the last one began.
+    private var attemptsSinceReset = 0
+    private var lastRestartAt: UInt64 = 0
+    /// Nil when the engine has no checkpoint directory; set in init only.
     private(set) var coordinator: CheckpointCoordinator? = nil
 
-    /// The job's checkpoints so far (Flink's checkpoint statistics); nil without checkpoints.
+    /// The job's checkpoints so far (Flink's checkpoint statistics); nil without a coordinator.
     public var checkpointStats: CheckpointStats? { coordinator?.statistics }
 
     public var state: State { lock.lock(); defer { lock.unlock() }; return _state }
     public var endTime: Int64 { lock.lock(); defer { lock.unlock() }; return _endTime }
     public var failures: [Failure] { lock.lock(); defer { lock.unlock() }; return _failures }
+    /// Restarts so far (Flink's `numRestarts`).
+    public var restarts: Int { lock.lock(); defer { lock.unlock() }; return _restarts }
+    /// The strategy in force: the spec's, else Flink's default.
+    public var restartStrategy: JobDefinition.RestartStrategy {
+        definition.restart ?? (definition.checkpoints == nil ? .none : .flinkDefault)
+    }
 
     /// Builds every subtask; `sinkPartitions` gives each sink topic's partitions (the topics
     /// exist: ``JobManager`` made them), `sourcePartitions` each source and table topic's.
-    /// Nothing here blocks.
     /// `checkpointDirectory`: where this job's checkpoints go (under it, `chk-<id>`); `restore`:
-    /// a snapshot to start from.
+    /// a snapshot to start from. Nothing here blocks.
     init(id: String, definition: JobDefinition, graph: JobGraph, engine: Engine, sinkPartitions: [String: Int32],
          sourcePartitions: [String: Int32] = [:], checkpointDirectory: String? = nil, restore: CheckpointStorage.Loaded? = nil) throws {
         self.id = id
@@ -63,122 +69,40 @@ public final class RunningJob: @unchecked Sendable {  // mutable state guarded b
         self.graph = graph
         startTime = TaskContext.nowMs()
         let vs = graph.vertices
-        vertices = vs.map { VertexRuntime(vertex: $0, subtasks: (0..<$0.parallelism).map { _ in TaskMetrics() }) }
-
-        // Gates for every subtask with inputs; channel numbers per input edge.
-        var gatesByVertex: [[InputGate]] = []
-        var channelBase: [[Int]] = []  // [vertex][input index] → first channel
-        for v in vs {
-            var base: [Int] = []
-            var channels = 0
-            for input in v.inputs { base.append(channels); channels += vs[input.vertex].parallelism }
-            channelBase.append(base)
-            gatesByVertex.append(v.inputs.isEmpty ? [] : (0..<v.parallelism).map { _ in InputGate(capacity: 2 * channels + 4) })
-        }
-        gates = gatesByVertex.flatMap { $0 }
-        // Source subtasks with no partition to read (more subtasks than partitions) never send a
-        // record: their channels count as ended from the start, so no record's lateness depends
-        // on when such a subtask's first idle notice happens to arrive.
-        func emptySubtasks(_ v: JobGraph.Vertex) -> Range<Int> {
-            var splits: Int? = nil
-            if case .topic(let t)? = v.source { splits = t.partitions?.count ?? sourcePartitions[t.topic].map(Int.init) }
-            if let table = v.tableSource { splits = sourcePartitions[table.table].map(Int.init) }
-            guard let splits, splits < v.parallelism else { return 0..<0 }
-            return splits..<v.parallelism
-        }
-
-        var hooked: [(runner: SubtaskRunner, mailbox: TriggerMailbox?, vertex: Int)] = []
-        for (vi, v) in vs.enumerated() {
-            // Where this vertex's records go: the vertex that lists it as an input.
-            var route: (vertex: Int, input: Int)? = nil
-            for (di, d) in vs.enumerated() { if let ii = d.inputs.firstIndex(where: { $0.vertex == vi }) { route = (di, ii) } }
-            let partitions = v.sink.flatMap { $0.topic.flatMap { sinkPartitions[$0] } } ?? 1
-            for s in 0..<v.parallelism {
-                let context = TaskContext(engine: engine, jobName: name, vertexName: v.name, subtask: s, parallelism: v.parallelism,
-                                          deadLetterTopic: definition.deadLetterTopic, metrics: vertices[vi].subtasks[s], flag: flag)
-                let outRoute = route.map { r in
-                    TaskOutput.Route(gates: gatesByVertex[r.vertex], partitioning: vs[r.vertex].inputs[r.input].partitioning,
-                                     channel: channelBase[r.vertex][r.input] + s)
-                }
-                let sink = v.sink.map { spec in
-                    SinkWriter(spec: spec, writer: spec.topic.map { TopicWriter(engine: engine, topic: $0, partitions: partitions, startPartition: Int32(s)) },
-                               parallelism: v.parallelism)
-                }
-                let output = TaskOutput(context: context, route: outRoute, sink: sink)
-                var reader: SourceReader? = nil
-                switch v.source {
-                case .topic(let t)?: reader = TopicReader(t)
-                case .generator(let g)?: reader = GeneratorReader(spec: g)
-                case nil: if let table = v.tableSource { reader = TopicReader(table: table) }
-                }
-                var tableChannels: Set<Int> = []
-                for (ii, input) in v.inputs.enumerated() where input.isTable {
-                    for j in 0..<vs[input.vertex].parallelism { tableChannels.insert(channelBase[vi][ii] + j) }
-                }
-                let channels = v.inputs.reduce(0) { $0 + vs[$1.vertex].parallelism }
-                var ended: Set<Int> = []
-                for (ii, input) in v.inputs.enumerated() {
-                    for j in emptySubtasks(vs[input.vertex]) { ended.insert(channelBase[vi][ii] + j) }
-                }
-                let runner = SubtaskRunner(context: context, operators: v.operators.map { $0.make() }, lateTopics: v.operators.map(\.lateOutput),
-                                           output: output, gate: gatesByVertex[vi].isEmpty ? nil : gatesByVertex[vi][s],
-                                           channels: channels, tableChannels: tableChannels, endedChannels: ended, source: reader)
-                runner.operatorIds = v.operators.map(\.id)
-                if let restore {
-                    func ordered(_ owner: String) -> [[UInt8]] { (restore.parts[owner] ?? [:]).sorted { $0.key < $1.key }.map(\.value) }
-                    runner.restored = RestoredState(operators: Dictionary(uniqueKeysWithValues: runner.operatorIds.map { ($0, ordered($0)) }),
-                                                    source: Self.sourceOwner(v).map(ordered) ?? [])
-                }
-                hooked.append((runner, Self.sourceOwner(v) == nil ? nil : TriggerMailbox(), vi))
-                runners.append((runner, "\(v.name) (\(s + 1)/\(v.parallelism))"))
-            }
-        }
+        let metrics = vs.map { v in (0..<v.parallelism).map { _ in TaskMetrics() } }
+        vertices = zip(vs, metrics).map { VertexRuntime(vertex: $0, subtasks: $1) }
+        plan = JobAttempt.Plan(jobName: definition.name, definition: definition, graph: graph, engine: engine, sinkPartitions: sinkPartitions,
+                               sourcePartitions: sourcePartitions, metrics: metrics)
+        var coordinator: CheckpointCoordinator? = nil
         if let checkpointDirectory {
             let infos = vs.map { v in
-                CheckpointCoordinator.VertexInfo(parallelism: v.parallelism, sourceOwner: Self.sourceOwner(v), sourceName: v.name,
+                CheckpointCoordinator.VertexInfo(parallelism: v.parallelism, sourceOwner: JobAttempt.sourceOwner(v), sourceName: v.name,
                                                  operatorNames: Dictionary(v.operators.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a }))
             }
-            let c = CheckpointCoordinator(spec: definition.checkpoints, jobName: definition.name, jobId: id, directory: checkpointDirectory, vertices: infos,
-                                          mailboxes: hooked.compactMap(\.mailbox), firstId: (restore?.metadata.checkpointId ?? 0) + 1,
-                                          failJob: { [weak self] why in self?.fail(RuntimeFailure(why), task: "Checkpoint Coordinator") })
-            for h in hooked { h.runner.checkpoints = CheckpointHooks(coordinator: c, mailbox: h.mailbox, vertex: h.vertex) }
-            coordinator = c
+            coordinator = CheckpointCoordinator(spec: definition.checkpoints, jobName: definition.name, jobId: id, directory: checkpointDirectory,
+                                                vertices: infos, firstId: (restore?.metadata.checkpointId ?? 0) + 1)
         }
+        attempt = JobAttempt(number: 0, plan: plan, restore: restore, coordinator: coordinator)
+        self.coordinator = coordinator
+        coordinator?.failJob = { [weak self] why in self?.fail(RuntimeFailure(why), task: "Checkpoint Coordinator") }
         if let restore {
             coordinator?.noteRestored(id: restore.metadata.checkpointId, path: restore.directory, isSavepoint: restore.metadata.isSavepoint)
         }
     }
 
-    /// The name a source vertex's positions have in snapshots: `source`, or `table:<topic>`.
-    static func sourceOwner(_ v: JobGraph.Vertex) -> String? {
-        if v.source != nil { return "source" }
-        if let t = v.tableSource { return "table:\(t.table)" }
-        return nil
-    }
-
     func start() {
         lock.lock()
         _state = .running
-        running = runners.count
-        for (runner, taskName) in runners {
-            let t = Thread { [self] in
-                do {
-                    try runner.run()
-                } catch is TaskCancelled {
-                } catch {
-                    fail(error, task: taskName)
-                }
-                taskEnded()
-            }
-            t.name = String(taskName.prefix(15))
-            t.stackSize = 4 << 20
-            threads.append(t)
-        }
-        let toStart = threads
-        runners = []  // the threads own them now
+        let a = attempt
         lock.unlock()
-        for t in toStart { t.start() }
+        coordinator?.resume(mailboxes: a.mailboxes)
+        launch(a)
         coordinator?.start()
+    }
+
+    private func launch(_ a: JobAttempt) {
+        a.start(failed: { [weak self] error, task in self?.fail(error, task: task) },
+                ended: { [weak self] in self?.attemptEnded(a) })
     }
 
     public struct SavepointRefused: Error, CustomStringConvertible, Sendable { public var description: String }
@@ -215,8 +139,11 @@ public final class RunningJob: @unchecked Sendable {  // mutable state guarded b
             cancelRequested = true
             _state = .cancelling
         }
+        let a = attempt
         lock.unlock()
-        stopTasks()
+        coordinator?.stop()
+        a.stop()
+        lock.lock(); lock.broadcast(); lock.unlock()  // a restart waiting out its delay sees the cancel
     }
 
     /// Waits until the job reaches a terminal state; false on timeout. Suspends rather than
@@ -231,32 +158,75 @@ public final class RunningJob: @unchecked Sendable {  // mutable state guarded b
         return true
     }
 
+    /// A task failed (or checkpoints failed past the tolerable number): the job restarts from
+    /// its latest checkpoint when the strategy has an attempt left, else it fails.
     private func fail(_ error: Error, task: String) {
         lock.lock()
         _failures.append(Failure(time: TaskContext.nowMs(), message: "\(error)", task: task))
-        if !_state.isTerminal && !cancelRequested { _state = .failing }
+        guard _state == .running else { lock.unlock(); return }  // already stopping: this is an echo
+        let now = DispatchTime.now().uptimeNanoseconds
+        if case .exponentialDelay(_, _, _, let resetAfter, _) = restartStrategy, lastRestartAt > 0,
+           now - lastRestartAt >= UInt64(resetAfter) * 1_000_000 {
+            attemptsSinceReset = 0
+        }
+        let delay = restartStrategy.delay(beforeAttempt: attemptsSinceReset + 1)
+        _state = delay == nil ? .failing : .restarting
+        let a = attempt
         lock.unlock()
-        stopTasks()
+        if delay == nil { coordinator?.stop() } else { coordinator?.suspend() }
+        a.stop()
     }
 
-    private func stopTasks() {
-        coordinator?.stop()
-        flag.raise()
-        for g in gates { g.close() }
-    }
-
-    private func taskEnded() {
+    private func attemptEnded(_ a: JobAttempt) {
         lock.lock()
-        running -= 1
-        let last = running == 0
+        let restarting = _state == .restarting && !cancelRequested
         lock.unlock()
-        guard last else { return }
+        if restarting { return restart() }
         coordinator?.stop(finishing: true)  // a stop-with-savepoint's snapshot is written before the job ends
         lock.lock()
         _state = _state == .failing ? .failed : (cancelRequested ? .canceled : .finished)
         _endTime = TaskContext.nowMs()
-        threads = []
         lock.broadcast()
         lock.unlock()
+    }
+
+    /// On the failed attempt's last thread: waits the strategy's delay (a cancel cuts it short),
+    /// then starts a new attempt from the newest checkpoint that reads back whole (a damaged one
+    /// is logged in the exceptions and the one before it is used), or from the start.
+    private func restart() {
+        lock.lock()
+        attemptsSinceReset += 1
+        let delay = restartStrategy.delay(beforeAttempt: attemptsSinceReset) ?? 0
+        let until = Date().addingTimeInterval(Double(delay) / 1000)
+        while !cancelRequested && Date() < until { _ = lock.wait(until: until) }
+        if cancelRequested {
+            _state = .canceled
+            _endTime = TaskContext.nowMs()
+            lock.broadcast()
+            lock.unlock()
+            coordinator?.stop()
+            return
+        }
+        lock.unlock()
+        var restore: CheckpointStorage.Loaded? = nil
+        for candidate in coordinator?.completedCheckpoints() ?? [] {
+            do { restore = try CheckpointStorage.read(candidate); break } catch {
+                lock.lock()
+                _failures.append(Failure(time: TaskContext.nowMs(), message: "checkpoint not usable, trying an older one: \(error)", task: "Checkpoint Coordinator"))
+                lock.unlock()
+            }
+        }
+        let next = JobAttempt(number: attempt.number + 1, plan: plan, restore: restore, coordinator: coordinator)
+        lock.lock()
+        attempt = next
+        _restarts += 1
+        lastRestartAt = DispatchTime.now().uptimeNanoseconds
+        _state = .running
+        lock.unlock()
+        if let restore {
+            coordinator?.noteRestored(id: restore.metadata.checkpointId, path: restore.directory, isSavepoint: restore.metadata.isSavepoint)
+        }
+        coordinator?.resume(mailboxes: next.mailboxes)
+        launch(next)
     }
 }

@@ -39,6 +39,7 @@ struct FlinkViews {
         case .finished: key = "finished"
         case .failed, .failing: key = "failed"
         case .canceled, .cancelling: key = "canceled"
+        case .restarting: key = "canceled"  // the failed attempt's tasks, as Flink counts them while it restarts
         }
         var out = ["running": 0, "finished": 0, "failed": 0, "canceled": 0, "total": n]
         out[key] = n
@@ -112,10 +113,10 @@ struct FlinkViews {
         v.subtasks.enumerated().map { i, m in WatermarkMetric(id: "\(i).currentInputWatermark", value: String(m.snapshot.inputWatermark)) }
     }
 
-    /// `/jobs/:jid/metrics?get=…`: restarts (none without checkpoints) and uptime.
+    /// `/jobs/:jid/metrics?get=…`: restarts and uptime.
     func jobMetrics(_ job: RunningJob, names: [String]) -> [JobMetric] {
         let values: [String: String] = [
-            "numRestarts": "0",
+            "numRestarts": "\(job.restarts)",
             "uptime": job.state == .running ? String(Self.now() - job.startTime) : "0",
             "downtime": "0",
         ]

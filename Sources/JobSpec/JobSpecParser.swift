@@ -98,9 +98,35 @@ public enum JobSpecParser {
         return spec
     }
 
+    /// `restart: none`, `{fixedDelay: {attempts, delay}}` or
+    /// `{exponentialDelay: {initialBackoff, maxBackoff, multiplier, resetAfter, attempts}}`.
+    static func parseRestart(_ node: SpecNode) throws -> JobDefinition.RestartStrategy {
+        if case .scalar = node.node {
+            guard try node.string() == "none" else { throw node.fail("a restart strategy is none, {fixedDelay: …} or {exponentialDelay: …}") }
+            return .none
+        }
+        let m = try node.mapping(allowed: ["fixedDelay", "exponentialDelay"])
+        guard m.count == 1 else { throw node.fail("give one restart strategy: fixedDelay or exponentialDelay") }
+        if let f = m["fixedDelay"] {
+            let o = try f.mapping(allowed: ["attempts", "delay"])
+            return .fixedDelay(attempts: try o["attempts"]?.int(in: 0...1_000_000_000) ?? 1, delay: try o["delay"]?.duration() ?? 1000)
+        }
+        let o = try m["exponentialDelay"]!.mapping(allowed: ["initialBackoff", "maxBackoff", "multiplier", "resetAfter", "attempts"])
+        guard case .exponentialDelay(let i, let mx, let mu, let r, let a) = JobDefinition.RestartStrategy.flinkDefault else { fatalError("the default is exponential") }
+        var multiplier = mu
+        if let n = o["multiplier"] {
+            let text = try n.string()
+            guard let v = Double(text), v >= 1, v <= 100 else { throw n.fail("'\(text)' is not a multiplier from 1 to 100") }
+            multiplier = v
+        }
+        return .exponentialDelay(initialDelay: try o["initialBackoff"]?.duration() ?? i, maxDelay: try o["maxBackoff"]?.duration() ?? mx,
+                                 multiplier: multiplier, resetAfter: try o["resetAfter"]?.duration() ?? r,
+                                 attempts: try o["attempts"]?.int(in: 0...1_000_000_000) ?? a)
+    }
+
     static func parseSubstituted(_ text: String, defaultParallelism: Int) throws -> JobDefinition {
         let root = try compose(text)
-        let top = try SpecNode(node: root, path: "").mapping(allowed: ["name", "parallelism", "source", "steps", "sink", "deadLetter", "params", "checkpoints"])
+        let top = try SpecNode(node: root, path: "").mapping(allowed: ["name", "parallelism", "source", "steps", "sink", "deadLetter", "params", "checkpoints", "restart"])
         guard let nameNode = top["name"] else { throw SpecNode(node: root, path: "").fail("missing 'name'") }
         let name = try nameNode.name()
         let parallelism = try top["parallelism"]?.int(in: 1...256) ?? defaultParallelism
@@ -120,7 +146,7 @@ public enum JobSpecParser {
         }
         let job = JobDefinition(name: name, parallelism: parallelism, source: source, steps: steps, sink: sink,
                                 deadLetterTopic: try top["deadLetter"]?.name(), sourceName: try sourceNode.mapping(allowed: sourceKeys)["name"]?.string(),
-                                checkpoints: try top["checkpoints"].map(parseCheckpoints))
+                                checkpoints: try top["checkpoints"].map(parseCheckpoints), restart: try top["restart"].map(parseRestart))
         do {
             _ = try JobGraph(job)
         } catch let e as JobGraph.PlanError {

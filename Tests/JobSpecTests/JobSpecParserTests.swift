@@ -95,6 +95,19 @@ import Testing
         #expect(try JobSpecParser.parse("name: c\nsource: {topic: t}\nsink: {topic: o}\n").checkpoints == nil)
     }
 
+    @Test func restartStrategies() throws {
+        func parse(_ r: String) throws -> JobDefinition.RestartStrategy? {
+            try JobSpecParser.parse("name: c\nsource: {topic: t}\nsink: {topic: o}\nrestart: \(r)\n").restart
+        }
+        #expect(try parse("none") == JobDefinition.RestartStrategy.none)
+        #expect(try parse("{fixedDelay: {attempts: 3, delay: 10s}}") == .fixedDelay(attempts: 3, delay: 10_000))
+        #expect(try parse("{exponentialDelay: {initialBackoff: 2s, maxBackoff: 1m, multiplier: 2, attempts: 5}}")
+                == .exponentialDelay(initialDelay: 2000, maxDelay: 60_000, multiplier: 2, resetAfter: 3_600_000, attempts: 5))
+        #expect(throws: JobSpecError.self) { try parse("always") }
+        #expect(throws: JobSpecError.self) { try parse("{fixedDelay: {attempts: 3}, exponentialDelay: {attempts: 2}}") }
+        #expect(throws: JobSpecError.self) { try parse("{exponentialDelay: {multiplier: 0.5}}") }
+    }
+
     @Test func aDiscardingSinkHasNoTopicAndFlinksName() throws {
         let job = try JobSpecParser.parse("name: dry\nsource: {topic: t}\nsink: {discard: true}\n")
         #expect(job.sink.topic == nil)
