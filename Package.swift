@@ -108,7 +108,7 @@ let package = Package(
         ]),
         .executableTarget(name: "sluice", dependencies: [
             "Console", "Connectors", "Services", "KafkaClient", "ConsoleModel", "Display", "Terminal", "FlinkClient", "KafkaServer", "EngineCore", "StreamLog", "CMalloc", "Recording",
-            "DataflowRuntime", "EngineREST",
+            "DataflowRuntime", "EngineREST", "JobSpec",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),

@@ -34,7 +34,8 @@ from confluent_kafka.admin import AdminClient
 from engine_acl_scenarios import scenario_acls, scenario_acls_after_restart  # noqa: F401
 from engine_clients_common import check, consume_all, create
 from engine_codec_scenarios import scenario_codecs, scenario_compressed_compaction  # noqa: F401
-from engine_job_scenarios import scenario_job_dedupe, scenario_job_join, scenario_job_windows  # noqa: F401
+from engine_job_scenarios import (scenario_job_dedupe, scenario_job_eos_start, scenario_job_eos_verify,  # noqa: F401
+                                  scenario_job_join, scenario_job_windows)
 # Found by name in main(), like the scenarios defined here.
 from engine_log_scenarios import (scenario_compaction, scenario_grow_and_trim, scenario_produce_acked,  # noqa: F401
                                   scenario_retention, scenario_verify_acked)

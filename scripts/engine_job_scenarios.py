@@ -263,3 +263,51 @@ sink: {topic: %s}
     check(joined == expected, "join: %d joined, %d expected; differences %s" % (
         len(joined), len(expected), sorted(set(joined.items()) ^ set(expected.items()))[:6]))
     return {"joined": len(joined), "orders": len(orders)}
+
+
+def _eos_names(a):
+    tag = a.topic or "eos"
+    return "in-" + tag, "out-" + tag, "eos-" + tag
+
+
+def _eos_input():
+    """One partition of keyed events, out of order within 500 ms, some late; a last event far
+    ahead fires every window."""
+    return make_input(41, n=6000)
+
+
+def scenario_job_eos_start(a):
+    """Writes the input and runs the windowed job with an exactly-once sink and checkpoints
+    every 200 ms, paced so that it runs for several seconds (the test kills the engine meanwhile)."""
+    src, out, name = _eos_names(a)
+    admin = AdminClient({"bootstrap.servers": a.bootstrap})
+    create(admin, src, 1)
+    produce(a, src, _eos_input())
+    jid = run_spec(a, """
+name: %s
+source: {topic: %s, timestamp: at, watermark: {outOfOrderness: 500ms}}
+steps:
+  - delay: 1ms
+  - keyBy: k
+  - window: {tumbling: 1s}
+  - aggregate: {n: count(), s: sum(v)}
+sink: {topic: %s, delivery: exactly-once}
+checkpoints: 200ms
+restart: {fixedDelay: {attempts: 100, delay: 100ms}}
+""" % (name, src, out))
+    return {"job": jid}
+
+
+def scenario_job_eos_verify(a):
+    """Reads the job's output read_committed: every window result of the reference, each once."""
+    src, out, name = _eos_names(a)
+    expected, _ = reference_windows(_eos_input(), "tumbling", 1000, 1000, 500, 0)
+    got = consume_all(a.bootstrap, out, len(expected), isolation="read_committed", timeout=120)
+    results = sorted((json.loads(m.value())["k"], json.loads(m.value())["windowStart"], json.loads(m.value())["windowEnd"],
+                      json.loads(m.value())["n"], json.loads(m.value())["s"]) for m in got)
+    missing = sorted(set(expected) - set(results))[:5]
+    repeated = sorted({r for r in results if results.count(r) > 1})[:5]
+    check(results == sorted(expected), "%d committed results, %d expected; missing %s; repeated %s; extra %s" % (
+        len(results), len(expected), missing, repeated, sorted(set(results) - set(expected))[:5]))
+    uncommitted = consume_all(a.bootstrap, out, len(expected) + 1, isolation="read_uncommitted", timeout=5)
+    return {"results": len(results), "written": len(uncommitted)}

@@ -211,6 +211,11 @@ public struct JobDefinition: Sendable {
         public var parallelism: Int?
         /// The sink's operator name; nil: `Sink: <topic>` (`Sink: discard`).
         public var name: String?
+        /// Exactly once (Flink's DeliveryGuarantee.EXACTLY_ONCE): records in transactions
+        /// committed with each checkpoint; needs checkpoints. False: at least once.
+        public var exactlyOnce = false
+        /// Names the sink's transactional ids (`<prefix>-<subtask>-<n>`); nil: from the job's name.
+        public var transactionalIdPrefix: String?
         public init(topic: String?, format: Format = .json, key: CompiledExpression? = nil, throttle: Double? = nil, parallelism: Int? = nil,
                     name: String? = nil) {
             self.topic = topic; self.format = format; self.key = key; self.throttle = throttle; self.parallelism = parallelism; self.name = name

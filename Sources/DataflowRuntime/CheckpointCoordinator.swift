@@ -27,6 +27,7 @@ public final class CheckpointCoordinator: @unchecked Sendable {  // guarded by `
     let directory: String
     private let vertices: [VertexInfo]
     private var mailboxes: [TriggerMailbox] = []
+    private var sinkMailboxes: [CompletionMailbox] = []
     private let totalSubtasks: Int
     /// Called when failures pass the tolerable number (set once, before ``start()``).
     var failJob: (@Sendable (String) -> Void)?
@@ -61,7 +62,7 @@ public final class CheckpointCoordinator: @unchecked Sendable {  // guarded by `
         case failed(String)
     }
 
-    private var timeoutMs: Int64 { spec?.timeout ?? 600_000 }
+    var timeoutMs: Int64 { spec?.timeout ?? 600_000 }
 
     struct TaskKey: Hashable { var vertex: Int; var subtask: Int }
 
@@ -84,9 +85,10 @@ public final class CheckpointCoordinator: @unchecked Sendable {  // guarded by `
     }
 
     /// An attempt's tasks are about to start: trigger into their mailboxes.
-    func resume(mailboxes: [TriggerMailbox]) {
+    func resume(mailboxes: [TriggerMailbox], sinks: [CompletionMailbox] = []) {
         condition.lock()
         self.mailboxes = mailboxes
+        sinkMailboxes = sinks
         finishedTasks = []
         suspended = false
         condition.broadcast()
@@ -174,6 +176,7 @@ public final class CheckpointCoordinator: @unchecked Sendable {  // guarded by `
     private func abandon(_ p: Pending, _ why: String) {
         _ = stats.update(p.barrier.id) { $0.status = .failed; $0.failureMessage = why; $0.endTimestamp = TaskContext.nowMs() }
         if let s = p.savepoint { savepoints[s.triggerId] = .failed(why) }
+        for m in sinkMailboxes { m.post(.failed(p.barrier.id)) }
     }
 
     /// A subtask's snapshot for a checkpoint (from its own thread).
@@ -263,6 +266,9 @@ public final class CheckpointCoordinator: @unchecked Sendable {  // guarded by `
             for (opId, state) in s.operators {
                 parts.append(.init(owner: opId, name: v.operatorNames[opId] ?? opId, subtask: key.subtask, parallelism: v.parallelism, state: state))
             }
+            if let state = s.sink {
+                parts.append(.init(owner: "sink", name: "Sink (transactions)", subtask: key.subtask, parallelism: v.parallelism, state: state))
+            }
         }
         let path = p.savepoint.map { "\($0.directory)/savepoint-\(jobId.prefix(6))-\(JobManager.newId().prefix(12))" } ?? directory + "/chk-\(id)"
         condition.unlock()
@@ -293,6 +299,7 @@ public final class CheckpointCoordinator: @unchecked Sendable {  // guarded by `
                 consecutiveFailures = 0
                 stats.latestCompleted = e
             }
+            for m in sinkMailboxes { m.post(.completed(id)) }  // exactly-once sinks commit its transactions
         case .failure(let error):
             failPending("\(p.savepoint == nil ? "Checkpoint" : "Savepoint") could not be written: \(error)")
         }
@@ -306,6 +313,7 @@ public final class CheckpointCoordinator: @unchecked Sendable {  // guarded by `
         stats.latestFailed = stats.update(p.barrier.id) { e in
             e.status = .failed; e.failureMessage = message; e.endTimestamp = TaskContext.nowMs()
         }
+        for m in sinkMailboxes { m.post(.failed(p.barrier.id)) }
         if let s = p.savepoint {  // reported to the caller; the job goes on
             savepoints[s.triggerId] = .failed(message)
             return
@@ -318,6 +326,38 @@ public final class CheckpointCoordinator: @unchecked Sendable {  // guarded by `
             condition.unlock()
             failJob?(why)
             condition.lock()
+        }
+    }
+}
+
+/// An exactly-once sink subtask's inbox for checkpoint outcomes: the coordinator posts each
+/// completed (or failed) checkpoint and wakes the task; the task commits between batches.
+final class CompletionMailbox: @unchecked Sendable {  // guarded by `condition`
+    enum Outcome: Equatable { case completed(Int64), failed(Int64) }
+    private let condition = NSCondition()
+    private var outcomes: [Outcome] = []
+    /// Wakes the task when it waits for input.
+    var wake: (@Sendable () -> Void)?
+
+    func post(_ o: Outcome) {
+        condition.lock(); outcomes.append(o); condition.broadcast(); condition.unlock()
+        wake?()
+    }
+
+    func take() -> [Outcome] {
+        condition.lock(); defer { condition.unlock() }
+        let o = outcomes
+        outcomes = []
+        return o
+    }
+
+    /// Waits (up to `timeoutMs`) for checkpoint `id`'s outcome; nil on timeout.
+    func wait(for id: Int64, timeoutMs: Int64) -> Outcome? {
+        let until = Date().addingTimeInterval(Double(timeoutMs) / 1000)
+        condition.lock(); defer { condition.unlock() }
+        while true {
+            if let o = outcomes.first(where: { $0 == .completed(id) || $0 == .failed(id) }) { outcomes = []; return o }
+            if !condition.wait(until: until) { return nil }
         }
     }
 }
@@ -347,4 +387,6 @@ struct TaskSnapshot: Sendable {
     var operators: [(id: String, state: [UInt8])]
     var alignmentNanos: UInt64
     var ackTime: Int64
+    /// An exactly-once sink's transactions.
+    var sink: [UInt8]? = nil
 }

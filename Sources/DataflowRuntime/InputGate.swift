@@ -20,6 +20,10 @@ final class InputGate: @unchecked Sendable {  // guarded by `condition`
     private var closed = false
     /// Threads waiting in put or take: a wake-up is sent only when someone waits.
     private var waiting = 0
+    /// ``wake()`` was called: the next take returns at once.
+    private var woken = false
+    /// The channel of the empty batch a woken take returns.
+    static let woken = -1
 
     init(capacity: Int) { self.capacity = max(2, capacity) }
 
@@ -59,14 +63,16 @@ final class InputGate: @unchecked Sendable {  // guarded by `condition`
     func take(receiver: TaskMetrics) -> (channel: Int, elements: [Element])? {
         condition.lock()
         defer { condition.unlock() }
-        if head == batches.count && !closed {
+        if head == batches.count && !closed && !woken {
             receiver.beginWait(.idle)
             waiting += 1
-            while head == batches.count && !closed { condition.wait() }
+            while head == batches.count && !closed && !woken { condition.wait() }
             waiting -= 1
             receiver.endWait()
         }
         if closed { return nil }
+        if head == batches.count { woken = false; return (Self.woken, []) }
+        woken = false
         let batch = batches[head]
         batches[head] = (0, [])
         head += 1
@@ -86,6 +92,15 @@ final class InputGate: @unchecked Sendable {  // guarded by `condition`
         if head > 64 && head * 2 > batches.count { batches.removeFirst(head); head = 0 }
         if waiting > 0 { condition.broadcast() }
         return batch
+    }
+
+    /// Makes the receiver's next (or current) take return, with an empty batch if none is queued:
+    /// it has something else to do (commit a checkpoint's transactions).
+    func wake() {
+        condition.lock()
+        woken = true
+        condition.broadcast()
+        condition.unlock()
     }
 
     /// Wakes every waiter and refuses further batches (cancel or failure).

@@ -12,6 +12,8 @@ final class JobAttempt: @unchecked Sendable {  // `remaining` guarded by `lock`;
     private var runners: [(runner: SubtaskRunner, name: String)]
     /// Source subtasks' trigger mailboxes, for the coordinator.
     let mailboxes: [TriggerMailbox]
+    /// Exactly-once sink subtasks' outcome mailboxes, for the coordinator.
+    let sinkMailboxes: [CompletionMailbox]
     private let lock = NSCondition()
     private var remaining = 0
     private var threads: [Thread] = []
@@ -55,6 +57,7 @@ final class JobAttempt: @unchecked Sendable {  // `remaining` guarded by `lock`;
 
         var built: [(SubtaskRunner, String)] = []
         var mailboxes: [TriggerMailbox] = []
+        var sinkMailboxes: [CompletionMailbox] = []
         for (vi, v) in vs.enumerated() {
             // Where this vertex's records go: the vertex that lists it as an input.
             var route: (vertex: Int, input: Int)? = nil
@@ -68,8 +71,12 @@ final class JobAttempt: @unchecked Sendable {  // `remaining` guarded by `lock`;
                                      channel: channelBase[r.vertex][r.input] + s)
                 }
                 let sink = v.sink.map { spec in
-                    SinkWriter(spec: spec, writer: spec.topic.map { TopicWriter(engine: plan.engine, topic: $0, partitions: partitions, startPartition: Int32(s)) },
-                               parallelism: v.parallelism)
+                    let writer = spec.topic.map { TopicWriter(engine: plan.engine, topic: $0, partitions: partitions, startPartition: Int32(s)) }
+                    let transactional = writer.flatMap { w in
+                        spec.exactlyOnce ? TransactionalSink(engine: plan.engine, prefix: spec.transactionalIdPrefix ?? "\(plan.jobName)-\(v.id.prefix(8))",
+                                                             subtask: s, writer: w) : nil
+                    }
+                    return SinkWriter(spec: spec, writer: writer, parallelism: v.parallelism, transactional: transactional)
                 }
                 let output = TaskOutput(context: context, route: outRoute, sink: sink)
                 var reader: SourceReader? = nil
@@ -94,18 +101,26 @@ final class JobAttempt: @unchecked Sendable {  // `remaining` guarded by `lock`;
                 if let restore {
                     func ordered(_ owner: String) -> [[UInt8]] { (restore.parts[owner] ?? [:]).sorted { $0.key < $1.key }.map(\.value) }
                     runner.restored = RestoredState(operators: Dictionary(uniqueKeysWithValues: runner.operatorIds.map { ($0, ordered($0)) }),
-                                                    source: Self.sourceOwner(v).map(ordered) ?? [])
+                                                    source: Self.sourceOwner(v).map(ordered) ?? [], sink: v.sink == nil ? [] : ordered("sink"))
                 }
                 if let coordinator {
                     let mailbox = Self.sourceOwner(v) == nil ? nil : TriggerMailbox()
                     if let mailbox { mailboxes.append(mailbox) }
                     runner.checkpoints = CheckpointHooks(coordinator: coordinator, mailbox: mailbox, vertex: vi)
+                    if sink?.transactional != nil {
+                        let completions = CompletionMailbox()
+                        let gate = gatesByVertex[vi].isEmpty ? nil : gatesByVertex[vi][s]
+                        completions.wake = { gate?.wake() }
+                        runner.checkpoints?.completions = completions
+                        sinkMailboxes.append(completions)
+                    }
                 }
                 built.append((runner, "\(v.name) (\(s + 1)/\(v.parallelism))"))
             }
         }
         runners = built
         self.mailboxes = mailboxes
+        self.sinkMailboxes = sinkMailboxes
     }
 
     /// The name a source vertex's positions have in snapshots: `source`, or `table:<topic>`.

@@ -16,10 +16,24 @@ public final class JobManager: @unchecked Sendable {  // `jobs` guarded by `lock
     /// Where savepoints go when no directory is asked for (Flink's `state.savepoints.dir`).
     public let savepointDirectory: String?
 
-    public init(engine: Engine, checkpointDirectory: String? = nil, savepointDirectory: String? = nil) {
+    /// Running spec jobs on disk, run again by ``recover(parse:)`` after a restart.
+    private let registry: JobRegistry?
+    /// Set by ``shutdown(timeout:)``: jobs stopped by it stay registered.
+    private var suspending = false
+
+    public init(engine: Engine, checkpointDirectory: String? = nil, savepointDirectory: String? = nil, registryDirectory: String? = nil) {
         self.engine = engine
         self.checkpointDirectory = checkpointDirectory
         self.savepointDirectory = savepointDirectory
+        registry = registryDirectory.map { JobRegistry(directory: $0) }
+    }
+
+    /// A job as its spec was submitted: what a restarted engine needs to run it again.
+    public struct SpecSource: Sendable {
+        public var text: String
+        public var arguments: [String]
+        public var parallelism: Int
+        public init(text: String, arguments: [String], parallelism: Int) { self.text = text; self.arguments = arguments; self.parallelism = parallelism }
     }
 
     public struct SubmitError: Error, CustomStringConvertible, Sendable {
@@ -29,7 +43,10 @@ public final class JobManager: @unchecked Sendable {  // `jobs` guarded by `lock
     /// Starts `definition` and returns the running job; from a checkpoint or savepoint directory
     /// when `restoreFrom` is given (Flink's `--fromSavepoint`): state the job has no operator for
     /// is refused unless `allowNonRestoredState`.
-    public func submit(_ definition: JobDefinition, restoreFrom: String? = nil, allowNonRestoredState: Bool = false) async throws -> RunningJob {
+    /// With `spec`, the job is registered so that a restarted engine runs it again (`id` keeps
+    /// its id then).
+    public func submit(_ definition: JobDefinition, restoreFrom: String? = nil, allowNonRestoredState: Bool = false,
+                       spec: SpecSource? = nil, id givenId: String? = nil) async throws -> RunningJob {
         var needed: [String] = []
         var partitionCounts: [String: Int32] = [:]
         if case .topic(let t) = definition.source { needed.append(t.topic) }
@@ -59,15 +76,61 @@ public final class JobManager: @unchecked Sendable {  // `jobs` guarded by `lock
             }
             try Self.check(restore!, fits: graph, allowNonRestoredState: allowNonRestoredState)
         }
+        if definition.sink.exactlyOnce && definition.checkpoints == nil {
+            throw SubmitError(description: "job '\(definition.name)': an exactly-once sink commits with checkpoints: add checkpoints (e.g. checkpoints: 10s)")
+        }
         if definition.checkpoints != nil && checkpointDirectory == nil {
             throw SubmitError(description: "job '\(definition.name)' asks for checkpoints, but the engine has no checkpoint directory")
         }
-        let id = Self.newId()
+        let id = givenId ?? Self.newId()
         let job = try RunningJob(id: id, definition: definition, graph: graph, engine: engine, sinkPartitions: sinkPartitions,
                                  sourcePartitions: partitionCounts, checkpointDirectory: checkpointDirectory.map { "\($0)/\(id)" }, restore: restore)
+        if let spec, let registry, definition.checkpoints != nil {
+            let first = givenId == nil ? restoreFrom : registry.all().records.first { $0.id == id }?.restoreFrom
+            do {
+                try registry.save(.init(id: id, spec: spec.text, arguments: spec.arguments, parallelism: spec.parallelism, restoreFrom: first,
+                                        allowNonRestoredState: allowNonRestoredState))
+            } catch {
+                throw SubmitError(description: "job '\(definition.name)' cannot be registered for recovery: \(error)")
+            }
+            job.onTerminal = { [weak self] (j: RunningJob) in
+                guard let self, !self.lock.withLock({ self.suspending }) else { return }
+                registry.remove(j.id)
+            }
+        }
         lock.withLock { jobs.append(job) }
         job.start()
         return job
+    }
+
+    /// Runs the registered jobs of a previous engine run again, each from its newest completed
+    /// checkpoint (else where it first started from) with its id; `parse` reads a spec. Returns
+    /// what could not be run, with the reason (the registration stays, to be looked at).
+    public func recover(parse: (String, [String], Int) throws -> JobDefinition) async -> [(id: String, reason: String)] {
+        guard let registry else { return [] }
+        let (records, damaged) = registry.all()
+        var problems = damaged.map { (id: $0.path, reason: "unreadable: \($0.reason)") }
+        for r in records {
+            let own = checkpointDirectory.map { CheckpointStorage.checkpoints(in: "\($0)/\(r.id)").map(\.path) } ?? []
+            var lastError = "no checkpoint or savepoint could be restored"
+            var started = false
+            // Never from the start when checkpoints exist but none reads back: that would repeat
+            // output already committed.
+            let candidates: [String?] = own.isEmpty ? [r.restoreFrom] : own.map { Optional($0) } + (r.restoreFrom.map { [$0] } ?? [])
+            for from in candidates {
+                do {
+                    let definition = try parse(r.spec, r.arguments, r.parallelism)
+                    _ = try await submit(definition, restoreFrom: from, allowNonRestoredState: r.allowNonRestoredState,
+                                         spec: .init(text: r.spec, arguments: r.arguments, parallelism: r.parallelism), id: r.id)
+                    started = true
+                    break
+                } catch {
+                    lastError = "\(error)"  // a damaged checkpoint: the one before it
+                }
+            }
+            if !started { problems.append((r.id, lastError)) }
+        }
+        return problems
     }
 
     public var all: [RunningJob] { lock.lock(); defer { lock.unlock() }; return jobs }
@@ -76,6 +139,7 @@ public final class JobManager: @unchecked Sendable {  // `jobs` guarded by `lock
 
     /// Cancels every job still running and waits (up to `timeout` each) for it to stop.
     public func shutdown(timeout: TimeInterval = 10) async {
+        lock.withLock { suspending = true }
         for job in all where !job.state.isTerminal { job.cancel() }
         for job in all { await job.waitUntilTerminal(timeout: timeout) }
     }

@@ -50,6 +50,9 @@ public final class RunningJob: @unchecked Sendable {  // mutable state guarded b
     public var state: State { lock.lock(); defer { lock.unlock() }; return _state }
     public var endTime: Int64 { lock.lock(); defer { lock.unlock() }; return _endTime }
     public var failures: [Failure] { lock.lock(); defer { lock.unlock() }; return _failures }
+    /// Called once when the job reaches a terminal state (set before ``start()``).
+    var onTerminal: (@Sendable (RunningJob) -> Void)?
+
     /// Restarts so far (Flink's `numRestarts`).
     public var restarts: Int { lock.lock(); defer { lock.unlock() }; return _restarts }
     /// The strategy in force: the spec's, else Flink's default.
@@ -95,7 +98,7 @@ public final class RunningJob: @unchecked Sendable {  // mutable state guarded b
         _state = .running
         let a = attempt
         lock.unlock()
-        coordinator?.resume(mailboxes: a.mailboxes)
+        coordinator?.resume(mailboxes: a.mailboxes, sinks: a.sinkMailboxes)
         launch(a)
         coordinator?.start()
     }
@@ -188,6 +191,7 @@ public final class RunningJob: @unchecked Sendable {  // mutable state guarded b
         _endTime = TaskContext.nowMs()
         lock.broadcast()
         lock.unlock()
+        onTerminal?(self)
     }
 
     /// On the failed attempt's last thread: waits the strategy's delay (a cancel cuts it short),
@@ -205,6 +209,7 @@ public final class RunningJob: @unchecked Sendable {  // mutable state guarded b
             lock.broadcast()
             lock.unlock()
             coordinator?.stop()
+            onTerminal?(self)
             return
         }
         lock.unlock()
@@ -226,7 +231,7 @@ public final class RunningJob: @unchecked Sendable {  // mutable state guarded b
         if let restore {
             coordinator?.noteRestored(id: restore.metadata.checkpointId, path: restore.directory, isSavepoint: restore.metadata.isSavepoint)
         }
-        coordinator?.resume(mailboxes: next.mailboxes)
+        coordinator?.resume(mailboxes: next.mailboxes, sinks: next.sinkMailboxes)
         launch(next)
     }
 }

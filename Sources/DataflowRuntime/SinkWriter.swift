@@ -7,13 +7,16 @@ import Foundation
 final class SinkWriter {
     let spec: JobDefinition.Sink
     let writer: TopicWriter?
+    /// The exactly-once sink's transactions over `writer`.
+    let transactional: TransactionalSink?
     private let perSecond: Double?
     private var tokens: Double = 0
     private var refilled = DispatchTime.now().uptimeNanoseconds
 
-    init(spec: JobDefinition.Sink, writer: TopicWriter?, parallelism: Int) {
+    init(spec: JobDefinition.Sink, writer: TopicWriter?, parallelism: Int, transactional: TransactionalSink? = nil) {
         self.spec = spec
         self.writer = writer
+        self.transactional = transactional
         perSecond = spec.throttle.map { $0 / Double(parallelism) }
         tokens = min(perSecond ?? 0, 1)
     }

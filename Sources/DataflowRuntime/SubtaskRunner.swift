@@ -30,6 +30,8 @@ final class SubtaskRunner: @unchecked Sendable {  // used by its own thread only
     var operatorIds: [String] = []
     /// A stop-with-savepoint barrier has passed: the inputs end next.
     var stopping = false
+    /// The last barrier this task passed on.
+    var lastBarrier: Int64?
     /// What a restore hands this subtask: its source's positions (every old subtask's, the
     /// reader keeps its own splits) and each stateful operator's snapshots by operator id.
     var restored: RestoredState?
@@ -84,12 +86,14 @@ final class SubtaskRunner: @unchecked Sendable {  // used by its own thread only
     /// waited the buffer timeout (full batches go at once; a source about to wait sends in `idle`).
     func batchDone(snapshot: (inout StateWriter) -> Void = { _ in }) throws {
         publish()
+        try applyCompletions()
         if let hooks = checkpoints, let mailbox = hooks.mailbox, let barrier = mailbox.take() {
             if barrier.drain { try sourceWatermark(.max) }
             var w = StateWriter()
             snapshot(&w)
             try checkpoint(barrier, source: w.bytes, alignmentNanos: 0)
             if barrier.stop {
+                try finishSink()
                 try output.finish()
                 throw SourceStopped()
             }
@@ -122,6 +126,7 @@ final class SubtaskRunner: @unchecked Sendable {  // used by its own thread only
 
     func finishSource() throws {
         try head.emitWatermark(.max)
+        try finishSink()
         try output.finish()
     }
 
@@ -140,6 +145,8 @@ final class SubtaskRunner: @unchecked Sendable {  // used by its own thread only
                 batch = gate.take(receiver: context.metrics)
             }
             guard case (let channel, var elements)? = batch.take() else { throw TaskCancelled() }
+            try applyCompletions()
+            if channel == InputGate.woken { continue }  // woken for a checkpoint's outcome, no batch
             // Each element is moved out of the batch, handled, and moved back: copying it out
             // would take a reference on this thread to a record the sender's thread made (an
             // atomic on another core's cache line, per record), and the sender frees it later.
@@ -193,6 +200,7 @@ final class SubtaskRunner: @unchecked Sendable {  // used by its own thread only
             if let advanced = valve.end(channel), !stopping { try advance(advanced) }
             if case .aligned(let b) = aligner.end(channel) { try aligned(b) }
             if valve.allEnded {
+                try finishSink()
                 try output.finish()
                 return true
             }

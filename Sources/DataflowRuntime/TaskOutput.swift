@@ -36,6 +36,8 @@ final class TaskOutput: Collector {
     var lateDropped: Int64 = 0
     var lateSide: Int64 = 0
     var outputWatermark: Int64 { lastWatermark }
+    /// An exactly-once sink's transactions.
+    var transactional: TransactionalSink? { sink?.transactional }
 
     init(context: TaskContext, route: Route?, sink: SinkWriter?) {
         self.context = context
@@ -76,13 +78,16 @@ final class TaskOutput: Collector {
     /// A checkpoint barrier: the sink's and side outputs' writes so far made durable (at least
     /// once: the checkpoint never covers a record that could still be lost), then the barrier
     /// after everything buffered, sent to every next subtask at once.
-    func emitBarrier(_ b: CheckpointBarrier) throws {
-        try sink?.drain()
+    /// Returns an exactly-once sink's state: its transactions, pre-committed.
+    func emitBarrier(_ b: CheckpointBarrier) throws -> [UInt8]? {
+        var state: [UInt8]? = nil
+        if let t = sink?.transactional { state = try t.preCommit(checkpoint: b.id) } else { try sink?.drain() }
         for w in sideWriters.values { try w.drain() }
         for i in buffers.indices {
             push(.barrier(b), to: i)
             try send(i)
         }
+        return state
     }
 
     func emitIdle(_ idle: Bool) {

@@ -5,7 +5,8 @@ import KafkaProtocol
 
 /// Appends a task's output records to one engine topic: buffered per partition, sent as batches
 /// in order on the engine's loop, a few in flight (acks=all: each counts once durable). A
-/// failed append fails the task at its next write.
+/// failed append fails the task at its next write. Inside `transaction` when one is set (the
+/// exactly-once sink's).
 final class TopicWriter {
     let engine: Engine
     let topic: String
@@ -19,6 +20,10 @@ final class TopicWriter {
     private var failed: Error?
     private var outstanding = 0
     private let outstandingLock = NSCondition()
+    /// Batches go into this transaction; nil: plain appends.
+    var transaction: Engine.TransactionalProducer?
+    /// Records sent since `transaction` was last set.
+    private(set) var sentInTransaction = 0
     static let maxInFlight = 8
     static let maxBatchRecords = 1000
     static let maxBatchBytes = 256 << 10
@@ -78,11 +83,20 @@ final class TopicWriter {
         if let failed { throw failed }
     }
 
+    /// Moves to another transaction (or none): the next batches go there.
+    func use(_ producer: Engine.TransactionalProducer?) {
+        transaction = producer
+        sentInTransaction = 0
+    }
+
     private func send(_ partition: Int32, _ records: [Record], _ times: [Int64]) {
         let base = times.min() ?? 0
         var records = records  // unique here: numbered in place
         for i in records.indices { records[i].timestampDelta = times[i] - base }
-        let bytes = RecordBatch.encode(baseTimestamp: base, records: records)
+        let txn = transaction
+        if txn != nil { sentInTransaction += records.count }
+        let bytes = txn == nil ? RecordBatch.encode(baseTimestamp: base, records: records) : []
+        let numbered = records
         inFlight.wait()
         outstandingLock.lock(); outstanding += 1; outstandingLock.unlock()
         let engine = self.engine, topic = self.topic
@@ -92,7 +106,8 @@ final class TopicWriter {
             outstandingLock.lock(); outstanding -= 1; outstandingLock.broadcast(); outstandingLock.unlock()
         }
         engine.loop.execute {
-            let outcome = engine.append(topic: topic, partition: partition, records: bytes, waitForDurability: true, transactionalId: nil)
+            let outcome = txn.map { engine.appendInTransaction($0, topic: topic, partition: partition, records: numbered, baseTimestamp: base) }
+                ?? engine.append(topic: topic, partition: partition, records: bytes, waitForDurability: true, transactionalId: nil)
             guard outcome.errorCode.isOK else {
                 return finish(RuntimeFailure("writing to \(topic)-\(partition) failed: \(outcome.errorCode.name): \(outcome.errorMessage ?? "refused")"))
             }

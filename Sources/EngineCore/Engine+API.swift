@@ -30,6 +30,11 @@ extension Engine {
         public var transactionalId: String
         public var producerId: Int64
         public var epoch: Int16
+        /// A producer registered before (a job's exactly-once sink keeps these in its checkpoints
+        /// and commits their transactions on restore).
+        public init(transactionalId: String, producerId: Int64, epoch: Int16) {
+            self.transactionalId = transactionalId; self.producerId = producerId; self.epoch = epoch
+        }
     }
 
     /// A new records notice: `topic`/`partition`'s high watermark moved to `highWatermark`.
@@ -157,19 +162,30 @@ extension Engine {
     /// Appends records inside `producer`'s transaction (begun by its first append): invisible
     /// to `readCommitted` readers until ``commitTransaction(_:)``.
     public func appendTransactional(_ producer: TransactionalProducer, topic: String, partition: Int32, records: [Record]) async throws -> Int64 {
+        try await onLoop {
+            let outcome = self.appendInTransaction(producer, topic: topic, partition: partition, records: Self.numbered(records), baseTimestamp: Self.nowMs())
+            guard outcome.errorCode.isOK else { throw Failure(code: outcome.errorCode, message: outcome.errorMessage ?? "append refused") }
+            return (outcome.durable ?? self.loop.makeSucceededVoidFuture()).map { outcome.baseOffset }
+        }
+    }
+
+    /// On the engine's loop: joins `topic`/`partition` to `producer`'s transaction and appends
+    /// `records` (numbered, their timestamps relative to `baseTimestamp`) as one transactional
+    /// batch, durable when the outcome's future says so (a job's exactly-once sink pipelines these).
+    package func appendInTransaction(_ producer: TransactionalProducer, topic: String, partition: Int32, records: [Record],
+                                     baseTimestamp: Int64) -> AppendOutcome {
         let add = AddPartitionsToTxnRequest(transactionalId: producer.transactionalId, producerId: producer.producerId, producerEpoch: producer.epoch,
                                             topics: [TopicPartitions(topic: topic, partitions: [partition])])
-        let key = SequenceKey(producerId: producer.producerId, topic: topic, partition: partition)
-        return try await appendBatch(topic: topic, partition: partition, transactionalId: producer.transactionalId) {
-            let added = self.transactions.addPartitions(add).topics.flatMap(\.partitions)
-            if let bad = added.first(where: { !$0.errorCode.isOK }) {
-                throw Failure(code: bad.errorCode, message: "\(topic)-\(partition) could not join the transaction of '\(producer.transactionalId)'")
-            }
-            let sequence = self.sequences[key] ?? 0
-            self.sequences[key] = sequence &+ Int32(records.count)
-            return RecordBatch.encode(attributes: 0x10, baseTimestamp: Self.nowMs(), producerId: producer.producerId, producerEpoch: producer.epoch,
-                                      baseSequence: sequence, records: Self.numbered(records))
+        let added = transactions.addPartitions(add).topics.flatMap(\.partitions)
+        if let bad = added.first(where: { !$0.errorCode.isOK }) {
+            return AppendOutcome(errorCode: bad.errorCode, errorMessage: "\(topic)-\(partition) could not join the transaction of '\(producer.transactionalId)'")
         }
+        let key = SequenceKey(producerId: producer.producerId, epoch: producer.epoch, topic: topic, partition: partition)
+        let sequence = sequences[key] ?? 0
+        sequences[key] = sequence &+ Int32(records.count)
+        let bytes = RecordBatch.encode(attributes: 0x10, baseTimestamp: baseTimestamp, producerId: producer.producerId, producerEpoch: producer.epoch,
+                                       baseSequence: sequence, records: records)
+        return append(topic: topic, partition: partition, records: bytes, waitForDurability: true, transactionalId: producer.transactionalId)
     }
 
     public func commitTransaction(_ producer: TransactionalProducer) async throws { try await endTransaction(producer, commit: true) }

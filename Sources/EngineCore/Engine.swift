@@ -31,7 +31,9 @@ public final class Engine: @unchecked Sendable {   // state confined to `loop`
     /// Sequence numbers of the in-process transactional producers (``Engine+API``), per partition.
     var sequences: [SequenceKey: Int32] = [:]
 
-    struct SequenceKey: Hashable { var producerId: Int64; var topic: String; var partition: Int32 }
+    /// An in-process producer's next sequence per partition; a new epoch starts again at 0, as
+    /// Kafka's producers do after InitProducerId.
+    struct SequenceKey: Hashable { var producerId: Int64; var epoch: Int16; var topic: String; var partition: Int32 }
 
     /// Opens the engine over `store`: partition, producer, group and transaction state is rebuilt
     /// from the logs, and transactions a crash left half-finished are completed.

@@ -125,7 +125,8 @@ struct RESTHandlers: Sendable {
                 do {
                     let definition = try JobSpecParser.parse(entry.text, defaultParallelism: run.parallelism ?? 1, arguments: args)
                     running = try await jobs.submit(definition, restoreFrom: run.savepointPath.flatMap { $0.isEmpty ? nil : $0 },
-                                                    allowNonRestoredState: run.allowNonRestoredState ?? false)
+                                                    allowNonRestoredState: run.allowNonRestoredState ?? false,
+                                                    spec: .init(text: entry.text, arguments: args, parallelism: run.parallelism ?? 1))
                 } catch let e as JobManager.SubmitError {
                     throw RESTError.cannotRun(e.description)
                 } catch let e as JobSpecError {

@@ -232,7 +232,7 @@ public enum JobSpecParser {
     }
 
     static func parseSink(_ node: SpecNode) throws -> JobDefinition.Sink {
-        let m = try node.mapping(allowed: ["topic", "discard", "format", "key", "throttle", "parallelism", "name"])
+        let m = try node.mapping(allowed: ["topic", "discard", "format", "key", "throttle", "parallelism", "name", "delivery", "transactionalIdPrefix"])
         var s: JobDefinition.Sink
         if let d = m["discard"] {
             guard try d.string() == "true" else { throw d.fail("discard is true (or leave it out and name a topic)") }
@@ -252,6 +252,18 @@ public enum JobSpecParser {
         }
         if let p = m["parallelism"] { s.parallelism = try p.int(in: 1...256) }
         if let n = m["name"] { s.name = try n.string() }
+        if let d = m["delivery"] {
+            switch try d.string() {
+            case "exactly-once": s.exactlyOnce = true
+            case "at-least-once": s.exactlyOnce = false
+            case let other: throw d.fail("delivery is exactly-once or at-least-once, not '\(other)'")
+            }
+            if s.exactlyOnce && s.topic == nil { throw d.fail("a discarding sink writes nothing: exactly-once has no effect") }
+        }
+        if let p = m["transactionalIdPrefix"] {
+            guard s.exactlyOnce else { throw p.fail("transactionalIdPrefix names an exactly-once sink's transactions: add delivery: exactly-once") }
+            s.transactionalIdPrefix = try p.name()
+        }
         return s
     }
 

@@ -4,6 +4,7 @@ import EngineCore
 import KafkaServer
 import DataflowRuntime
 import EngineREST
+import JobSpec
 import Logging
 import StreamLog
 
@@ -120,7 +121,8 @@ struct EngineCommand: AsyncParsableCommand {
         do {
             try KafkaServer.checkCredentials(broker)
             engine = try await Engine.start(configuration: broker.engine, store: store, logger: logger)
-            jobs = JobManager(engine: engine, checkpointDirectory: dataDir + "/checkpoints", savepointDirectory: dataDir + "/savepoints")
+            jobs = JobManager(engine: engine, checkpointDirectory: dataDir + "/checkpoints", savepointDirectory: dataDir + "/savepoints",
+                              registryDirectory: dataDir + "/running-jobs")
             do {
                 server = try await KafkaServer.start(configuration: broker, engine: engine, logger: logger)
                 if let restConfig {
@@ -136,6 +138,14 @@ struct EngineCommand: AsyncParsableCommand {
         } catch {
             FileHandle.standardError.write(Data("sluice engine: \(error)\n".utf8))
             throw ExitCode(2)
+        }
+        // Jobs of the last run resume from their latest checkpoints (docs/checkpoints.md, Recovery).
+        let problems = await jobs.recover { text, arguments, parallelism in
+            try JobSpecParser.parse(text, defaultParallelism: parallelism, arguments: arguments)
+        }
+        for p in problems { logger.error("a job of the last run could not be resumed", metadata: ["job": "\(p.id)", "reason": "\(p.reason)"]) }
+        for j in jobs.all {
+            logger.info("job resumed", metadata: ["job": "\(j.id)", "name": "\(j.name)", "from": "\(j.checkpointStats?.latestRestored?.externalPath ?? "the start")"])
         }
         logger.info("engine started", metadata: ["kafka_listen": "\(host):\(server.port)",
                                                   "rest_listen": "\(rest.map { "\(restConfig?.host ?? ""):\($0.port)" } ?? "off")", "data_dir": "\(dataDir)", "flush": "\(broker.flush.rawValue)",

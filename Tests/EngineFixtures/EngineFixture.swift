@@ -44,24 +44,29 @@ public struct EngineFixture: Sendable {
         public var json: Value? { value.flatMap { try? JSONReader.parse($0) } }
     }
 
-    /// Every record in `topic` now, all partitions.
-    public func readAll(_ topic: String) async throws -> [Read] {
+    /// Every record in `topic` now, all partitions; with `committed`, as a `read_committed`
+    /// consumer sees them (up to the last stable offset, aborted transactions skipped).
+    public func readAll(_ topic: String, committed: Bool = false) async throws -> [Read] {
         guard let n = try await engine.partitionCount(topic) else { return [] }
         var out: [Read] = []
         for p in 0..<n {
             var offset = try await engine.offsets(topic: topic, partition: p).logStart
+            var aborted: Set<Int64> = []
             while true {
-                let r = try await engine.read(topic: topic, partition: p, from: offset)
+                let r = try await engine.read(topic: topic, partition: p, from: offset, isolation: committed ? .readCommitted : .readUncommitted)
                 if r.batches.isEmpty { break }
+                var pending = r.abortedTransactions.sorted { $0.firstOffset < $1.firstOffset }[...]
                 for (batch, start) in try RecordBatch.split(r.batches, allowTruncatedTail: true) {
                     offset = batch.lastOffset + 1
-                    if batch.isControl { continue }
+                    while let a = pending.first, a.firstOffset <= batch.lastOffset { aborted.insert(a.producerId); pending.removeFirst() }
+                    if batch.isControl { aborted.remove(batch.producerId); continue }
+                    if committed && batch.isTransactional && aborted.contains(batch.producerId) { continue }
                     for rec in try batch.decodedRecords(in: r.batches, at: start) {
                         out.append(Read(key: rec.key.map { String(decoding: $0, as: UTF8.self) }, value: rec.value,
                                         time: batch.baseTimestamp + rec.timestampDelta, headers: rec.headers))
                     }
                 }
-                if offset >= r.highWatermark { break }
+                if offset >= (committed ? r.lastStableOffset : r.highWatermark) { break }
             }
         }
         return out
