@@ -151,6 +151,7 @@ public final class JobManager: @unchecked Sendable {  // `jobs` guarded by `lock
         for v in graph.vertices {
             for op in v.operators { owners.insert(op.id) }
             if let o = JobAttempt.sourceOwner(v) { owners.insert(o) }
+            if v.sink?.exactlyOnce == true { owners.insert("sink") }
         }
         let unmatched = loaded.parts.keys.filter { !owners.contains($0) }.sorted()
         guard unmatched.isEmpty || allowNonRestoredState else {

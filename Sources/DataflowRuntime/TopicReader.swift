@@ -24,6 +24,8 @@ final class TopicReader: SourceReader {
     private let wake = NSCondition()
     private var notified = false
     private var tableLoaded = false
+    /// This subtask's partitions and where each goes on (its thread only).
+    private var splits: [Split] = []
     /// Records of one shape share their field names (this subtask's thread only).
     private let shapes = JSONReader.Shapes()
 
@@ -49,7 +51,7 @@ final class TopicReader: SourceReader {
             throw RuntimeFailure("topic '\(topic)' has \(count) partitions; the spec asks for partition \(bad)")
         }
         let saved = try Self.positions(task.restored?.source ?? [])
-        var splits: [Split] = []
+        splits = []
         for (i, p) in all.enumerated() where i % task.context.parallelism == task.context.subtask {
             if let position = saved[p] { splits.append(Split(partition: p, position: position)); continue }
             let o = try EngineIO.blocking { try await engine.offsets(topic: self.topic, partition: p) }
@@ -98,10 +100,7 @@ final class TopicReader: SourceReader {
             } else {
                 try clock.tick(now: TaskContext.nowMs(), task)
             }
-            try task.batchDone { w in  // each partition's next offset
-                w.count(splits.count)
-                for s in splits { w.int(Int64(s.partition)); w.int(s.position) }
-            }
+            try task.batchDone(snapshot: writePositions)
             if !any {
                 // Nothing new anywhere: wait for an append notice (or re-check idleness soon).
                 try task.idle {
@@ -112,6 +111,17 @@ final class TopicReader: SourceReader {
             }
         }
     }
+
+    /// The snapshot of a source: each partition's next offset.
+    private func writePositions(_ w: inout StateWriter) {
+        w.count(splits.count)
+        for s in splits { w.int(Int64(s.partition)); w.int(s.position) }
+    }
+
+    /// Every this many records of one read, the source does what it does between reads
+    /// (watermarks, metrics, a pending checkpoint barrier, a due flush): a read of a megabyte
+    /// through a slow step must not hold a checkpoint back for its whole length.
+    static let stepEvery = 256
 
     /// Partition → next offset from the snapshots of every old subtask (a partition may have
     /// moved to another subtask when the parallelism changed).
@@ -148,6 +158,7 @@ final class TopicReader: SourceReader {
         var next = position
         let bytes = read.batches
         var abortedOpen: Set<Int64> = []
+        var delivered = 0
         var pendingAborts = read.abortedTransactions.sorted { $0.firstOffset < $1.firstOffset }[...]
         for (batch, start) in try RecordBatch.split(bytes, allowTruncatedTail: true) {
             while let a = pendingAborts.first, a.firstOffset <= batch.lastOffset { abortedOpen.insert(a.producerId); pendingAborts.removeFirst() }
@@ -159,6 +170,12 @@ final class TopicReader: SourceReader {
                 guard offset >= position else { continue }
                 let kafkaTime = batch.isLogAppendTime ? batch.maxTimestamp : batch.baseTimestamp + r.timestampDelta
                 try handle(r, kafkaTime: kafkaTime, split: split, clock: &clock, now: now, task)
+                delivered += 1
+                if delivered % Self.stepEvery == 0 {
+                    splits[split].position = offset + 1
+                    if !isTable { try clock.tick(now: TaskContext.nowMs(), task) }
+                    try task.batchDone(snapshot: writePositions)
+                }
             }
         }
         return next

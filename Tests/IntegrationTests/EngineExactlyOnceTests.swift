@@ -28,5 +28,7 @@ import Testing
         #expect(results > 100, "the job produced its results (\(results))")
         #expect(written >= results, "aborted transactions' records are in the log, invisible to read_committed (\(written) written)")
         #expect(!engine.log.contains("could not be resumed"), "every resume worked")
+        let fromCheckpoints = engine.log.split(separator: "\n").filter { $0.contains("msg=\"job resumed\"") && $0.contains("/chk-") }.count
+        #expect(fromCheckpoints >= 3, "most resumes start from a checkpoint, not from the start (\(fromCheckpoints) of 5)")
     }
 }
