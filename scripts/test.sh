@@ -107,10 +107,14 @@ if ENGINE="$(KAFKA_PORT="$ENGINE_PORT" REST_PORT="$ENGINE_REST_PORT" scripts/eng
   swift test --skip-build --filter 'IntegrationTests.LagAgreementTests'
   swift test --skip-build --filter 'IntegrationTests.ReplayFrameTests'
   swift test --skip-build --filter 'ConsoleUITests.ConsoleUITests/'
-  # The Flink connector's tests that need no checkpoints, unchanged, against the engine's own jobs
-  # (its REST API; scripts/flink-job/sluice-test-job.yaml mirrors the Flink test job's graph).
+  # The Flink connector's tests, unchanged, against the engine's own jobs (its REST API;
+  # scripts/flink-job/sluice-test-job.yaml mirrors the Flink test job's graph): backpressure, bad
+  # input, and job control — run, savepoint, stop with savepoint, resume with state, cancel —
+  # through the CLI and from the keyboard under tmux.
   SLUICE_TEST_FLINK="http://127.0.0.1:$ENGINE_REST_PORT" SLUICE_TEST_FLINK_JAR="$PWD/scripts/flink-job/sluice-test-job.yaml" \
-    swift test --skip-build --filter 'IntegrationTests.(FlinkPollerTests/slowOperatorIsTheBottleneckAndItsUpstreamIsBackpressured|FlinkJobTests/badInputIsAClearErrorWithItsExitStatus)'
+    swift test --skip-build --filter 'IntegrationTests.(FlinkPollerTests/slowOperatorIsTheBottleneckAndItsUpstreamIsBackpressured|FlinkJobTests/badInputIsAClearErrorWithItsExitStatus|FlinkJobTests/launchSavepointPauseResumeCancelThroughTheCLI)'
+  SLUICE_TEST_FLINK="http://127.0.0.1:$ENGINE_REST_PORT" SLUICE_TEST_FLINK_JAR="$PWD/scripts/flink-job/sluice-test-job.yaml" \
+    swift test --skip-build --filter 'ConsoleUITests.FlinkUITests/jobActionsFromTheKeyboard'
 else
   echo "FAIL: the engine could not start" >&2
   exit 1

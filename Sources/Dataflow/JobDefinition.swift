@@ -181,6 +181,8 @@ public struct JobDefinition: Sendable {
         case join(JoinSpec)
         /// Waits this long per record (a deliberately slow step, for backpressure demos).
         case delay(microseconds: Int64)
+        /// Adds field `as`: the running count of the record's key (keyed state; metric `maxCount`).
+        case count(field: String)
         /// Swift code per record (the Swift API): the new value, or nil to drop the record. A
         /// throw fails the job, and the error shows in its exceptions.
         case function(name: String, body: @Sendable (Value) throws -> Value?)

@@ -96,6 +96,8 @@ public struct JobGraph: Sendable {
                 guard keyed else { throw PlanError(step: index, reason: "dedupe needs a key: give it one (dedupe: {key: id, ttl: 10m}) or put a keyBy before it") }
             case .window:
                 guard keyed else { throw PlanError(step: index, reason: "a window needs a keyBy before it (records are windowed per key)") }
+            case .count:
+                guard keyed else { throw PlanError(step: index, reason: "count keeps a count per key: put a keyBy before it") }
             default: break
             }
             if needsNewVertex && !current.operators.isEmpty || needsNewVertex && current.source != nil {
@@ -107,6 +109,7 @@ public struct JobGraph: Sendable {
             case .filter(let e): add(OperatorPlan(name: "Filter", make: { FilterOperator(e) }))
             case .map(let fields): add(OperatorPlan(name: "Map", make: { MapOperator(fields) }))
             case .delay(let us): add(OperatorPlan(name: "Delay(\(us) µs)", make: { DelayOperator(microseconds: us) }))
+            case .count(let field): add(OperatorPlan(name: "Count(\(field))", make: { RunningCountOperator(field: field) }))
             case .function(let fname, let body): add(OperatorPlan(name: fname, make: { FunctionOperator(name: fname, body: body) }))
             case .keyBy: break
             case .window(let w):

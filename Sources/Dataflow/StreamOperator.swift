@@ -49,6 +49,8 @@ public protocol StreamOperator: AnyObject {
     func advance(to watermark: Int64, _ out: Collector) throws
     /// Bytes of keyed state held (Flink's state size), for the metrics.
     var stateSize: Int { get }
+    /// The operator's own metrics (Flink's user metrics: `<operator name>.<metric>`).
+    var metrics: [(String, Double)] { get }
     /// Writes the operator's state for a checkpoint: each keyed entry with its key, so that a
     /// restore at another parallelism finds each key's owner (docs/checkpoints.md). A stateless
     /// operator writes nothing.
@@ -68,6 +70,7 @@ extension StreamOperator {
     public func process(_ record: StreamRecord, _ out: Collector) throws { var r = record; try process(&r, out) }
     public func advance(to watermark: Int64, _ out: Collector) throws { try out.emitWatermark(watermark) }
     public var stateSize: Int { 0 }
+    public var metrics: [(String, Double)] { [] }
     public func snapshotState(_ out: inout StateWriter) {}
     public func restoreState(_ input: inout StateReader, owns: (Value) -> Bool) throws {}
 }

@@ -98,6 +98,7 @@ final class JobAttempt: @unchecked Sendable {  // `remaining` guarded by `lock`;
                                            output: output, gate: gatesByVertex[vi].isEmpty ? nil : gatesByVertex[vi][s],
                                            channels: channels, tableChannels: tableChannels, endedChannels: ended, source: reader)
                 runner.operatorIds = v.operators.map(\.id)
+                runner.operatorNames = v.operators.map(\.name)
                 if let restore {
                     func ordered(_ owner: String) -> [[UInt8]] { (restore.parts[owner] ?? [:]).sorted { $0.key < $1.key }.map(\.value) }
                     runner.restored = RestoredState(operators: Dictionary(uniqueKeysWithValues: runner.operatorIds.map { ($0, ordered($0)) }),

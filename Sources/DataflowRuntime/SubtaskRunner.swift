@@ -26,8 +26,9 @@ final class SubtaskRunner: @unchecked Sendable {  // used by its own thread only
 
     /// Set before the task starts when the job checkpoints (docs/checkpoints.md).
     var checkpoints: CheckpointHooks?
-    /// The chain's operator ids (their state's names in snapshots).
+    /// The chain's operator ids (their state's names in snapshots) and names (their metrics').
     var operatorIds: [String] = []
+    var operatorNames: [String] = []
     /// A stop-with-savepoint barrier has passed: the inputs end next.
     var stopping = false
     /// The last barrier this task passed on.
@@ -237,9 +238,13 @@ final class SubtaskRunner: @unchecked Sendable {  // used by its own thread only
 
     private func publish() {
         let now = DispatchTime.now().uptimeNanoseconds
+        var measured: [String: Double]? = nil
         if now &- stateMeasuredAt >= 250_000_000 {
             stateBytes = operators.reduce(0) { $0 + $1.stateSize }
             stateMeasuredAt = now
+            var m: [String: Double] = [:]
+            for (op, name) in zip(operators, operatorNames) { for (k, v) in op.metrics { m["\(name).\(k)"] = v } }
+            if !m.isEmpty { measured = m }
         }
         let state = stateBytes
         let o = output
@@ -251,6 +256,7 @@ final class SubtaskRunner: @unchecked Sendable {  // used by its own thread only
             c.inputWatermark = inW
             c.outputWatermark = o.outputWatermark
             c.stateBytes = Int64(state)
+            if let measured { c.operatorMetrics = measured }
             c.deadLetters = o.deadLetters
             c.lateRecordsDropped = o.lateDropped
             c.lateRecordsToSideOutput = o.lateSide

@@ -91,13 +91,13 @@ struct FlinkViews {
         let perSubtask = v.subtasks.map { m -> [String: Double] in
             let r = rates.rates(m)
             let c = r.counters
-            return ["busyTimeMsPerSecond": r.busyMsPerSecond, "backPressuredTimeMsPerSecond": r.backPressuredMsPerSecond,
+            return c.operatorMetrics.merging(["busyTimeMsPerSecond": r.busyMsPerSecond, "backPressuredTimeMsPerSecond": r.backPressuredMsPerSecond,
                     "idleTimeMsPerSecond": r.idleMsPerSecond, "numRecordsInPerSecond": r.recordsInPerSecond,
                     "numRecordsOutPerSecond": r.recordsOutPerSecond, "numRecordsIn": Double(c.recordsIn), "numRecordsOut": Double(c.recordsOut),
                     "currentInputWatermark": Double(c.inputWatermark), "currentOutputWatermark": Double(c.outputWatermark),
                     "stateSize": Double(c.stateBytes), "numDeadLetters": Double(c.deadLetters),
                     "numLateRecordsDropped": Double(c.lateRecordsDropped), "numLateRecordsToSideOutput": Double(c.lateRecordsToSideOutput),
-                    "inPoolUsage": Double(c.inputQueued) / Double(max(1, c.inputCapacity))]
+                    "inPoolUsage": Double(c.inputQueued) / Double(max(1, c.inputCapacity))]) { _, builtIn in builtIn }
         }
         let known = names.isEmpty ? Array(perSubtask.first?.keys.sorted() ?? []) : names
         return known.compactMap { name in
@@ -137,14 +137,24 @@ struct FlinkViews {
                 id: e.id, status: e.status.rawValue, isSavepoint: e.isSavepoint, triggerTimestamp: e.triggerTimestamp,
                 latestAckTimestamp: e.latestAckTimestamp, failureTimestamp: e.status == .failed ? e.endTimestamp : nil,
                 failureMessage: e.failureMessage, endToEndDuration: e.endToEndDuration, stateSize: e.stateSize, checkpointedSize: e.stateSize,
-                numSubtasks: e.numSubtasks, numAcknowledgedSubtasks: e.numAcknowledged, externalPath: e.externalPath,
+                numSubtasks: e.numSubtasks, numAcknowledgedSubtasks: e.numAcknowledged, externalPath: e.externalPath.map(Self.uri),
                 checkpointType: e.isSavepoint ? "SAVEPOINT" : "CHECKPOINT")
         }
         return CheckpointStatistics(
             counts: .init(restored: s.restored, total: s.total, inProgress: s.inProgress, completed: s.completed, failed: s.failed),
             latest: .init(completed: s.latestCompleted.map(wire), savepoint: s.latestSavepoint.map(wire), failed: s.latestFailed.map(wire),
-                          restored: s.latestRestored.map { .init(id: $0.id, restoreTimestamp: $0.restoreTimestamp, isSavepoint: $0.isSavepoint, externalPath: $0.externalPath) }),
+                          restored: s.latestRestored.map { .init(id: $0.id, restoreTimestamp: $0.restoreTimestamp, isSavepoint: $0.isSavepoint, externalPath: Self.uri($0.externalPath)) }),
             history: s.history.map(wire))
+    }
+
+    /// A snapshot's place as Flink writes it (`file:/…`), so clients that read Flink's paths read
+    /// the engine's the same way; ``path(_:)`` takes either form back.
+    static func uri(_ path: String) -> String { path.hasPrefix("/") ? "file:" + path : path }
+
+    static func path(_ given: String) -> String {
+        if given.hasPrefix("file://") { return String(given.dropFirst("file://".count)) }
+        if given.hasPrefix("file:") { return String(given.dropFirst("file:".count)) }
+        return given
     }
 
     func checkpointConfig(_ spec: JobDefinition.CheckpointSpec) -> CheckpointConfig {

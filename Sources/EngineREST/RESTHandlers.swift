@@ -76,7 +76,7 @@ struct RESTHandlers: Sendable {
                 switch j.savepointStatus(trigger) {
                 case nil: throw RESTError.notFound("There is no savepoint operation with trigger id \(trigger) for job \(j.id)")
                 case .inProgress?: return json(SavepointStatusResponse(status: .init(id: "IN_PROGRESS")))
-                case .completed(let path)?: return json(SavepointStatusResponse(status: .init(id: "COMPLETED"), operation: .init(location: path)))
+                case .completed(let path)?: return json(SavepointStatusResponse(status: .init(id: "COMPLETED"), operation: .init(location: FlinkViews.uri(path))))
                 case .failed(let why)?:
                     return json(SavepointStatusResponse(status: .init(id: "COMPLETED"),
                                                         operation: .init(failureCause: .init(className: "SavepointException", stackTrace: why))))
@@ -124,7 +124,7 @@ struct RESTHandlers: Sendable {
                 let running: RunningJob
                 do {
                     let definition = try JobSpecParser.parse(entry.text, defaultParallelism: run.parallelism ?? 1, arguments: args)
-                    running = try await jobs.submit(definition, restoreFrom: run.savepointPath.flatMap { $0.isEmpty ? nil : $0 },
+                    running = try await jobs.submit(definition, restoreFrom: run.savepointPath.flatMap { $0.isEmpty ? nil : FlinkViews.path($0) },
                                                     allowNonRestoredState: run.allowNonRestoredState ?? false,
                                                     spec: .init(text: entry.text, arguments: args, parallelism: run.parallelism ?? 1))
                 } catch let e as JobManager.SubmitError {
@@ -154,7 +154,7 @@ struct RESTHandlers: Sendable {
 
     /// A savepoint (or stop with one) of `job` into `directory`, else the engine's default.
     private func savepoint(_ job: RunningJob, directory: String?, stop: Bool, drain: Bool) throws -> Response {
-        guard let target = directory.flatMap({ $0.isEmpty ? nil : $0 }) ?? jobs.savepointDirectory else {
+        guard let target = directory.flatMap({ $0.isEmpty ? nil : FlinkViews.path($0) }) ?? jobs.savepointDirectory else {
             throw RESTError.badRequest("No savepoint directory given and the engine has no default: send target-directory (targetDirectory for stop)")
         }
         do {

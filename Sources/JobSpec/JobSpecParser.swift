@@ -57,7 +57,7 @@ public enum JobSpecParser {
                 throw JobSpecError(line: 0, column: 0, path: "arguments", reason: "--\(name) '\(value.prefix(40))': values are letters, digits and . _ - : /")
             }
             if values[name] != nil { values[name] = value } else if name == "name" { rename = value } else {
-                let known = (["name"] + values.keys.sorted()).map { "--\($0)" }.joined(separator: ", ")
+                let known = (["name"] + values.keys.filter { $0 != "name" }.sorted()).map { "--\($0)" }.joined(separator: ", ")
                 throw JobSpecError(line: 0, column: 0, path: "arguments", reason: "--\(name) is not a param of this spec (it takes \(known))")
             }
             i += 2
@@ -86,8 +86,11 @@ public enum JobSpecParser {
     }
 
     /// `checkpoints: 1s` (the interval) or `{interval, timeout, minPause, tolerableFailures, retained}`.
-    static func parseCheckpoints(_ node: SpecNode) throws -> JobDefinition.CheckpointSpec {
-        if case .scalar = node.node { return .init(interval: try node.positiveDuration()) }
+    static func parseCheckpoints(_ node: SpecNode) throws -> JobDefinition.CheckpointSpec? {
+        if case .scalar = node.node {
+            if try node.string() == "0" || (try node.duration()) == 0 { return nil }  // off, as Flink's interval 0
+            return .init(interval: try node.positiveDuration())
+        }
         let m = try node.mapping(allowed: ["interval", "timeout", "minPause", "tolerableFailures", "retained"])
         guard let interval = m["interval"] else { throw node.fail("missing 'interval' (how often to checkpoint, e.g. 10s)") }
         var spec = JobDefinition.CheckpointSpec(interval: try interval.positiveDuration())
@@ -146,7 +149,7 @@ public enum JobSpecParser {
         }
         let job = JobDefinition(name: name, parallelism: parallelism, source: source, steps: steps, sink: sink,
                                 deadLetterTopic: try top["deadLetter"]?.name(), sourceName: try sourceNode.mapping(allowed: sourceKeys)["name"]?.string(),
-                                checkpoints: try top["checkpoints"].map(parseCheckpoints), restart: try top["restart"].map(parseRestart))
+                                checkpoints: try top["checkpoints"].flatMap(parseCheckpoints), restart: try top["restart"].map(parseRestart))
         do {
             _ = try JobGraph(job)
         } catch let e as JobGraph.PlanError {
@@ -267,7 +270,7 @@ public enum JobSpecParser {
         return s
     }
 
-    static let stepKinds = ["filter", "map", "keyBy", "window", "aggregate", "dedupe", "join", "delay"]
+    static let stepKinds = ["filter", "map", "keyBy", "window", "aggregate", "dedupe", "join", "delay", "count"]
 
     /// One step (a window takes the aggregate after it too): the step and how many list items it used.
     static func parseStep(_ nodes: [SpecNode], at index: Int) throws -> (JobDefinition.Step, Int) {
@@ -359,6 +362,8 @@ public enum JobSpecParser {
             }
             if let f = j["format"] { spec.format = try f.choice(JobDefinition.Format.self) }
             return (.init(.join(spec), parallelism: parallelism), 1)
+        case "count":
+            return (.init(.count(field: try body.string()), parallelism: parallelism), 1)
         default:  // delay
             let d = try body.duration()
             return (.init(.delay(microseconds: d * 1000), parallelism: parallelism), 1)

@@ -82,6 +82,15 @@ import Testing
         try check({ WindowOperator(assigner: .session(gap: 4), aggregation: try aggregation(), allowedLateness: 5, keyName: "k") }, parallelism: parallelism)
     }
 
+    @Test(arguments: [1, 2]) func runningCount(parallelism: Int) throws {
+        try check({ RunningCountOperator(field: "c") }, parallelism: parallelism)
+        let op = RunningCountOperator(field: "c"), out = Capture()
+        for t in 0..<5 { try op.process(rec("a", Int64(t)), out) }
+        try op.process(rec("b", 9), out)
+        #expect(out.records.map { $0.value.lookup(["c"]) } == [.int(1), .int(2), .int(3), .int(4), .int(5), .int(1)])
+        #expect(op.metrics.first { $0.0 == "maxCount" }?.1 == 5)
+    }
+
     @Test(arguments: [1, 2]) func dedupe(parallelism: Int) throws {
         try check({ DedupeOperator(ttl: 25, keyText: "k") }, parallelism: parallelism)
     }

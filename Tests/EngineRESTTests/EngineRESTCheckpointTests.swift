@@ -50,14 +50,14 @@ import Testing
         }
         let completed = try #require(stats?.latest.completed)
         #expect(completed.status == "COMPLETED" && completed.numAcknowledgedSubtasks == 4 && (completed.stateSize ?? 0) > 0)
-        #expect(completed.externalPath?.contains("/checkpoints/\(jid)/chk-") == true)
+        #expect(completed.externalPath?.hasPrefix("file:" + r.fx.directory + "/checkpoints/\(jid)/chk-") == true, "Flink's file: form")
 
         // A savepoint to the engine's default directory, then stop with one to a chosen directory.
         let plain = try #require(try await awaitLocation(r, job: jid, request: try await r.client.triggerSavepoint(job: jid, targetDirectory: nil)))
-        #expect(plain.hasPrefix(r.fx.directory + "/savepoints/savepoint-"))
+        #expect(plain.hasPrefix("file:" + r.fx.directory + "/savepoints/savepoint-"))
         let target = r.fx.directory + "/chosen"
         let stopped = try #require(try await awaitLocation(r, job: jid, request: try await r.client.stopWithSavepoint(job: jid, targetDirectory: target, drain: false)))
-        #expect(stopped.hasPrefix(target + "/savepoint-"))
+        #expect(stopped.hasPrefix("file:" + target + "/savepoint-"))
         let finished = try await base.eventually { try await r.client.job(jid).state == .finished ? true : nil }
         #expect(finished == true)
         let after = try await r.client.checkpoints(job: jid)
