@@ -213,3 +213,54 @@ import Testing
         await manager.shutdown()
     }
 }
+
+@Suite(.serialized) struct CheckpointFailureTests {
+    let helper = CheckpointTests()
+
+    /// A checkpoint that cannot be written fails with the cause and the job runs on (within its
+    /// tolerable failures); once the storage is back, checkpoints complete again. Past the
+    /// tolerable number the job fails over, with the cause in its exceptions.
+    @Test func anUnwritableCheckpointFailsWithItsCauseAndTheJobRunsOn() async throws {
+        let fx = try await EngineFixture.start()
+        defer { Task { await fx.stop() } }
+        let root = fx.directory + "/checkpoints"
+        let manager = JobManager(engine: fx.engine, checkpointDirectory: root)
+        var d = try JobSpecParser.parse(helper.spec("unwritable", rate: 20_000, count: 10_000_000))
+        d.checkpoints = .init(interval: 50, tolerableFailures: 1000)
+        let job = try await manager.submit(d)
+        try await helper.waitFor("a checkpoint") { (job.checkpointStats?.completed ?? 0) >= 1 }
+        // A file where the job's checkpoint directory was: nothing can be made under it.
+        let dir = root + "/" + job.id
+        try FileManager.default.removeItem(atPath: dir)
+        FileManager.default.createFile(atPath: dir, contents: Data("in the way".utf8))
+        try await helper.waitFor("a failed checkpoint") { (job.checkpointStats?.failed ?? 0) >= 2 }
+        let failed = try #require(job.checkpointStats?.latestFailed)
+        #expect(failed.failureMessage?.contains("could not be written") == true && failed.failureMessage?.contains(dir) == true,
+                "\(failed.failureMessage ?? "")")
+        #expect(job.state == .running)
+        let completedBefore = job.checkpointStats?.completed ?? 0
+        try FileManager.default.removeItem(atPath: dir)
+        try await helper.waitFor("checkpoints again") { (job.checkpointStats?.completed ?? 0) > completedBefore }
+        #expect(job.state == .running && job.restarts == 0)
+        job.cancel()
+        #expect(await job.waitUntilTerminal(timeout: 10))
+    }
+
+    @Test func pastTheTolerableFailuresTheJobFailsOver() async throws {
+        let fx = try await EngineFixture.start()
+        defer { Task { await fx.stop() } }
+        let root = fx.directory + "/checkpoints"
+        let manager = JobManager(engine: fx.engine, checkpointDirectory: root)
+        var d = try JobSpecParser.parse(helper.spec("intolerant", rate: 20_000, count: 10_000_000))
+        d.checkpoints = .init(interval: 50, tolerableFailures: 1)
+        d.restart = JobDefinition.RestartStrategy.none
+        let job = try await manager.submit(d)
+        try await helper.waitFor("a checkpoint") { (job.checkpointStats?.completed ?? 0) >= 1 }
+        let dir = root + "/" + job.id
+        try FileManager.default.removeItem(atPath: dir)
+        FileManager.default.createFile(atPath: dir, contents: Data("in the way".utf8))
+        #expect(await job.waitUntilTerminal(timeout: 20))
+        #expect(job.state == .failed)
+        #expect(job.failures.contains { $0.message.contains("tolerable failure threshold (1)") && $0.message.contains(dir) }, "\(job.failures.map(\.message))")
+    }
+}
