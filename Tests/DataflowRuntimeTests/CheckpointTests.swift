@@ -198,6 +198,36 @@ import Testing
         else { #expect(Int64(counted) < sent, "the open windows did not fire") }
     }
 
+    /// A savepoint is self-contained: copied to another directory (as to another machine) and
+    /// the original removed, it restores there with its keyed state.
+    @Test func aCopiedSavepointRestoresWithItsState() async throws {
+        let fx = try await EngineFixture.start()
+        defer { Task { await fx.stop() } }
+        let manager = JobManager(engine: fx.engine, checkpointDirectory: fx.directory + "/checkpoints")
+        let count = 60_000
+        let reference = try await manager.submit(try JobSpecParser.parse(helper.spec("reference", rate: 0, count: count)))
+        #expect(await reference.waitUntilTerminal(timeout: 60))
+        let expected = try await helper.results(fx, "reference")
+
+        let definition = try JobSpecParser.parse(helper.spec("moved", rate: 30_000, count: count))
+        let first = try await manager.submit(definition)
+        try await helper.waitFor("events") { first.vertices[0].subtasks.allSatisfy { $0.snapshot.recordsIn > 5000 } }
+        let original = try await waitForSavepoint(first, try first.triggerSavepoint(directory: fx.directory + "/here", stop: true))
+        #expect(await first.waitUntilTerminal(timeout: 10))
+        let copy = fx.directory + "/elsewhere/copied-savepoint"
+        try FileManager.default.createDirectory(atPath: fx.directory + "/elsewhere", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: original, toPath: copy)
+        try FileManager.default.removeItem(atPath: original)
+
+        let second = try await manager.submit(definition, restoreFrom: copy)
+        #expect(second.checkpointStats?.latestRestored?.externalPath == copy)
+        #expect(await second.waitUntilTerminal(timeout: 60))
+        let read = second.vertices[0].subtasks.reduce(0) { $0 + $1.snapshot.recordsIn }
+        #expect(read < Int64(count), "went on from the savepoint's positions (\(read) events made)")
+        let got = try await helper.results(fx, "moved")
+        #expect(got == expected, "\(got.subtracting(expected).count) differ, \(expected.subtracting(got).count) missing")
+    }
+
     @Test func aSavepointDirectoryThatCannotBeMadeIsRefusedAtOnce() async throws {
         let fx = try await EngineFixture.start()
         defer { Task { await fx.stop() } }
