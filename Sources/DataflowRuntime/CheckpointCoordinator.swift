@@ -225,7 +225,7 @@ public final class CheckpointCoordinator: @unchecked Sendable {  // guarded by `
                     continue
                 }
                 if now - p.started >= timeout {
-                    failPending("\(p.savepoint == nil ? "Checkpoint" : "Savepoint") expired before completing (timeout \(timeoutMs) ms)")
+                    failPending("Checkpoint expired before completing.")  // Flink's words, which consoles and scripts match
                     continue
                 }
                 _ = condition.wait(until: Date().addingTimeInterval(Double(p.started + timeout - now) / 1e9))

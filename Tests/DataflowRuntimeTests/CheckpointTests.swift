@@ -276,6 +276,23 @@ import Testing
         #expect(await job.waitUntilTerminal(timeout: 10))
     }
 
+    /// Barriers stuck behind a step far slower than the timeout: the checkpoint expires with
+    /// Flink's words, counted as failed, and the job runs on.
+    @Test func aCheckpointThatCannotFinishInTimeExpires() async throws {
+        let fx = try await EngineFixture.start()
+        defer { Task { await fx.stop() } }
+        let manager = JobManager(engine: fx.engine, checkpointDirectory: fx.directory + "/checkpoints")
+        var d = try JobSpecParser.parse(helper.spec("stuck", rate: 2_000, count: 10_000_000))
+        d.steps.insert(.init(.delay(microseconds: 200_000), chained: false), at: 1)
+        d.checkpoints = .init(interval: 50, timeout: 150, tolerableFailures: 1000)
+        let job = try await manager.submit(d)
+        try await helper.waitFor("an expired checkpoint") { (job.checkpointStats?.failed ?? 0) >= 1 }
+        #expect(job.checkpointStats?.latestFailed?.failureMessage == "Checkpoint expired before completing.")
+        #expect(job.state == .running)
+        job.cancel()
+        #expect(await job.waitUntilTerminal(timeout: 10))
+    }
+
     @Test func pastTheTolerableFailuresTheJobFailsOver() async throws {
         let fx = try await EngineFixture.start()
         defer { Task { await fx.stop() } }
