@@ -102,6 +102,16 @@ struct CheckpointStorage: Sendable {
         return Loaded(directory: directory, metadata: meta, parts: parts, names: names)
     }
 
+    /// The first of `candidates` (newest first) that reads back whole, and why each one before
+    /// it could not be used.
+    static func newestReadable(_ candidates: [String]) -> (Loaded?, [String]) {
+        var unusable: [String] = []
+        for c in candidates {
+            do { return (try read(c), unusable) } catch { unusable.append("checkpoint not usable, trying an older one: \(error)") }
+        }
+        return (nil, unusable)
+    }
+
     /// Finished checkpoints under `jobDirectory` (`chk-<id>` with a `_metadata`), newest first.
     static func checkpoints(in jobDirectory: String) -> [(id: Int64, path: String)] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: jobDirectory)) ?? []

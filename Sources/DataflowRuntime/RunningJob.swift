@@ -213,14 +213,10 @@ public final class RunningJob: @unchecked Sendable {  // mutable state guarded b
             return
         }
         lock.unlock()
-        var restore: CheckpointStorage.Loaded? = nil
-        for candidate in coordinator?.completedCheckpoints() ?? [] {
-            do { restore = try CheckpointStorage.read(candidate); break } catch {
-                lock.lock()
-                _failures.append(Failure(time: TaskContext.nowMs(), message: "checkpoint not usable, trying an older one: \(error)", task: "Checkpoint Coordinator"))
-                lock.unlock()
-            }
-        }
+        let (restore, unusable) = CheckpointStorage.newestReadable(coordinator?.completedCheckpoints() ?? [])
+        lock.lock()
+        for why in unusable { _failures.append(Failure(time: TaskContext.nowMs(), message: why, task: "Checkpoint Coordinator")) }
+        lock.unlock()
         let next = JobAttempt(number: attempt.number + 1, plan: plan, restore: restore, coordinator: coordinator)
         lock.lock()
         attempt = next

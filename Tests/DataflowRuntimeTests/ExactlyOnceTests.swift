@@ -44,7 +44,9 @@ import Testing
         #expect(job.state == .finished && job.restarts == 2, "\(job.state), \(job.restarts) restarts: \(job.failures.map(\.message))")
         let all = try await fx.readAll("exactly")
         let got = try await results(fx, "exactly")
-        #expect(all.count > got.count, "the failed attempts wrote results that were aborted (\(all.count) written, \(got.count) committed)")
+        // Results the failed attempts wrote after their last checkpoint are in the log, aborted
+        // (none when a failure came right after a checkpoint).
+        #expect(all.count >= got.count, "\(all.count) written, \(got.count) committed")
         #expect(got == expected, "\(got.count) committed results, \(expected.count) expected; each once; first extra \(Set(got).subtracting(expected).sorted().prefix(3)), first missing \(Set(expected).subtracting(got).sorted().prefix(3))")
     }
 
