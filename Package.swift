@@ -57,7 +57,7 @@ let package = Package(
         .target(name: "Dataflow", swiftSettings: recordPath),
         // Jobs running in the engine: a thread per subtask, bounded gates (backpressure), sources
         // and sinks over EngineCore in-process, Flink-named metrics.
-        .target(name: "DataflowRuntime", dependencies: ["Dataflow", "EngineCore", "KafkaProtocol", "RecordCodecs",
+        .target(name: "DataflowRuntime", dependencies: ["Dataflow", "EngineCore", "KafkaProtocol", "RecordCodecs", "StreamLog",
                                                        .product(name: "Logging", package: "swift-log")],
                 swiftSettings: recordPath),
         // The engine's REST front: Flink's REST paths for the engine's jobs, over Hummingbird.

@@ -33,6 +33,8 @@ public final class JobManager: @unchecked Sendable {  // `jobs` guarded by `lock
         public var text: String
         public var arguments: [String]
         public var parallelism: Int
+        /// Where the job first started from (kept when a restarted engine resumes it elsewhere).
+        var startedFrom: String? = nil
         public init(text: String, arguments: [String], parallelism: Int) { self.text = text; self.arguments = arguments; self.parallelism = parallelism }
     }
 
@@ -86,7 +88,7 @@ public final class JobManager: @unchecked Sendable {  // `jobs` guarded by `lock
         let job = try RunningJob(id: id, definition: definition, graph: graph, engine: engine, sinkPartitions: sinkPartitions,
                                  sourcePartitions: partitionCounts, checkpointDirectory: checkpointDirectory.map { "\($0)/\(id)" }, restore: restore)
         if let spec, let registry, definition.checkpoints != nil {
-            let first = givenId == nil ? restoreFrom : registry.all().records.first { $0.id == id }?.restoreFrom
+            let first = givenId == nil ? restoreFrom : spec.startedFrom
             do {
                 try registry.save(.init(id: id, spec: spec.text, arguments: spec.arguments, parallelism: spec.parallelism, restoreFrom: first,
                                         allowNonRestoredState: allowNonRestoredState))
@@ -117,11 +119,16 @@ public final class JobManager: @unchecked Sendable {  // `jobs` guarded by `lock
             // Never from the start when checkpoints exist but none reads back: that would repeat
             // output already committed.
             let candidates: [String?] = own.isEmpty ? [r.restoreFrom] : own.map { Optional($0) } + (r.restoreFrom.map { [$0] } ?? [])
+            let definition: JobDefinition
+            do { definition = try parse(r.spec, r.arguments, r.parallelism) } catch {
+                problems.append((r.id, "\(error)"))
+                continue
+            }
+            var spec = SpecSource(text: r.spec, arguments: r.arguments, parallelism: r.parallelism)
+            spec.startedFrom = r.restoreFrom
             for from in candidates {
                 do {
-                    let definition = try parse(r.spec, r.arguments, r.parallelism)
-                    _ = try await submit(definition, restoreFrom: from, allowNonRestoredState: r.allowNonRestoredState,
-                                         spec: .init(text: r.spec, arguments: r.arguments, parallelism: r.parallelism), id: r.id)
+                    _ = try await submit(definition, restoreFrom: from, allowNonRestoredState: r.allowNonRestoredState, spec: spec, id: r.id)
                     started = true
                     break
                 } catch {

@@ -1,4 +1,5 @@
 import Foundation
+import StreamLog
 
 /// The engine's running jobs on disk, so a restarted engine runs them again from their latest
 /// checkpoints (Flink's HA job store, for one node): a file per job, written when it starts and
@@ -22,16 +23,7 @@ struct JobRegistry: Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let path = directory + "/\(r.id).json"
-        let tmp = path + ".tmp"
-        guard FileManager.default.createFile(atPath: tmp, contents: try encoder.encode(r)) else {
-            throw RuntimeFailure("cannot write \(tmp): \(String(cString: strerror(errno)))")
-        }
-        let fd = open(tmp, O_RDONLY)
-        if fd >= 0 { fsync(fd); close(fd) }
-        guard rename(tmp, path) == 0 else { throw RuntimeFailure("cannot rename \(tmp): \(String(cString: strerror(errno)))") }
-        let dfd = open(directory, O_RDONLY)
-        if dfd >= 0 { fsync(dfd); close(dfd) }
+        try DurableFile.replace(directory + "/\(r.id).json", with: try encoder.encode(r))
     }
 
     func remove(_ id: String) { try? FileManager.default.removeItem(atPath: directory + "/\(id).json") }

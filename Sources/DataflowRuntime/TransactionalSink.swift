@@ -55,7 +55,15 @@ final class TransactionalSink {
             }
         }
         if states.isEmpty { for n in 0..<2 { ids.insert(Self.id(prefix: prefix, subtask: subtask, n)) } }
-        for id in ids.sorted() { _ = try EngineIO.blocking { [engine] in try await engine.initTransactions(id: id, timeoutMs: Self.timeoutMs) } }
+        // This subtask's own ids, registered here, start the pool as they are (not registered twice).
+        let ownPrefix = Self.id(prefix: prefix, subtask: subtask, 0).dropLast()
+        for id in ids.sorted() {
+            let producer = try EngineIO.blocking { [engine] in try await engine.initTransactions(id: id, timeoutMs: Self.timeoutMs) }
+            if id.hasPrefix(ownPrefix), let n = Int(id.dropFirst(ownPrefix.count)) {
+                poolSize = max(poolSize, n + 1)
+                free.append(producer)
+            }
+        }
         try begin()
     }
 
