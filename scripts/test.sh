@@ -108,13 +108,14 @@ if ENGINE="$(KAFKA_PORT="$ENGINE_PORT" REST_PORT="$ENGINE_REST_PORT" scripts/eng
   swift test --skip-build --filter 'IntegrationTests.ReplayFrameTests'
   swift test --skip-build --filter 'ConsoleUITests.ConsoleUITests/'
   # The Flink connector's tests, unchanged, against the engine's own jobs (its REST API;
-  # scripts/flink-job/sluice-test-job.yaml mirrors the Flink test job's graph): backpressure, bad
-  # input, and job control — run, savepoint, stop with savepoint, resume with state, cancel —
-  # through the CLI and from the keyboard under tmux.
+  # scripts/flink-job/sluice-test-job.yaml mirrors the Flink test job's graph and arguments): every
+  # Flink integration and UI test — backpressure and its bottleneck, checkpoints that expire with
+  # Flink's cause, bad input, and job control (run, savepoint, stop with savepoint, resume with
+  # state, cancel) through the CLI and from the keyboard under tmux.
   SLUICE_TEST_FLINK="http://127.0.0.1:$ENGINE_REST_PORT" SLUICE_TEST_FLINK_JAR="$PWD/scripts/flink-job/sluice-test-job.yaml" \
-    swift test --skip-build --filter 'IntegrationTests.(FlinkPollerTests/slowOperatorIsTheBottleneckAndItsUpstreamIsBackpressured|FlinkJobTests/badInputIsAClearErrorWithItsExitStatus|FlinkJobTests/launchSavepointPauseResumeCancelThroughTheCLI)'
+    swift test --skip-build --filter 'IntegrationTests.(FlinkPollerTests|FlinkJobTests)'
   SLUICE_TEST_FLINK="http://127.0.0.1:$ENGINE_REST_PORT" SLUICE_TEST_FLINK_JAR="$PWD/scripts/flink-job/sluice-test-job.yaml" \
-    swift test --skip-build --filter 'ConsoleUITests.FlinkUITests/jobActionsFromTheKeyboard'
+    swift test --skip-build --filter 'ConsoleUITests.FlinkUITests'
 else
   echo "FAIL: the engine could not start" >&2
   exit 1

@@ -179,8 +179,10 @@ public struct JobDefinition: Sendable {
         case window(WindowSpec)
         case dedupe(key: CompiledExpression?, ttl: Int64)
         case join(JoinSpec)
-        /// Waits this long per record (a deliberately slow step, for backpressure demos).
-        case delay(microseconds: Int64)
+        /// Waits this long per record (a deliberately slow step, for backpressure demos);
+        /// `expireCheckpoints` N > 0 also holds every Nth snapshot past the checkpoint timeout, so
+        /// those checkpoints expire while the job runs on (a slow state backend, for demos).
+        case delay(microseconds: Int64, expireCheckpoints: Int = 0)
         /// Adds field `as`: the running count of the record's key (keyed state; metric `maxCount`).
         case count(field: String)
         /// Swift code per record (the Swift API): the new value, or nil to drop the record. A

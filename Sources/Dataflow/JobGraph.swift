@@ -98,6 +98,8 @@ public struct JobGraph: Sendable {
                 guard keyed else { throw PlanError(step: index, reason: "a window needs a keyBy before it (records are windowed per key)") }
             case .count:
                 guard keyed else { throw PlanError(step: index, reason: "count keeps a count per key: put a keyBy before it") }
+            case .delay(_, let every) where every > 0 && job.checkpoints == nil:
+                throw PlanError(step: index, reason: "expireCheckpoints holds snapshots past the checkpoint timeout: turn checkpoints on (checkpoints: 2s)")
             default: break
             }
             if needsNewVertex && !current.operators.isEmpty || needsNewVertex && current.source != nil {
@@ -108,7 +110,10 @@ public struct JobGraph: Sendable {
             switch step.operation {
             case .filter(let e): add(OperatorPlan(name: "Filter", make: { FilterOperator(e) }))
             case .map(let fields): add(OperatorPlan(name: "Map", make: { MapOperator(fields) }))
-            case .delay(let us): add(OperatorPlan(name: "Delay(\(us) µs)", make: { DelayOperator(microseconds: us) }))
+            case .delay(let us, let every):
+                // Past the timeout by half a second, as the Flink test job's slow snapshot.
+                let hold = every > 0 ? (job.checkpoints?.timeout ?? 0) + 500 : 0
+                add(OperatorPlan(name: "Delay(\(us) µs)", make: { DelayOperator(microseconds: us, snapshotMilliseconds: hold, every: every) }))
             case .count(let field): add(OperatorPlan(name: "Count(\(field))", make: { RunningCountOperator(field: field) }))
             case .function(let fname, let body): add(OperatorPlan(name: fname, make: { FunctionOperator(name: fname, body: body) }))
             case .keyBy: break
@@ -183,14 +188,24 @@ public final class FunctionOperator: StreamOperator {
 }
 
 /// `delay`: holds each record this long (busy, as a slow function is in Flink), for
-/// backpressure demos.
+/// backpressure demos; and every `every`th snapshot for `snapshotMilliseconds` (the task
+/// blocked, as a slow state backend blocks Flink's), for checkpoint-failure demos.
 public final class DelayOperator: StreamOperator {
     public let name: String
     let microseconds: Int64
-    public init(microseconds: Int64) { self.microseconds = microseconds; name = "Delay" }
+    let snapshotMilliseconds: Int64
+    let every: Int
+    private var snapshots = 0
+    public init(microseconds: Int64, snapshotMilliseconds: Int64 = 0, every: Int = 0) {
+        self.microseconds = microseconds; self.snapshotMilliseconds = snapshotMilliseconds; self.every = every; name = "Delay"
+    }
     public func process(_ record: inout StreamRecord, _ out: Collector) throws {
         if microseconds > 0 { usleepMicroseconds(microseconds) }
         try out.collect(&record)
+    }
+    public func snapshotState(_ out: inout StateWriter) {
+        snapshots += 1
+        if every > 0, snapshotMilliseconds > 0, snapshots % every == 0 { usleepMicroseconds(snapshotMilliseconds * 1000) }
     }
 }
 

@@ -93,10 +93,11 @@ public enum JobSpecParser {
         }
         let m = try node.mapping(allowed: ["interval", "timeout", "minPause", "tolerableFailures", "retained"])
         guard let interval = m["interval"] else { throw node.fail("missing 'interval' (how often to checkpoint, e.g. 10s)") }
+        if try interval.string() == "0" || (try interval.duration()) == 0 { return nil }
         var spec = JobDefinition.CheckpointSpec(interval: try interval.positiveDuration())
         if let t = m["timeout"] { spec.timeout = try t.positiveDuration() }
         if let p = m["minPause"] { spec.minPause = try p.duration() }
-        if let f = m["tolerableFailures"] { spec.tolerableFailures = try f.int(in: 0...1_000_000) }
+        if let f = m["tolerableFailures"] { spec.tolerableFailures = try f.int(in: 0...Int(Int32.max)) }
         if let r = m["retained"] { spec.retained = try r.int(in: 1...1000) }
         return spec
     }
@@ -364,9 +365,21 @@ public enum JobSpecParser {
             return (.init(.join(spec), parallelism: parallelism), 1)
         case "count":
             return (.init(.count(field: try body.string()), parallelism: parallelism), 1)
-        default:  // delay
-            let d = try body.duration()
-            return (.init(.delay(microseconds: d * 1000), parallelism: parallelism), 1)
+        default:  // delay: 8ms, or {record: 8ms, expireCheckpoints: true | false | N (every Nth)}
+            guard body.node.mapping != nil else { return (.init(.delay(microseconds: try body.duration() * 1000), parallelism: parallelism), 1) }
+            let d = try body.mapping(allowed: ["record", "expireCheckpoints"])
+            var every = 0
+            if let e = d["expireCheckpoints"] {
+                let v = try e.string()
+                switch v {
+                case "true": every = 1
+                case "false": every = 0
+                default:
+                    guard let n = Int(v), n >= 1 else { throw e.fail("expireCheckpoints is true, false or N (every Nth checkpoint expires), not '\(v.prefix(40))'") }
+                    every = n
+                }
+            }
+            return (.init(.delay(microseconds: (try d["record"]?.duration() ?? 0) * 1000, expireCheckpoints: every), parallelism: parallelism), 1)
         }
     }
 }

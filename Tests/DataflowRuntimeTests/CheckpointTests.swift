@@ -288,6 +288,28 @@ import Testing
         #expect(await job.waitUntilTerminal(timeout: 10))
     }
 
+    /// `delay: {expireCheckpoints: 2}` holds every second snapshot past the timeout: those
+    /// checkpoints expire, the ones between complete, and the job runs on throughout.
+    @Test func everyNthCheckpointExpiresAndTheOthersComplete() async throws {
+        let fx = try await EngineFixture.start()
+        defer { Task { await fx.stop() } }
+        let manager = JobManager(engine: fx.engine, checkpointDirectory: fx.directory + "/checkpoints")
+        let text = helper.spec("sometimes", rate: 2_000, count: 10_000_000).replacingOccurrences(
+            of: "  - keyBy: key\n", with: "  - delay: {record: 0ms, expireCheckpoints: 2}\n  - keyBy: key\n")
+            + "\ncheckpoints: {interval: 100ms, timeout: 300ms, tolerableFailures: 1000}\n"
+        let job = try await manager.submit(try JobSpecParser.parse(text))
+        try await helper.waitFor("an expired checkpoint followed by a completed one", seconds: 30) {
+            guard let h = job.checkpointStats?.history, let failed = h.last(where: { $0.status == .failed }) else { return false }
+            return h.contains { $0.status == .completed && $0.id > failed.id }
+        }
+        let stats = try #require(job.checkpointStats)
+        #expect(stats.latestFailed?.failureMessage == "Checkpoint expired before completing.")
+        #expect(stats.completed >= 1 && stats.failed >= 1)
+        #expect(job.state == .running && job.restarts == 0)
+        job.cancel()
+        #expect(await job.waitUntilTerminal(timeout: 10))
+    }
+
     @Test func pastTheTolerableFailuresTheJobFailsOver() async throws {
         let fx = try await EngineFixture.start()
         defer { Task { await fx.stop() } }

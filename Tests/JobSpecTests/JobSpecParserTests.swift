@@ -71,6 +71,8 @@ import Testing
         ("name: x\nsource: {topic: t}\nsink: {topic: o}\ncheckpoints: {timeout: 1m}\n", 4, "missing 'interval'"),
         ("name: x\nsource: {topic: t}\nsink: {topic: o}\ncheckpoints: -1s\n", 4, "not a duration"),
         ("name: x\nsource: {topic: t}\nsink: {topic: o}\ncheckpoints: {interval: 1s, retained: 0}\n", 4, "retained"),
+        ("name: x\nsource: {topic: t}\nsink: {topic: o}\nsteps:\n  - delay: {record: 1ms, expireCheckpoints: true}\n", 5, "turn checkpoints on"),
+        ("name: x\nsource: {topic: t}\nsink: {topic: o}\nsteps:\n  - delay: {record: 1ms, expireCheckpoints: 0}\n", 5, "expireCheckpoints is true, false or N"),
     ])
     func badSpecsNameTheLineAndTheReason(text: String, line: Int, reason: String) {
         do {
@@ -94,6 +96,19 @@ import Testing
         #expect(full.checkpoints == .init(interval: 1000, timeout: 30_000, minPause: 500, tolerableFailures: 3, retained: 5))
         #expect(try JobSpecParser.parse("name: c\nsource: {topic: t}\nsink: {topic: o}\n").checkpoints == nil)
         #expect(try JobSpecParser.parse("name: c\nsource: {topic: t}\nsink: {topic: o}\ncheckpoints: 0ms\n").checkpoints == nil, "0: off")
+        #expect(try JobSpecParser.parse("name: c\nsource: {topic: t}\nsink: {topic: o}\ncheckpoints: {interval: 0ms, timeout: 1s}\n").checkpoints == nil)
+    }
+
+    @Test func aDelayCanHoldSnapshotsPastTheTimeout() throws {
+        func every(_ v: String) throws -> Int? {
+            let job = try JobSpecParser.parse("name: c\nsource: {topic: t}\nsink: {topic: o}\ncheckpoints: 1s\nsteps:\n  - delay: {record: 2ms, expireCheckpoints: \(v)}\n")
+            guard case .delay(let us, let n) = job.steps.first?.operation, us == 2000 else { return nil }
+            return n
+        }
+        #expect(try every("true") == 1)
+        #expect(try every("false") == 0)
+        #expect(try every("3") == 3)
+        #expect(throws: JobSpecError.self) { try every("sometimes") }
     }
 
     @Test func restartStrategies() throws {
