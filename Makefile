@@ -28,7 +28,9 @@ unit: layers
 fuzz:
 	$(SWIFT) test --filter RequestFuzzTests
 
-demo: deps
+# The engine with load and its sample jobs, and the console on them (no Java; SLUICE_DEMO_FLINK=1 adds Flink).
+demo:
+	@bash scripts/install-deps.sh demo
 	bash scripts/demo.sh
 
 # librdkafka 2.0.2's own test suite against a fresh engine (scripts/compat.sh; TESTS="0044 0081" for some).

@@ -1,6 +1,6 @@
 /// Job specs the engine ships (listed by `/jars`, run like any uploaded spec): the patterns
 /// docs/jobs-engine.md describes, each runnable on a fresh engine except the join, which needs
-/// its table topic.
+/// its table topic (the customers sample writes it). `make demo` runs them.
 public enum SampleJobs {
     public static let all: [(id: String, text: String)] = [
         ("sample_revenue-per-customer.yaml", """
@@ -16,6 +16,17 @@ public enum SampleJobs {
           - window: {tumbling: 10s, allowedLateness: 5s, lateOutput: revenue-late}
           - aggregate: {revenue: sum(amount), orders: count()}
         sink: {topic: revenue-per-customer}
+        checkpoints: 5s
+        """),
+        ("sample_customers.yaml", """
+        # The customers table the enrichment join reads: 20 customers (k0…k19) whose tier and
+        # credit change twice a second, written keyed by customer id to the topic 'customers'.
+        name: customers
+        parallelism: 1
+        source: {generator: {rate: 2/s, keys: 20}}
+        steps:
+          - map: {customer: key, name: "concat('Customer ', upper(key))", credit: "value * 10", tier: "floor(value / 250)"}
+        sink: {topic: customers, key: customer}
         """),
         ("sample_orders-enriched.yaml", """
         # Orders joined with the customers table as it was at each order's time. The table is the
@@ -49,6 +60,25 @@ public enum SampleJobs {
           - keyBy: key
           - map: {key: key, value: value}
         sink: {topic: slow-sink-out, throttle: 100/s}
+        """),
+        ("sample_flaky-checkpoints.yaml", """
+        # A keyed count checkpointed every 2 s whose 'slow-state' step holds every third snapshot
+        # past the 1 s timeout (as a slow state backend would): that checkpoint expires with
+        # Flink's cause, the next ones complete, and the job runs on throughout.
+        name: flaky-checkpoints
+        parallelism: 2
+        source: {generator: {rate: 200/s, keys: 100}}
+        steps:
+          - keyBy: key
+          - count: n
+            name: counter
+          - delay: {record: 0ms, expireCheckpoints: 3}
+            name: slow-state
+          - keyBy: key
+          - window: {tumbling: 5s}
+          - aggregate: {max: max(n)}
+        sink: {discard: true}
+        checkpoints: {interval: 2s, timeout: 1s, tolerableFailures: 1000}
         """),
     ]
 }

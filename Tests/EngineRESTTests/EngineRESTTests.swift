@@ -4,6 +4,7 @@ import EngineCore
 import EngineFixtures
 import FlinkClient
 import Foundation
+import JobSpec
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -52,6 +53,14 @@ import Testing
             try await Task.sleep(for: .milliseconds(100))
         }
         return nil
+    }
+
+    /// The samples the engine ships (and `make demo` runs) are valid specs that plan.
+    @Test(arguments: SampleJobs.all.map(\.id)) func everySampleParsesAndPlans(id: String) throws {
+        let text = try #require(SampleJobs.all.first { $0.id == id }?.text)
+        let job = try JobSpecParser.parse(text)
+        #expect(try JobGraph(job).vertices.count >= 1)
+        #expect("sample_\(job.name).yaml" == id, "a sample's id names its job")
     }
 
     @Test func aSlowSinkJobIsListedDetailedAndShowsHighBackpressureUpstream() async throws {
