@@ -21,6 +21,10 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         // Hummingbird's own lifecycle: lets the REST server stop gracefully when the engine does.
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.0.0"),
+        // The Postgres upsert sink (and change capture's SQL side).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // TLS to Postgres (sslmode=prefer/require); postgres-nio builds on it already.
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // Wire codec: pure, no I/O, shared by the client and (later) the engine's server.
@@ -68,6 +72,16 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
+        // The idempotent upsert sink into Postgres (INSERT … ON CONFLICT DO UPDATE) behind the
+        // runtime's ExternalSink seam (docs/checkpoints.md, Postgres).
+        .target(name: "PostgresSink", dependencies: [
+            "Dataflow", "DataflowRuntime",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // YAML job specs read into checked job definitions, errors with their line.
         .target(name: "JobSpec", dependencies: ["Dataflow", .product(name: "Yams", package: "Yams")]),
         // Flink's REST API as Codable values, both ways: read by FlinkClient, written by the engine's REST server.
@@ -108,7 +122,7 @@ let package = Package(
         ]),
         .executableTarget(name: "sluice", dependencies: [
             "Console", "Connectors", "Services", "KafkaClient", "ConsoleModel", "Display", "Terminal", "FlinkClient", "KafkaServer", "EngineCore", "StreamLog", "CMalloc", "Recording",
-            "DataflowRuntime", "EngineREST", "JobSpec",
+            "DataflowRuntime", "EngineREST", "JobSpec", "PostgresSink",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
@@ -122,6 +136,7 @@ let package = Package(
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"]),
         .testTarget(name: "DataflowTests", dependencies: ["Dataflow"]),
         .testTarget(name: "JobSpecTests", dependencies: ["JobSpec", "Dataflow"]),
+        .testTarget(name: "PostgresSinkTests", dependencies: ["PostgresSink", "Dataflow"]),
         // An in-process engine for the tests that run jobs (not shipped).
         .target(name: "EngineFixtures", dependencies: [
             "EngineCore", "StreamLog", "KafkaProtocol", "RecordCodecs", "Dataflow",

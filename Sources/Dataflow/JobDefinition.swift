@@ -203,6 +203,17 @@ public struct JobDefinition: Sendable {
         }
     }
 
+    /// A Postgres table an upsert sink writes: rows keyed by `key` (nil: the table's primary
+    /// key), each record's fields into the columns of the same names.
+    public struct PostgresTarget: Sendable, Equatable {
+        /// `postgres://user:password@host:port/database` (a missing password: the engine's PGPASSWORD).
+        public var url: String
+        /// `table` or `schema.table`.
+        public var table: String
+        public var key: [String]?
+        public init(url: String, table: String, key: [String]? = nil) { self.url = url; self.table = table; self.key = key }
+    }
+
     public struct Sink: Sendable {
         /// The topic written; nil discards every record (Flink's DiscardingSink): for dry runs
         /// and benchmarks, with the sink's metrics as usual.
@@ -220,6 +231,8 @@ public struct JobDefinition: Sendable {
         public var exactlyOnce = false
         /// Names the sink's transactional ids (`<prefix>-<subtask>-<n>`); nil: from the job's name.
         public var transactionalIdPrefix: String?
+        /// A Postgres table written by upsert instead of a topic (docs/checkpoints.md, Postgres).
+        public var postgres: PostgresTarget?
         public init(topic: String?, format: Format = .json, key: CompiledExpression? = nil, throttle: Double? = nil, parallelism: Int? = nil,
                     name: String? = nil) {
             self.topic = topic; self.format = format; self.key = key; self.throttle = throttle; self.parallelism = parallelism; self.name = name

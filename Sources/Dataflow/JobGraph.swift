@@ -138,7 +138,7 @@ public struct JobGraph: Sendable {
         let sinkParallelism = job.sink.parallelism ?? current.parallelism
         if sinkParallelism != current.parallelism { start(keyed ? .hash : .rebalance, parallelism: sinkParallelism) }
         current.sink = job.sink
-        let sinkName = job.sink.name ?? "Sink: \(job.sink.topic ?? "discard")"
+        let sinkName = job.sink.name ?? "Sink: \(job.sink.topic ?? job.sink.postgres?.table ?? "discard")"
         current.name += current.name.isEmpty ? sinkName : " -> \(sinkName)"
         closed.append(current)
         for i in closed.indices { closed[i].id = Self.vertexId(job: job.name, index: i, name: closed[i].name) }

@@ -27,6 +27,7 @@ final class JobAttempt: @unchecked Sendable {  // `remaining` guarded by `lock`;
         var sinkPartitions: [String: Int32]
         var sourcePartitions: [String: Int32]
         var metrics: [[TaskMetrics]]
+        var externalSinks: ExternalSinkFactory?
     }
 
     init(number: Int, plan: Plan, restore: CheckpointStorage.Loaded?, coordinator: CheckpointCoordinator?) {
@@ -76,7 +77,8 @@ final class JobAttempt: @unchecked Sendable {  // `remaining` guarded by `lock`;
                         spec.exactlyOnce ? TransactionalSink(engine: plan.engine, prefix: spec.transactionalIdPrefix ?? "\(plan.jobName)-\(v.id.prefix(8))",
                                                              subtask: s, writer: w) : nil
                     }
-                    return SinkWriter(spec: spec, writer: writer, parallelism: v.parallelism, transactional: transactional)
+                    let external = spec.postgres.flatMap { t in plan.externalSinks?.make(t, jobName: plan.jobName, subtask: s) }
+                    return SinkWriter(spec: spec, writer: writer, parallelism: v.parallelism, transactional: transactional, external: external)
                 }
                 let output = TaskOutput(context: context, route: outRoute, sink: sink)
                 var reader: SourceReader? = nil

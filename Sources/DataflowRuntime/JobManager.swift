@@ -21,8 +21,13 @@ public final class JobManager: @unchecked Sendable {  // `jobs` guarded by `lock
     /// Set by ``shutdown(timeout:)``: jobs stopped by it stay registered.
     private var suspending = false
 
-    public init(engine: Engine, checkpointDirectory: String? = nil, savepointDirectory: String? = nil, registryDirectory: String? = nil) {
+    /// Makes sinks outside the engine (Postgres tables); nil: jobs with such a sink are refused.
+    public let externalSinks: ExternalSinkFactory?
+
+    public init(engine: Engine, checkpointDirectory: String? = nil, savepointDirectory: String? = nil, registryDirectory: String? = nil,
+                externalSinks: ExternalSinkFactory? = nil) {
         self.engine = engine
+        self.externalSinks = externalSinks
         self.checkpointDirectory = checkpointDirectory
         self.savepointDirectory = savepointDirectory
         registry = registryDirectory.map { JobRegistry(directory: $0) }
@@ -78,6 +83,9 @@ public final class JobManager: @unchecked Sendable {  // `jobs` guarded by `lock
             }
             try Self.check(restore!, fits: graph, allowNonRestoredState: allowNonRestoredState)
         }
+        if let pg = definition.sink.postgres, externalSinks == nil {
+            throw SubmitError(description: "job '\(definition.name)' writes Postgres table '\(pg.table)', but this engine has no Postgres sink")
+        }
         if definition.sink.exactlyOnce && definition.checkpoints == nil {
             throw SubmitError(description: "job '\(definition.name)': an exactly-once sink commits with checkpoints: add checkpoints (e.g. checkpoints: 10s)")
         }
@@ -86,7 +94,8 @@ public final class JobManager: @unchecked Sendable {  // `jobs` guarded by `lock
         }
         let id = givenId ?? Self.newId()
         let job = try RunningJob(id: id, definition: definition, graph: graph, engine: engine, sinkPartitions: sinkPartitions,
-                                 sourcePartitions: partitionCounts, checkpointDirectory: checkpointDirectory.map { "\($0)/\(id)" }, restore: restore)
+                                 sourcePartitions: partitionCounts, checkpointDirectory: checkpointDirectory.map { "\($0)/\(id)" }, restore: restore,
+                                 externalSinks: externalSinks)
         if let spec, let registry, definition.checkpoints != nil {
             let first = givenId == nil ? restoreFrom : spec.startedFrom
             do {

@@ -65,7 +65,8 @@ public final class RunningJob: @unchecked Sendable {  // mutable state guarded b
     /// `checkpointDirectory`: where this job's checkpoints go (under it, `chk-<id>`); `restore`:
     /// a snapshot to start from. Nothing here blocks.
     init(id: String, definition: JobDefinition, graph: JobGraph, engine: Engine, sinkPartitions: [String: Int32],
-         sourcePartitions: [String: Int32] = [:], checkpointDirectory: String? = nil, restore: CheckpointStorage.Loaded? = nil) throws {
+         sourcePartitions: [String: Int32] = [:], checkpointDirectory: String? = nil, restore: CheckpointStorage.Loaded? = nil,
+         externalSinks: ExternalSinkFactory? = nil) throws {
         self.id = id
         name = definition.name
         self.definition = definition
@@ -75,7 +76,7 @@ public final class RunningJob: @unchecked Sendable {  // mutable state guarded b
         let metrics = vs.map { v in (0..<v.parallelism).map { _ in TaskMetrics() } }
         vertices = zip(vs, metrics).map { VertexRuntime(vertex: $0, subtasks: $1) }
         plan = JobAttempt.Plan(jobName: definition.name, definition: definition, graph: graph, engine: engine, sinkPartitions: sinkPartitions,
-                               sourcePartitions: sourcePartitions, metrics: metrics)
+                               sourcePartitions: sourcePartitions, metrics: metrics, externalSinks: externalSinks)
         var coordinator: CheckpointCoordinator? = nil
         if let checkpointDirectory {
             let infos = vs.map { v in

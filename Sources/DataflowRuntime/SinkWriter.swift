@@ -9,21 +9,26 @@ final class SinkWriter {
     let writer: TopicWriter?
     /// The exactly-once sink's transactions over `writer`.
     let transactional: TransactionalSink?
+    /// A table outside the engine (a Postgres upsert sink) instead of a topic.
+    let external: ExternalSink?
     private let perSecond: Double?
     private var tokens: Double = 0
     private var refilled = DispatchTime.now().uptimeNanoseconds
 
-    init(spec: JobDefinition.Sink, writer: TopicWriter?, parallelism: Int, transactional: TransactionalSink? = nil) {
+    init(spec: JobDefinition.Sink, writer: TopicWriter?, parallelism: Int, transactional: TransactionalSink? = nil, external: ExternalSink? = nil) {
         self.spec = spec
         self.writer = writer
         self.transactional = transactional
+        self.external = external
         perSecond = spec.throttle.map { $0 / Double(parallelism) }
         tokens = min(perSecond ?? 0, 1)
     }
 
-    func write(_ record: StreamRecord) throws {
+    /// Returns why a record cannot be written (it goes to the dead letters), or nil.
+    func write(_ record: StreamRecord) throws -> String? {
         if let perSecond { throttle(perSecond) }
-        guard let writer else { return }
+        if let external { return try external.write(record) }
+        guard let writer else { return nil }
         let key = (spec.key?.evaluate(record.value) ?? record.key).flatMap { $0.isNull ? nil : Array($0.text.utf8) }
         let value: [UInt8]
         switch spec.format {
@@ -31,10 +36,11 @@ final class SinkWriter {
         case .text: value = Array((record.value.lookup(["value"]) ?? record.value).text.utf8)
         }
         try writer.write(key: key, value: value, time: record.time)
+        return nil
     }
 
-    func flush() throws { try writer?.flush() }
-    func drain() throws { try writer?.drain() }
+    func flush() throws { try writer?.flush(); try external?.flush() }
+    func drain() throws { try writer?.drain(); try external?.drain() }
 
     private func throttle(_ perSecond: Double) {
         let now = DispatchTime.now().uptimeNanoseconds

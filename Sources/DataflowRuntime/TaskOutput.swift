@@ -50,7 +50,12 @@ final class TaskOutput: Collector {
 
     func collect(_ record: inout StreamRecord) throws {
         recordsOut += 1
-        if let sink { return try sink.write(record) }
+        if let sink {
+            if let refused = try sink.write(record) {
+                try deadLetter(key: record.key.map { Array($0.text.utf8) }, value: JSONWriter.bytes(record.value), reason: refused, time: record.time)
+            }
+            return
+        }
         guard let route else { return }
         let target: Int
         switch route.partitioning {

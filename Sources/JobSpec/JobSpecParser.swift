@@ -236,9 +236,16 @@ public enum JobSpecParser {
     }
 
     static func parseSink(_ node: SpecNode) throws -> JobDefinition.Sink {
-        let m = try node.mapping(allowed: ["topic", "discard", "format", "key", "throttle", "parallelism", "name", "delivery", "transactionalIdPrefix"])
+        let m = try node.mapping(allowed: ["topic", "discard", "postgres", "format", "key", "throttle", "parallelism", "name", "delivery", "transactionalIdPrefix"])
         var s: JobDefinition.Sink
-        if let d = m["discard"] {
+        if let pg = m["postgres"] {
+            if m["topic"] != nil || m["discard"] != nil { throw node.fail("a sink writes a topic, a Postgres table or discards: give one") }
+            for k in ["format", "key", "transactionalIdPrefix"] where m[k] != nil {
+                throw m[k]!.fail("a Postgres sink writes each record's fields into the columns of the same names: '\(k)' has no effect")
+            }
+            s = JobDefinition.Sink(topic: nil)
+            s.postgres = try parsePostgres(pg)
+        } else if let d = m["discard"] {
             guard try d.string() == "true" else { throw d.fail("discard is true (or leave it out and name a topic)") }
             if m["topic"] != nil { throw node.fail("a sink either writes a topic or discards, not both") }
             for k in ["format", "key"] where m[k] != nil { throw m[k]!.fail("a discarding sink writes nothing: '\(k)' has no effect") }
@@ -258,6 +265,8 @@ public enum JobSpecParser {
         if let n = m["name"] { s.name = try n.string() }
         if let d = m["delivery"] {
             switch try d.string() {
+            case "exactly-once" where s.postgres != nil:
+                throw d.fail("a Postgres sink upserts by key, so a replay rewrites the same rows: leave delivery at-least-once")
             case "exactly-once": s.exactlyOnce = true
             case "at-least-once": s.exactlyOnce = false
             case let other: throw d.fail("delivery is exactly-once or at-least-once, not '\(other)'")
@@ -269,6 +278,28 @@ public enum JobSpecParser {
             s.transactionalIdPrefix = try p.name()
         }
         return s
+    }
+
+    /// `postgres: {url: postgres://user:pw@host:port/db, table: schema.table, key: [col, …]}`.
+    static func parsePostgres(_ node: SpecNode) throws -> JobDefinition.PostgresTarget {
+        let m = try node.mapping(allowed: ["url", "table", "key"])
+        guard let url = m["url"], let table = m["table"] else { throw node.fail("a Postgres sink needs 'url' (postgres://user:password@host:5432/db) and 'table'") }
+        let u = try url.string()
+        guard u.hasPrefix("postgres://") || u.hasPrefix("postgresql://") else { throw url.fail("'\(u.prefix(60))' is not a postgres:// URL") }
+        let t = try table.string()
+        let identifier = t.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(identifier.count), identifier.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } }) else {
+            throw table.fail("'\(t.prefix(60))' is not a table name (table or schema.table: letters, digits, _)")
+        }
+        var key: [String]? = nil
+        if let k = m["key"] {
+            let names = try (k.node.sequence != nil ? k.sequence().map { try $0.string() } : [k.string()])
+            guard !names.isEmpty, names.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } }) else {
+                throw k.fail("key lists the columns that identify a row (a unique index), e.g. [customer, windowStart]")
+            }
+            key = names
+        }
+        return .init(url: u, table: t, key: key)
     }
 
     static let stepKinds = ["filter", "map", "keyBy", "window", "aggregate", "dedupe", "join", "delay", "count"]

@@ -6,6 +6,7 @@ import DataflowRuntime
 import EngineREST
 import JobSpec
 import Logging
+import PostgresSink
 import StreamLog
 
 /// `sluice engine`: the embedded streaming engine's Kafka broker, in the foreground.
@@ -122,7 +123,7 @@ struct EngineCommand: AsyncParsableCommand {
             try KafkaServer.checkCredentials(broker)
             engine = try await Engine.start(configuration: broker.engine, store: store, logger: logger)
             jobs = JobManager(engine: engine, checkpointDirectory: dataDir + "/checkpoints", savepointDirectory: dataDir + "/savepoints",
-                              registryDirectory: dataDir + "/running-jobs")
+                              registryDirectory: dataDir + "/running-jobs", externalSinks: PostgresSinkFactory(logger: logger))
             do {
                 server = try await KafkaServer.start(configuration: broker, engine: engine, logger: logger)
                 if let restConfig {

@@ -72,6 +72,11 @@ import Testing
         ("name: x\nsource: {topic: t}\nsink: {topic: o}\ncheckpoints: -1s\n", 4, "not a duration"),
         ("name: x\nsource: {topic: t}\nsink: {topic: o}\ncheckpoints: {interval: 1s, retained: 0}\n", 4, "retained"),
         ("name: x\nsource: {topic: t}\nsink: {topic: o}\nsteps:\n  - delay: {record: 1ms, expireCheckpoints: true}\n", 5, "turn checkpoints on"),
+        ("name: x\nsource: {topic: t}\nsink: {postgres: {table: t}}\n", 3, "needs 'url'"),
+        ("name: x\nsource: {topic: t}\nsink: {postgres: {url: 'mysql://h/d', table: t}}\n", 3, "is not a postgres:// URL"),
+        ("name: x\nsource: {topic: t}\nsink: {postgres: {url: 'postgres://u@h/d', table: 'a;drop'}}\n", 3, "is not a table name"),
+        ("name: x\nsource: {topic: t}\nsink: {topic: o, postgres: {url: 'postgres://u@h/d', table: t}}\n", 3, "give one"),
+        ("name: x\nsource: {topic: t}\nsink: {postgres: {url: 'postgres://u@h/d', table: t}, delivery: exactly-once}\ncheckpoints: 1s\n", 3, "leave delivery at-least-once"),
         ("name: x\nsource: {topic: t}\nsink: {topic: o}\nsteps:\n  - delay: {record: 1ms, expireCheckpoints: 0}\n", 5, "expireCheckpoints is true, false or N"),
     ])
     func badSpecsNameTheLineAndTheReason(text: String, line: Int, reason: String) {
@@ -97,6 +102,13 @@ import Testing
         #expect(try JobSpecParser.parse("name: c\nsource: {topic: t}\nsink: {topic: o}\n").checkpoints == nil)
         #expect(try JobSpecParser.parse("name: c\nsource: {topic: t}\nsink: {topic: o}\ncheckpoints: 0ms\n").checkpoints == nil, "0: off")
         #expect(try JobSpecParser.parse("name: c\nsource: {topic: t}\nsink: {topic: o}\ncheckpoints: {interval: 0ms, timeout: 1s}\n").checkpoints == nil)
+    }
+
+    @Test func aPostgresSinkNamesItsTableAndKey() throws {
+        let job = try JobSpecParser.parse("name: c\nsource: {topic: t}\nsink: {postgres: {url: 'postgres://u:p@h:5433/d', table: sales.rev, key: [customer, windowStart]}}\n")
+        #expect(job.sink.postgres == .init(url: "postgres://u:p@h:5433/d", table: "sales.rev", key: ["customer", "windowStart"]))
+        #expect(job.sink.topic == nil)
+        #expect(try JobGraph(job).vertices.last?.name == "Source: t -> Sink: sales.rev")
     }
 
     @Test func aDelayCanHoldSnapshotsPastTheTimeout() throws {
