@@ -35,7 +35,7 @@ from engine_acl_scenarios import scenario_acls, scenario_acls_after_restart  # n
 from engine_clients_common import check, consume_all, create
 from engine_codec_scenarios import scenario_codecs, scenario_compressed_compaction  # noqa: F401
 from engine_job_scenarios import (scenario_job_dedupe, scenario_job_eos_start, scenario_job_eos_verify,  # noqa: F401
-                                  scenario_job_join, scenario_job_windows)
+                                  scenario_job_join, scenario_job_pg_reference, scenario_job_pg_start, scenario_job_windows)
 # Found by name in main(), like the scenarios defined here.
 from engine_log_scenarios import (scenario_compaction, scenario_grow_and_trim, scenario_produce_acked,  # noqa: F401
                                   scenario_retention, scenario_verify_acked)
@@ -285,6 +285,7 @@ def main():
     ap.add_argument("--acked")
     ap.add_argument("--cycle", default="0")
     ap.add_argument("--rest", help="the engine's REST API, e.g. http://127.0.0.1:8081 (job scenarios)")
+    ap.add_argument("--postgres", help="a Postgres URL for the upsert sink (job-pg-start)")
     a = ap.parse_args()
     fn = globals().get("scenario_" + a.scenario.replace("-", "_"))
     if fn is None:

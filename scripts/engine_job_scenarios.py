@@ -311,3 +311,32 @@ def scenario_job_eos_verify(a):
         len(results), len(expected), missing, repeated, sorted(set(results) - set(expected))[:5]))
     uncommitted = consume_all(a.bootstrap, out, len(expected) + 1, isolation="read_uncommitted", timeout=5)
     return {"results": len(results), "written": len(uncommitted)}
+
+
+def scenario_job_pg_start(a):
+    """The exactly-once scenario's input and windows, written to Postgres table w_<tag> by the
+    upsert sink (the test creates the table), checkpoints every 200 ms, paced to run for seconds."""
+    src, _, name = _eos_names(a)
+    admin = AdminClient({"bootstrap.servers": a.bootstrap})
+    create(admin, src, 1)
+    produce(a, src, _eos_input())
+    jid = run_spec(a, """
+name: %s
+source: {topic: %s, timestamp: at, watermark: {outOfOrderness: 500ms}}
+steps:
+  - delay: 1ms
+  - keyBy: k
+  - window: {tumbling: 1s}
+  - aggregate: {n: count(), s: sum(v)}
+sink: {postgres: {url: "%s", table: w_%s}}
+checkpoints: 200ms
+restart: {fixedDelay: {attempts: 1000, delay: 200ms}}
+""" % (name, src, a.postgres, a.topic.replace("-", "_")))
+    return {"job": jid}
+
+
+def scenario_job_pg_reference(a):
+    """The rows the upsert sink's table must end with: the reference windows (k, windowStart,
+    windowEnd, n, s)."""
+    expected, _ = reference_windows(_eos_input(), "tumbling", 1000, 1000, 500, 0)
+    return {"rows": sorted([list(r) for r in expected])}

@@ -21,6 +21,8 @@ if (( !for_demo )); then
   # librdkafka's own test suite (scripts/compat.sh) is built from Debian's source with these.
   command -v g++ >/dev/null 2>&1 || need+=(g++)
   command -v make >/dev/null 2>&1 || need+=(make)
+  # A private Postgres 15 cluster (scripts/postgres-peer.sh) for the upsert sink's tests.
+  [[ -x /usr/lib/postgresql/15/bin/postgres ]] || need+=(postgresql-15 postgresql-client-15)
 fi
 if ((${#need[@]})); then
   echo "installing: ${need[*]}" >&2

@@ -45,7 +45,11 @@ public enum PostgresURL {
             if let state = info[.sqlState] { out += " [SQLSTATE \(state)]" }
             return out
         }
-        if let underlying = e.underlying { return "\(e.code): \(underlying)" }
+        if let underlying = e.underlying {
+            let text = "\(underlying)"
+            if text.contains("Connection refused") { return "connection refused (is Postgres running there?)" }
+            return "\(e.code): \(text)"
+        }
         return "\(e.code)"
     }
 }
