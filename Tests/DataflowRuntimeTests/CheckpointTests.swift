@@ -271,6 +271,34 @@ import Testing
         #expect(await job.waitUntilTerminal(timeout: 10))
     }
 
+    /// A full disk during a checkpoint: the kernel's ENOSPC (each state file of the first three
+    /// checkpoints is a link to /dev/full, which takes nothing) fails the checkpoint with the path
+    /// and "No space left on device"; the job runs on, and the next checkpoints complete.
+    @Test func aFullDiskFailsTheCheckpointWithItsCauseAndTheJobRunsOn() async throws {
+        let fx = try await EngineFixture.start()
+        defer { Task { await fx.stop() } }
+        let root = fx.directory + "/checkpoints"
+        let id = "0000000000000000000000000000d15c"
+        for chk in 1...3 {
+            let dir = "\(root)/\(id)/chk-\(chk)"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(atPath: dir + "/_metadata.tmp", withDestinationPath: "/dev/full")
+        }
+        let manager = JobManager(engine: fx.engine, checkpointDirectory: root)
+        var d = try JobSpecParser.parse(helper.spec("disk-full", rate: 20_000, count: 10_000_000))
+        d.checkpoints = .init(interval: 50, tolerableFailures: 1000)
+        let job = try await manager.submit(d, id: id)
+        try await helper.waitFor("a completed checkpoint after the failed ones") { (job.checkpointStats?.completed ?? 0) >= 1 }
+        let stats = try #require(job.checkpointStats)
+        #expect(stats.failed == 3, "the three checkpoints written to a full disk failed")
+        let failed = try #require(stats.latestFailed)
+        #expect(failed.failureMessage?.contains("No space left on device") == true && failed.failureMessage?.contains("\(root)/\(id)/chk-") == true,
+                "\(failed.failureMessage ?? "")")
+        #expect(job.state == .running && job.restarts == 0)
+        job.cancel()
+        #expect(await job.waitUntilTerminal(timeout: 10))
+    }
+
     /// Barriers stuck behind a step far slower than the timeout: the checkpoint expires with
     /// Flink's words, counted as failed, and the job runs on.
     @Test func aCheckpointThatCannotFinishInTimeExpires() async throws {
