@@ -31,6 +31,7 @@ def main():
     ap.add_argument("--flink", required=True)
     ap.add_argument("--jar", required=True)
     ap.add_argument("--events", type=int, default=20_000_000)
+    ap.add_argument("--checkpoint-ms", type=int, default=0)
     a = ap.parse_args()
     boundary = "b-" + uuid.uuid4().hex
     with open(a.jar, "rb") as f:
@@ -40,7 +41,7 @@ def main():
     jar = rest(a.flink, "/jars/upload", "POST", body, "multipart/form-data; boundary=" + boundary)["filename"].split("/")[-1]
     cpu0 = tm_cpu_seconds()
     start = time.time()
-    run = {"entryClass": "sluice.testjob.WindowCountBench", "parallelism": 2, "programArgsList": ["--count", str(a.events)]}
+    run = {"entryClass": "sluice.testjob.WindowCountBench", "parallelism": 2, "programArgsList": ["--count", str(a.events), "--checkpointMs", str(a.checkpoint_ms)]}
     jid = rest(a.flink, "/jars/%s/run" % jar, "POST", json.dumps(run).encode())["jobid"]
     while True:
         job = rest(a.flink, "/jobs/" + jid)
@@ -52,7 +53,9 @@ def main():
     if job["state"] != "FINISHED":
         raise SystemExit("the Flink window job ended " + job["state"])
     running = job.get("duration", wall * 1000) / 1000.0
+    checkpoints = rest(a.flink, "/jobs/%s/checkpoints" % jid).get("counts", {}).get("completed", 0) if a.checkpoint_ms else 0
     print(json.dumps({"bench": "window_count", "engine": "flink", "source": "generator", "events": a.events, "seconds": running,
+                      "checkpoint_ms": a.checkpoint_ms, "checkpoints": checkpoints,
                       "wall_seconds": wall, "cpu_seconds": cpu, "events_per_s": a.events / running, "events_per_cpu_s": a.events / cpu}))
 
 

@@ -19,7 +19,11 @@
 #   9. engine jobs beside Flink 2.3: a keyed 1 s tumbling count over 20M generated events at
 #      parallelism 2 (3 alternating rounds, medians; events per CPU second: the engine process
 #      against Flink's TaskManager), the same job over 5M JSON records in an engine topic, and
-#      the REST reading cost of engine jobs (1 job × 10 vertices, 50 jobs)
+#      the REST reading cost of engine jobs (1 job × 10 vertices, 50 jobs); the same count
+#      checkpointed every 1 s (its throughput cost, engine and Flink)
+#  10. keyed state of 1M keys, engine beside Flink 2.3 through the same REST script
+#      (Benchmarks/state_bench.py): checkpoint duration and size, savepoint time and size on disk,
+#      restore time from the savepoint and from the latest checkpoint
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export SLUICE_STATE="$(mktemp -d /tmp/sluice-bench.XXXXXX)"
@@ -132,13 +136,18 @@ FLINK="$(scripts/flink-peer.sh start)"
 for round in 1 2 3; do
   "$BIN/SluiceBench" window-count 20000000 generator | tee -a "$OUT" >&2
   python3 Benchmarks/flink_window_bench.py --flink "$FLINK" --jar "$JAR" --events 20000000 | tee -a "$OUT" >&2
+  "$BIN/SluiceBench" window-count 20000000 generator 1000 | tee -a "$OUT" >&2
+  python3 Benchmarks/flink_window_bench.py --flink "$FLINK" --jar "$JAR" --events 20000000 --checkpoint-ms 1000 | tee -a "$OUT" >&2
 done
+say "keyed state of 1M keys: checkpoint, savepoint, restore (Flink 2.3, then the engine)"
+python3 Benchmarks/state_bench.py --rest "$FLINK" --label flink --jar "$JAR" --dir "$SLUICE_STATE/state-bench" | tee -a "$OUT" >&2
 scripts/flink-peer.sh stop
 "$BIN/SluiceBench" window-count 5000000 topic | tee -a "$OUT" >&2
 REST_PORT=$(( ENGINE_PORT + 10 ))
 KAFKA_PORT=$ENGINE_PORT SLUICE_STATE="$SLUICE_STATE/brokers" SLUICE_BIN="$BIN/sluice" scripts/engine-peer.sh stop
 KAFKA_PORT=$ENGINE_PORT REST_PORT=$REST_PORT SLUICE_STATE="$SLUICE_STATE/jobs" SLUICE_BIN="$BIN/sluice" scripts/engine-peer.sh start >/dev/null
 "$BIN/SluiceBench" engine-rest "http://127.0.0.1:$REST_PORT" scripts/flink-job/sluice-test-job.yaml | tee -a "$OUT" >&2
+python3 Benchmarks/state_bench.py --rest "http://127.0.0.1:$REST_PORT" --label engine --dir "$SLUICE_STATE/state-bench" | tee -a "$OUT" >&2
 KAFKA_PORT=$ENGINE_PORT SLUICE_STATE="$SLUICE_STATE/jobs" SLUICE_BIN="$BIN/sluice" scripts/engine-peer.sh stop
 
 python3 Benchmarks/table.py "$OUT"

@@ -117,8 +117,8 @@ for codec in ("none", "lz4", "zstd"):
         out.append(("engine produce, compression.type=%s, 512 B events, acks=all (confluent-kafka)" % codec,
                     "%.0f rec/s (%.0f MB/s)" % (e, em), "%.0f rec/s (%.0f MB/s, tansu)" % (t, tm), "—", "%.1f×" % (e / t)))
 # Engine jobs beside Flink 2.3: the same keyed 1 s tumbling count, parallelism 2, same machine.
-we = [r for r in by.get("window_count", []) if r["engine"] == "sluice" and r["source"] == "generator"]
-wf = [r for r in by.get("window_count", []) if r["engine"] == "flink"]
+we = [r for r in by.get("window_count", []) if r["engine"] == "sluice" and r["source"] == "generator" and not r.get("checkpoint_ms")]
+wf = [r for r in by.get("window_count", []) if r["engine"] == "flink" and not r.get("checkpoint_ms")]
 if we and wf:
     e_core = statistics.median(r["events_per_cpu_s"] for r in we)
     f_core = statistics.median(r["events_per_cpu_s"] for r in wf)
@@ -129,6 +129,31 @@ if we and wf:
                 "%s %.2f×" % ("PASS" if e_core >= 2 * f_core else "FAIL", e_core / f_core)))  # 2 places: 1.99 is not 2
     out.append(("engine job: keyed 1 s tumbling count, generated events, wall", "%.0f events/s" % e_wall, "%.0f events/s (Flink 2.3)" % f_wall,
                 "—", "%.1f×" % (e_wall / f_wall)))
+# The throughput cost of checkpointing every 1 s: the same job's medians with and without.
+wec = [r for r in by.get("window_count", []) if r["engine"] == "sluice" and r.get("checkpoint_ms") == 1000]
+wfc = [r for r in by.get("window_count", []) if r["engine"] == "flink" and r.get("checkpoint_ms") == 1000]
+if we and wf and wec and wfc:
+    def cost(off, on):
+        return 1 - statistics.median(r["events_per_s"] for r in on) / statistics.median(r["events_per_s"] for r in off)
+    e_cost, f_cost = cost(we, wec), cost(wf, wfc)
+    out.append(("engine job: throughput cost of checkpointing every 1 s (the count above, %d checkpoints)" % wec[-1]["checkpoints"],
+                "%.1f %% (%.0f events/s)" % (100 * e_cost, statistics.median(r["events_per_s"] for r in wec)),
+                "%.1f %% (Flink 2.3, %.0f events/s)" % (100 * f_cost, statistics.median(r["events_per_s"] for r in wfc)),
+                "< 10 %", "PASS" if e_cost < 0.10 else "FAIL"))
+ks = {r["engine"]: r for r in by.get("keyed_state", [])}
+if "engine" in ks and "flink" in ks:
+    e, f = ks["engine"], ks["flink"]
+    mb = lambda b: "%.1f MB" % (b / 1e6)
+    out.append(("keyed state, %dk keys: checkpoint duration (size)" % (e["keys"] // 1000),
+                "%d ms (%s)" % (e["checkpoint_ms"], mb(e["checkpoint_bytes"])), "%d ms (%s) (Flink 2.3)" % (f["checkpoint_ms"], mb(f["checkpoint_bytes"])), "—",
+                "%.1f×" % (f["checkpoint_ms"] / max(1, e["checkpoint_ms"]))))
+    out.append(("keyed state, %dk keys: savepoint size on disk (time)" % (e["keys"] // 1000),
+                "%s (%.2f s)" % (mb(e["savepoint_bytes"]), e["savepoint_s"]), "%s (%.2f s) (Flink 2.3)" % (mb(f["savepoint_bytes"]), f["savepoint_s"]),
+                "≤ Flink", "PASS" if e["savepoint_bytes"] <= f["savepoint_bytes"] else "FAIL"))
+    for what in ("savepoint", "checkpoint"):
+        k = "restore_%s_s" % what
+        out.append(("keyed state, %dk keys: restore from the %s until every subtask runs" % (e["keys"] // 1000, what),
+                    "%.2f s" % e[k], "%.2f s (Flink 2.3)" % f[k], "≤ 1 s", "PASS" if e[k] <= 1.0 else "FAIL"))
 wt = [r for r in by.get("window_count", []) if r["engine"] == "sluice" and r["source"] == "topic"]
 if wt:
     r = wt[-1]

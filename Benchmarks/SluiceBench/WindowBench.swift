@@ -11,7 +11,9 @@ import StreamLog
 /// 100 events per millisecond of event time, so a window's results are about 1 % of its input), from the generator source or from JSON records in an engine topic
 /// (written first, not timed). Prints wall time and the process's CPU time, so events per
 /// second per core compare with Flink's TaskManager running the same job.
-func windowBench(events: Int64, source kind: String) async throws -> [String: Any] {
+/// With `checkpointMs` > 0 the job checkpoints that often (state to files in the temporary
+/// directory), for the throughput cost of checkpointing.
+func windowBench(events: Int64, source kind: String, checkpointMs: Int64 = 0) async throws -> [String: Any] {
     let dir = NSTemporaryDirectory() + "sluice-window-bench-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -37,11 +39,12 @@ func windowBench(events: Int64, source kind: String) async throws -> [String: An
     } else {
         source = .generator(.init(rate: 0, keys: 1000, count: events, startTime: 0, timeStep: 0.01))
     }
-    let job = JobDefinition(name: "window-count", parallelism: 2, source: source, steps: [
+    var job = JobDefinition(name: "window-count", parallelism: 2, source: source, steps: [
         .init(.keyBy(try CompiledExpression.compile("key"))),
         .init(.window(.init(assigner: .tumbling(size: 1000), aggregation: try Aggregation([(name: "n", text: "count()")])))),
     ], sink: .init(topic: nil))  // discarded, as the Flink twin's DiscardingSink
-    let manager = JobManager(engine: engine)
+    if checkpointMs > 0 { job.checkpoints = .init(interval: checkpointMs) }
+    let manager = JobManager(engine: engine, checkpointDirectory: dir + "/checkpoints")
     let cpu0 = processCPUSeconds()
     let start = Date()
     let running = try await manager.submit(job)
@@ -61,7 +64,10 @@ func windowBench(events: Int64, source kind: String) async throws -> [String: An
     await manager.shutdown()
     await engine.stop()
     guard counted >= events else { fatalError("the window took \(counted) of \(events) events") }
+    let completed = running.checkpointStats?.completed ?? 0
+    if checkpointMs > 0 && completed == 0 { fatalError("no checkpoint completed in \(seconds) s") }
     return ["bench": "window_count", "engine": "sluice", "source": kind, "events": events, "seconds": seconds, "cpu_seconds": cpu,
+            "checkpoint_ms": checkpointMs, "checkpoints": completed,
             "events_per_s": Double(events) / seconds, "events_per_cpu_s": Double(events) / cpu]
 }
 

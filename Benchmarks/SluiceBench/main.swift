@@ -16,8 +16,9 @@ import Recording
 ///   SluiceBench recording         recording size and CPU at 1,000 groups (busy and quiet), seek to the
 ///                                 end of 1-hour recordings, headless export speed
 ///   SluiceBench recording-live KAFKA   recording CPU on real readings of a broker, beside the reading's
-///   SluiceBench window-count N [generator|topic]   keyed 1 s tumbling count over N events in an
-///                                 in-process engine: events/s and per CPU second
+///   SluiceBench window-count N [generator|topic] [CHECKPOINT_MS]   keyed 1 s tumbling count over N
+///                                 events in an in-process engine: events/s and per CPU second
+///                                 (checkpointed every CHECKPOINT_MS when given)
 ///   SluiceBench broker KAFKA LABEL [RECORDS]   a broker's produce (1 KB records, acks=all) and
 ///                                 consume speed and produce latency, with a pipelining client
 
@@ -309,7 +310,8 @@ case "engine-rest":
 
 case "window-count":
     let events = Int64(args.dropFirst().first ?? "") ?? 20_000_000
-    emit(try await windowBench(events: events, source: args.dropFirst(2).first ?? "generator"))
+    emit(try await windowBench(events: events, source: args.dropFirst(2).first ?? "generator",
+                               checkpointMs: Int64(args.dropFirst(3).first ?? "") ?? 0))
 
 case "recording":
     // 1,000 groups × 10,000 partitions, a reading every 2 s for a minute: busy (every offset moves)

@@ -37,7 +37,9 @@ public final class DedupeOperator: StreamOperator {
     }
 
     public func restoreState(_ input: inout StateReader, owns: (Value) -> Bool) throws {
-        for _ in 0..<(try input.count()) {
+        let entries = try input.count()
+        firstSeen.reserveCapacity(firstSeen.count + entries)
+        for _ in 0..<entries {
             let key = try input.value(), t = try input.int()
             guard owns(key) else { continue }
             firstSeen[key] = t

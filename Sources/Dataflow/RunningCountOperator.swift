@@ -30,7 +30,9 @@ public final class RunningCountOperator: StreamOperator {
     }
 
     public func restoreState(_ input: inout StateReader, owns: (Value) -> Bool) throws {
-        for _ in 0..<(try input.count()) {
+        let entries = try input.count()
+        counts.reserveCapacity(counts.count + entries)  // one allocation, not a rehash per doubling
+        for _ in 0..<entries {
             let k = try input.value(), n = try input.int()
             guard owns(k) else { continue }
             counts[k] = n

@@ -101,10 +101,18 @@ final class JobAttempt: @unchecked Sendable {  // `remaining` guarded by `lock`;
                                            channels: channels, tableChannels: tableChannels, endedChannels: ended, source: reader)
                 runner.operatorIds = v.operators.map(\.id)
                 runner.operatorNames = v.operators.map(\.name)
+                context.metrics.update { $0.initializing = restore != nil }
                 if let restore {
                     func ordered(_ owner: String) -> [[UInt8]] { (restore.parts[owner] ?? [:]).sorted { $0.key < $1.key }.map(\.value) }
-                    runner.restored = RestoredState(operators: Dictionary(uniqueKeysWithValues: runner.operatorIds.map { ($0, ordered($0)) }),
-                                                    source: Self.sourceOwner(v).map(ordered) ?? [], sink: v.sink == nil ? [] : ordered("sink"))
+                    // At the parallelism of the snapshot, subtask s owns exactly the keys subtask s
+                    // wrote (the same routing): it reads only that part, as Flink's key groups do.
+                    let same = v.operators.allSatisfy { op in
+                        restore.metadata.files.first { $0.owner == op.id }.map { $0.parallelism == v.parallelism } ?? true
+                    }
+                    func own(_ owner: String) -> [[UInt8]] { same ? (restore.parts[owner]?[s]).map { [$0] } ?? [] : ordered(owner) }
+                    runner.restored = RestoredState(operators: Dictionary(uniqueKeysWithValues: runner.operatorIds.map { ($0, own($0)) }),
+                                                    source: Self.sourceOwner(v).map(ordered) ?? [], sink: v.sink == nil ? [] : ordered("sink"),
+                                                    ownPartsOnly: same)
                 }
                 if let coordinator {
                     let mailbox = Self.sourceOwner(v) == nil ? nil : TriggerMailbox()

@@ -20,6 +20,8 @@ struct RestoredState: Sendable {
     var operators: [String: [[UInt8]]]
     var source: [[UInt8]]
     var sink: [[UInt8]] = []
+    /// The operators' parts are this subtask's own (same parallelism): every key in them is ours.
+    var ownPartsOnly = false
 }
 
 extension SubtaskRunner {
@@ -81,7 +83,11 @@ extension SubtaskRunner {
             for bytes in restored.operators[id] ?? [] {
                 var r = StateReader(bytes)
                 do {
-                    try op.restoreState(&r, owns: { KeyRouting.subtask(forHash: $0.stableHash, parallelism: p) == s })
+                    if restored.ownPartsOnly {
+                        try op.restoreState(&r, owns: { _ in true })
+                    } else {
+                        try op.restoreState(&r, owns: { KeyRouting.subtask(forHash: $0.stableHash, parallelism: p) == s })
+                    }
                 } catch {
                     throw RuntimeFailure("cannot restore the state of \(op.name): \(error)")
                 }

@@ -59,6 +59,7 @@ final class SubtaskRunner: @unchecked Sendable {  // used by its own thread only
 
     func run() throws {
         try restoreOperators()
+        context.metrics.update { $0.initializing = false }
         if let source {
             do { try source.run(self) } catch is SourceStopped {}
         } else {

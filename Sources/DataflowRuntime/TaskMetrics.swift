@@ -19,6 +19,8 @@ public final class TaskMetrics: @unchecked Sendable {  // guarded by `lock`
         public var inputQueued: Int = 0
         public var inputCapacity: Int = 1
         public var startedNanos: UInt64 = 0
+        /// Restoring state, not yet running (Flink's task state INITIALIZING).
+        public var initializing = false
         /// Operators' own metrics by `<operator name>.<metric>` (Flink's user metrics).
         public var operatorMetrics: [String: Double] = [:]
         public init() {}

@@ -58,9 +58,13 @@ struct FlinkViews {
             let metrics = JobDetail.Metrics(readRecords: totals.reduce(0) { $0 + $1.recordsIn }, writeRecords: totals.reduce(0) { $0 + $1.recordsOut },
                                             readBytes: nil, writeBytes: nil, accumulatedBackpressuredTime: bp, accumulatedIdleTime: idle,
                                             accumulatedBusyTime: max(0, elapsedMs - idle - bp))
+            // Subtasks still restoring state are INITIALIZING, as Flink's are.
+            let initializing = status == "RUNNING" ? totals.filter(\.initializing).count : 0
+            var tasks = [status: v.vertex.parallelism - initializing]
+            if initializing > 0 { tasks["INITIALIZING"] = initializing }
             return JobDetail.Vertex(id: v.vertex.id, name: v.vertex.name, parallelism: v.vertex.parallelism, maxParallelism: 128,
-                                    status: status, startTime: job.startTime, duration: (end > 0 ? end : now) - job.startTime,
-                                    tasks: [status: v.vertex.parallelism], metrics: metrics)
+                                    status: initializing > 0 ? "INITIALIZING" : status, startTime: job.startTime, duration: (end > 0 ? end : now) - job.startTime,
+                                    tasks: tasks, metrics: metrics)
         }
         let nodes = job.vertices.map { v in
             JobDetail.Plan.Node(id: v.vertex.id, parallelism: v.vertex.parallelism, description: v.vertex.name,

@@ -14,7 +14,7 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
 /**
  * make bench's window job, the twin of `SluiceBench window-count`: N generated events over 1,000
  * string keys, 100 events per millisecond of event time, keyed 1 s tumbling count, results
- * discarded. Run with -c sluice.testjob.WindowCountBench -- --count N.
+ * discarded; checkpointed every --checkpointMs when given. Run with -c sluice.testjob.WindowCountBench -- --count N.
  */
 public class WindowCountBench {
     /** One generated event, as the engine's generator makes them: key, event time, value. */
@@ -30,7 +30,9 @@ public class WindowCountBench {
         Map<String, String> args = SluiceTestJob.parse(argv);
         long count = Long.parseLong(args.getOrDefault("count", "20000000"));
         int keys = Integer.parseInt(args.getOrDefault("keys", "1000"));
+        long checkpointMs = Long.parseLong(args.getOrDefault("checkpointMs", "0"));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        if (checkpointMs > 0) env.enableCheckpointing(checkpointMs, org.apache.flink.core.execution.CheckpointingMode.EXACTLY_ONCE);
         DataGeneratorSource<Event> source = new DataGeneratorSource<>(
             index -> new Event("k" + (index % keys), index / 100, index % 997),
             count, RateLimiterStrategy.noOp(), org.apache.flink.api.common.typeinfo.TypeInformation.of(Event.class));
