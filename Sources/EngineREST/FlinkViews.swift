@@ -46,6 +46,16 @@ struct FlinkViews {
         return out
     }
 
+    /// A vertex's status and task counts: subtasks of a running job still restoring state are
+    /// INITIALIZING, as Flink's are (and the vertex with them).
+    static func tasks(jobStatus: String, parallelism: Int, initializing: Int) -> (String, [String: Int]) {
+        let n = jobStatus == "RUNNING" ? min(initializing, parallelism) : 0
+        var tasks = [jobStatus: parallelism - n]
+        if n > 0 { tasks["INITIALIZING"] = n }
+        if tasks[jobStatus] == 0 { tasks[jobStatus] = nil }
+        return (n > 0 ? "INITIALIZING" : jobStatus, tasks)
+    }
+
     func detail(_ job: RunningJob) -> JobDetail {
         let now = Self.now()
         let end = job.endTime
@@ -58,12 +68,9 @@ struct FlinkViews {
             let metrics = JobDetail.Metrics(readRecords: totals.reduce(0) { $0 + $1.recordsIn }, writeRecords: totals.reduce(0) { $0 + $1.recordsOut },
                                             readBytes: nil, writeBytes: nil, accumulatedBackpressuredTime: bp, accumulatedIdleTime: idle,
                                             accumulatedBusyTime: max(0, elapsedMs - idle - bp))
-            // Subtasks still restoring state are INITIALIZING, as Flink's are.
-            let initializing = status == "RUNNING" ? totals.filter(\.initializing).count : 0
-            var tasks = [status: v.vertex.parallelism - initializing]
-            if initializing > 0 { tasks["INITIALIZING"] = initializing }
+            let (vertexStatus, tasks) = Self.tasks(jobStatus: status, parallelism: v.vertex.parallelism, initializing: totals.filter(\.initializing).count)
             return JobDetail.Vertex(id: v.vertex.id, name: v.vertex.name, parallelism: v.vertex.parallelism, maxParallelism: 128,
-                                    status: initializing > 0 ? "INITIALIZING" : status, startTime: job.startTime, duration: (end > 0 ? end : now) - job.startTime,
+                                    status: vertexStatus, startTime: job.startTime, duration: (end > 0 ? end : now) - job.startTime,
                                     tasks: tasks, metrics: metrics)
         }
         let nodes = job.vertices.map { v in

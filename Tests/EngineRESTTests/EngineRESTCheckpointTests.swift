@@ -70,6 +70,15 @@ import Testing
         try await r.client.cancel(job: resumed)
     }
 
+    /// Subtasks restoring state show INITIALIZING, as Flink's do, so "every subtask RUNNING"
+    /// means restored (what make bench times).
+    @Test func restoringSubtasksAreInitializing() {
+        #expect(FlinkViews.tasks(jobStatus: "RUNNING", parallelism: 2, initializing: 1) == ("INITIALIZING", ["RUNNING": 1, "INITIALIZING": 1]))
+        #expect(FlinkViews.tasks(jobStatus: "RUNNING", parallelism: 2, initializing: 2) == ("INITIALIZING", ["INITIALIZING": 2]))
+        #expect(FlinkViews.tasks(jobStatus: "RUNNING", parallelism: 2, initializing: 0) == ("RUNNING", ["RUNNING": 2]))
+        #expect(FlinkViews.tasks(jobStatus: "CANCELED", parallelism: 2, initializing: 2) == ("CANCELED", ["CANCELED": 2]), "only a running job's")
+    }
+
     @Test func savepointRequestsThatCannotWorkAreRefusedWithTheReason() async throws {
         let r = try await base.start()
         defer { Task { await r.stop() } }
