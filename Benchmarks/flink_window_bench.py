@@ -32,6 +32,7 @@ def main():
     ap.add_argument("--jar", required=True)
     ap.add_argument("--events", type=int, default=20_000_000)
     ap.add_argument("--checkpoint-ms", type=int, default=0)
+    ap.add_argument("--pair", type=int, help="one of make bench's with/without checkpoints pairs")
     a = ap.parse_args()
     boundary = "b-" + uuid.uuid4().hex
     with open(a.jar, "rb") as f:
@@ -55,7 +56,7 @@ def main():
     running = job.get("duration", wall * 1000) / 1000.0
     checkpoints = rest(a.flink, "/jobs/%s/checkpoints" % jid).get("counts", {}).get("completed", 0) if a.checkpoint_ms else 0
     print(json.dumps({"bench": "window_count", "engine": "flink", "source": "generator", "events": a.events, "seconds": running,
-                      "checkpoint_ms": a.checkpoint_ms, "checkpoints": checkpoints,
+                      "checkpoint_ms": a.checkpoint_ms, "checkpoints": checkpoints, **({"pair": a.pair} if a.pair else {}),
                       "wall_seconds": wall, "cpu_seconds": cpu, "events_per_s": a.events / running, "events_per_cpu_s": a.events / cpu}))
 
 
