@@ -72,12 +72,25 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
+        // Connecting to Postgres: libpq-style URLs into postgres-nio's configuration, its errors in words.
+        .target(name: "PostgresAccess", dependencies: [
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
         // The idempotent upsert sink into Postgres (INSERT … ON CONFLICT DO UPDATE) behind the
         // runtime's ExternalSink seam (docs/checkpoints.md, Postgres).
         .target(name: "PostgresSink", dependencies: [
-            "Dataflow", "DataflowRuntime",
+            "Dataflow", "DataflowRuntime", "PostgresAccess",
             .product(name: "PostgresNIO", package: "postgres-nio"),
-            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Change data capture from Postgres (pgoutput through the SQL interface) into engine topics
+        // in Debezium's envelope (docs/capture.md).
+        .target(name: "PostgresCapture", dependencies: [
+            "Dataflow", "EngineCore", "KafkaProtocol", "PostgresAccess",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -122,7 +135,7 @@ let package = Package(
         ]),
         .executableTarget(name: "sluice", dependencies: [
             "Console", "Connectors", "Services", "KafkaClient", "ConsoleModel", "Display", "Terminal", "FlinkClient", "KafkaServer", "EngineCore", "StreamLog", "CMalloc", "Recording",
-            "DataflowRuntime", "EngineREST", "JobSpec", "PostgresSink",
+            "DataflowRuntime", "EngineREST", "JobSpec", "PostgresSink", "PostgresCapture", "PostgresAccess",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
@@ -136,7 +149,8 @@ let package = Package(
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"]),
         .testTarget(name: "DataflowTests", dependencies: ["Dataflow"]),
         .testTarget(name: "JobSpecTests", dependencies: ["JobSpec", "Dataflow"]),
-        .testTarget(name: "PostgresSinkTests", dependencies: ["PostgresSink", "Dataflow"]),
+        .testTarget(name: "PostgresSinkTests", dependencies: ["PostgresSink", "PostgresAccess", "Dataflow"]),
+        .testTarget(name: "PostgresCaptureTests", dependencies: ["PostgresCapture", "Dataflow", "KafkaProtocol"]),
         // An in-process engine for the tests that run jobs (not shipped).
         .target(name: "EngineFixtures", dependencies: [
             "EngineCore", "StreamLog", "KafkaProtocol", "RecordCodecs", "Dataflow",

@@ -20,6 +20,8 @@ rules=(
   "JobSpec|EngineCore|StreamLog|KafkaServer|KafkaClient|DataflowRuntime|NIO.*|a spec is read and checked without an engine"
   "DataflowRuntime|KafkaServer|KafkaClient|KafkaFraming|Console|Connectors|Services|JobSpec|jobs run on the engine in-process, never through the wire, and are handed checked definitions"
   "PostgresSink|KafkaServer|KafkaClient|EngineCore|StreamLog|Console|Connectors|Services|JobSpec|EngineREST|the Postgres sink sees records and its table only, through the runtime's ExternalSink seam"
+  "PostgresCapture|KafkaServer|KafkaClient|DataflowRuntime|Console|Connectors|Services|JobSpec|EngineREST|capture writes the engine's log in-process, never through the wire"
+  "PostgresAccess|Dataflow|DataflowRuntime|EngineCore|KafkaServer|Console|connecting to Postgres knows nothing of jobs or the engine"
   "EngineREST|KafkaServer|KafkaClient|FlinkClient|Console|Connectors|Services|Terminal|the REST front serves the shared wire types from the runtime; it never uses the client or the console"
   "FlinkWire|FlinkClient|AsyncHTTPClient|NIO.*|Flink's wire types carry no transport"
   "Recording|Console|Connectors|Services|KafkaClient|FlinkClient|Terminal|CNCursesW|a recording holds observations; it reads no cluster and draws nothing"

@@ -33,6 +33,7 @@ from confluent_kafka.admin import AdminClient
 
 from engine_acl_scenarios import scenario_acls, scenario_acls_after_restart  # noqa: F401
 from engine_clients_common import check, consume_all, create
+from engine_capture_scenarios import scenario_capture_read  # noqa: F401
 from engine_codec_scenarios import scenario_codecs, scenario_compressed_compaction  # noqa: F401
 from engine_job_scenarios import (scenario_job_dedupe, scenario_job_eos_start, scenario_job_eos_verify,  # noqa: F401
                                   scenario_job_join, scenario_job_pg_reference, scenario_job_pg_start, scenario_job_windows)

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import PostgresNIO
+import PostgresAccess
 
 /// The idempotent upsert sink (docs/checkpoints.md, Postgres): each record's fields into the
 /// columns of the same names, `INSERT … ON CONFLICT (key) DO UPDATE`, so rows replayed after a

@@ -7,6 +7,8 @@ import EngineREST
 import JobSpec
 import Logging
 import PostgresSink
+import PostgresCapture
+import PostgresAccess
 import StreamLog
 
 /// `sluice engine`: the embedded streaming engine's Kafka broker, in the foreground.
@@ -155,8 +157,21 @@ struct EngineCommand: AsyncParsableCommand {
            (try? await engine.loop.submit({ engine.acls.authorizer?.acls.isEmpty ?? false }).get()) == true {
             logger.warning("the authorizer denies every request and there are no ACLs yet: name an admin in kafka.super.users (docs/security.md)")
         }
+        // Change capture from Postgres, each running (and retrying) on its own (docs/capture.md).
+        var captures: [Task<Void, Never>] = []
+        for c in file.captures {
+            do {
+                let runner = try CaptureRunner(config: c, engine: engine, stateDirectory: dataDir + "/captures", logger: logger)
+                captures.append(Task { await runner.run() })
+                logger.info("capture started", metadata: ["capture": "\(c.name)", "url": "\(PostgresURL.redacted(c.url))", "slot": "\(c.slot)"])
+            } catch {
+                logger.error("capture not started", metadata: ["capture": "\(c.name)", "error": "\(error)"])
+            }
+        }
         let signo = await Signals.waitForStop() ?? SIGTERM
         logger.info("engine stopping", metadata: ["signal": "\(signo == SIGTERM ? "SIGTERM" : "SIGINT")"])
+        for t in captures { t.cancel() }
+        for t in captures { await t.value }
         await rest?.stop()
         await jobs.shutdown()
         await server.stop()

@@ -1,6 +1,7 @@
 import EngineCore
 import Foundation
 import KafkaServer
+import PostgresCapture
 import StreamLog
 import Yams
 
@@ -22,12 +23,19 @@ import Yams
 ///   allow.everyone.if.no.acl.found: false
 /// topic-defaults:
 ///   retention.ms: 604800000
+/// captures:                           # change capture from Postgres (docs/capture.md)
+///   - name: shop                      # topics shop.<schema>.<table>
+///     url: postgres://capture:pw@db:5432/shop
+///     publication: shop_pub
+///     slot: sluice_shop
+///     tables: [public.customers]      # default: the publication's tables
 /// ```
 struct EngineConfigFile {
     var dataDir: String?
     var listen: String?
     var advertised: String?
     var broker = BrokerConfiguration()
+    var captures: [CaptureConfig] = []
 
     struct Invalid: Error, CustomStringConvertible {
         let path: String
@@ -115,8 +123,34 @@ struct EngineConfigFile {
                 do {
                     out.broker.topicDefaults = try TopicConfig(defaults.sorted { $0.key < $1.key }.map { ($0.key, try string($0.value, "topic-defaults.\($0.key)")) })
                 } catch let e as TopicConfig.Invalid { throw Invalid(path: path, message: "topic-defaults: \(e.message)") }
+            case "captures":
+                guard let list = value as? [Any] else { throw Invalid(path: path, message: "captures is a list of {name, url, publication, slot, tables}") }
+                for (i, item) in list.enumerated() {
+                    let at = "captures[\(i)]"
+                    guard let m = item as? [String: Any] else { throw Invalid(path: path, message: "\(at) must be a mapping") }
+                    let known = ["name", "url", "publication", "slot", "tables", "partitions", "pollMs"]
+                    if let unknown = m.keys.sorted().first(where: { !known.contains($0) }) {
+                        throw Invalid(path: path, message: "\(at): unknown key \(unknown) (known: \(known.joined(separator: ", ")))")
+                    }
+                    func need(_ k: String) throws -> String {
+                        guard let v = m[k] else { throw Invalid(path: path, message: "\(at) needs \(k)") }
+                        return try string(v, "\(at).\(k)")
+                    }
+                    var c = CaptureConfig(name: try need("name"), url: try need("url"), publication: try need("publication"), slot: try need("slot"))
+                    if let t = m["tables"] {
+                        guard let tables = t as? [Any] else { throw Invalid(path: path, message: "\(at).tables is a list of schema.table") }
+                        c.tables = try tables.map { try string($0, "\(at).tables") }
+                    }
+                    if let p = m["partitions"] { c.partitions = Int32(clamping: try int(p, "\(at).partitions")) }
+                    if let p = m["pollMs"] { c.pollMs = Int(clamping: try int(p, "\(at).pollMs")) }
+                    do { try c.validate() } catch { throw Invalid(path: path, message: "\(at): \(error)") }
+                    guard !out.captures.contains(where: { $0.name == c.name || $0.slot == c.slot }) else {
+                        throw Invalid(path: path, message: "\(at): another capture has the name \(c.name) or the slot \(c.slot)")
+                    }
+                    out.captures.append(c)
+                }
             default:
-                throw Invalid(path: path, message: "unknown key \(key) (known: data-dir, kafka, topic-defaults)")
+                throw Invalid(path: path, message: "unknown key \(key) (known: data-dir, kafka, topic-defaults, captures)")
             }
         }
         // With users the authorizer is on unless turned off: authentication alone lets any user

@@ -6,36 +6,6 @@ import Testing
 /// away for a while, the table holds exactly the reference rows computed from the input
 /// (scripts/engine_job_scenarios.py, job-pg-*): nothing lost, and no row twice (the key).
 @Suite(.serialized) struct EnginePostgresSinkTests {
-    /// The suite's own cluster on a port of its own.
-    final class Postgres {
-        let port = Int.random(in: 45_000...49_000)
-        var url: String { "postgres://sluice:sluice@127.0.0.1:\(port)/sluice?sslmode=disable" }
-        var environment: [String: String] { ProcessInfo.processInfo.environment.merging(["PG_PORT": "\(port)"]) { _, b in b } }
-        let script = Peer.root.appendingPathComponent("scripts/postgres-peer.sh").path
-
-        func control(_ args: [String], timeout: Double = 240) throws -> ProcessResult {
-            try run("/bin/bash", [script] + args, timeout: timeout, environment: environment)
-        }
-
-        init() throws {
-            let r = try run("/bin/bash", [script, "start"], timeout: 600, environment: ProcessInfo.processInfo.environment.merging(["PG_PORT": "\(port)"]) { _, b in b })
-            try #require(r.status == 0, "Postgres 15 could not start (scripts/postgres-peer.sh installs Debian's postgresql-15): \(r.stderr)")
-        }
-
-        func sql(_ text: String) throws -> String {
-            let r = try control(["psql", "-Atq", "-F", " ", "-c", text], timeout: 30)
-            try #require(r.status == 0, "psql: \(r.stderr)")
-            return r.stdout
-        }
-
-        /// The table's rows as the reference writes them: k windowStart windowEnd n s.
-        func rows(_ table: String) throws -> [String] {
-            try sql("SELECT k, windowstart, windowend, n, s FROM \(table) ORDER BY k, windowstart").split(separator: "\n").map(String.init)
-        }
-
-        func close() { _ = try? control(["clean"], timeout: 60) }
-    }
-
     func reference(_ engine: EngineProcess, _ tag: String) throws -> [String] {
         let found = try clientScenario("job-pg-reference", engine, ["--topic", tag])
         let rows = try #require(found["rows"] as? [[Any]])
@@ -46,18 +16,23 @@ import Testing
     }
 
     /// Waits until the table holds `expected` (a restarted job catches up), or `seconds` pass.
-    func waitForRows(_ pg: Postgres, _ table: String, _ expected: [String], seconds: Double = 120) throws -> [String] {
+    func waitForRows(_ pg: PostgresPeer, _ table: String, _ expected: [String], seconds: Double = 120) throws -> [String] {
         let deadline = Date().addingTimeInterval(seconds)
         var got: [String] = []
         repeat {
-            got = try pg.rows(table)
+            got = try rows(pg, table)
             if got == expected { return got }
             usleep(200_000)
         } while Date() < deadline
         return got
     }
 
-    func create(_ pg: Postgres, _ table: String) throws {
+    /// The table's rows as the reference writes them: k windowStart windowEnd n s.
+    func rows(_ pg: PostgresPeer, _ table: String) throws -> [String] {
+        try pg.sql("SELECT k, windowstart, windowend, n, s FROM \(table) ORDER BY k, windowstart").split(separator: "\n").map(String.init)
+    }
+
+    func create(_ pg: PostgresPeer, _ table: String) throws {
         _ = try pg.sql("CREATE TABLE \(table) (k text, windowstart bigint, windowend bigint, n bigint, s bigint, PRIMARY KEY (k, windowstart))")
     }
 
@@ -67,7 +42,7 @@ import Testing
     }
 
     @Test func killedFiveTimesTheTableIsTheReference() throws {
-        let pg = try Postgres()
+        let pg = try PostgresPeer()
         defer { pg.close() }
         let engine = EngineProcess(extraArgs: ["--rest-listen", "127.0.0.1:0"])
         try engine.start()
@@ -92,7 +67,7 @@ import Testing
     }
 
     @Test func postgresGoneForAWhileTheJobRestartsAndNothingIsLost() throws {
-        let pg = try Postgres()
+        let pg = try PostgresPeer()
         defer { pg.close() }
         let engine = EngineProcess(extraArgs: ["--rest-listen", "127.0.0.1:0"])
         try engine.start()

@@ -1,6 +1,7 @@
 import Dataflow
 import Testing
 @testable import PostgresSink
+import PostgresAccess
 
 /// The upsert sink's pure parts: values into column text, statements, the URL.
 struct PostgresSinkTests {
