@@ -276,14 +276,14 @@ def _eos_input():
     return make_input(41, n=6000)
 
 
-def scenario_job_eos_start(a):
-    """Writes the input and runs the windowed job with an exactly-once sink and checkpoints
-    every 200 ms, paced so that it runs for several seconds (the test kills the engine meanwhile)."""
-    src, out, name = _eos_names(a)
+def _start_crash_job(a, sink, attempts):
+    """Writes the crash scenarios' input and runs their windowed job into `sink`, checkpoints every
+    200 ms, paced (1 ms a record) so that it runs for several seconds while the test kills the engine."""
+    src, _, name = _eos_names(a)
     admin = AdminClient({"bootstrap.servers": a.bootstrap})
     create(admin, src, 1)
     produce(a, src, _eos_input())
-    jid = run_spec(a, """
+    return run_spec(a, """
 name: %s
 source: {topic: %s, timestamp: at, watermark: {outOfOrderness: 500ms}}
 steps:
@@ -291,11 +291,16 @@ steps:
   - keyBy: k
   - window: {tumbling: 1s}
   - aggregate: {n: count(), s: sum(v)}
-sink: {topic: %s, delivery: exactly-once}
+sink: %s
 checkpoints: 200ms
-restart: {fixedDelay: {attempts: 100, delay: 100ms}}
-""" % (name, src, out))
-    return {"job": jid}
+restart: {fixedDelay: {attempts: %d, delay: 100ms}}
+""" % (name, src, sink, attempts))
+
+
+def scenario_job_eos_start(a):
+    """The windowed job with an exactly-once sink into topic out-<tag>."""
+    _, out, _ = _eos_names(a)
+    return {"job": _start_crash_job(a, "{topic: %s, delivery: exactly-once}" % out, 100)}
 
 
 def scenario_job_eos_verify(a):
@@ -314,25 +319,10 @@ def scenario_job_eos_verify(a):
 
 
 def scenario_job_pg_start(a):
-    """The exactly-once scenario's input and windows, written to Postgres table w_<tag> by the
-    upsert sink (the test creates the table), checkpoints every 200 ms, paced to run for seconds."""
-    src, _, name = _eos_names(a)
-    admin = AdminClient({"bootstrap.servers": a.bootstrap})
-    create(admin, src, 1)
-    produce(a, src, _eos_input())
-    jid = run_spec(a, """
-name: %s
-source: {topic: %s, timestamp: at, watermark: {outOfOrderness: 500ms}}
-steps:
-  - delay: 1ms
-  - keyBy: k
-  - window: {tumbling: 1s}
-  - aggregate: {n: count(), s: sum(v)}
-sink: {postgres: {url: "%s", table: w_%s}}
-checkpoints: 200ms
-restart: {fixedDelay: {attempts: 1000, delay: 200ms}}
-""" % (name, src, a.postgres, a.topic.replace("-", "_")))
-    return {"job": jid}
+    """The same windowed job, written to Postgres table w_<tag> by the upsert sink (the test
+    creates the table); restarts enough to outlast Postgres being away."""
+    sink = '{postgres: {url: "%s", table: w_%s}}' % (a.postgres, a.topic.replace("-", "_"))
+    return {"job": _start_crash_job(a, sink, 1000)}
 
 
 def scenario_job_pg_reference(a):
