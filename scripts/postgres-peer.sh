@@ -6,6 +6,7 @@
 #   scripts/postgres-peer.sh start | stop | status | psql [ARGS…]
 #
 # start prints the DSN (postgres://sluice:sluice@127.0.0.1:PORT/sluice). PG_PORT (default 25432);
+# PG_WAL_LEVEL (default logical) when the cluster is first made;
 # the cluster lives in $SLUICE_PG_DIR (default /tmp/sluice-postgres-PORT: outside private
 # temporary directories, since the server runs as the postgres user when started by root).
 set -euo pipefail
@@ -44,7 +45,7 @@ case "${1:-}" in
 listen_addresses = '127.0.0.1'
 port = $PORT
 unix_socket_directories = '$DIR'
-wal_level = logical
+wal_level = ${PG_WAL_LEVEL:-logical}
 max_wal_senders = 10
 max_replication_slots = 10
 # A test peer: the engine, not Postgres, is what the tests crash.

@@ -190,4 +190,17 @@ import Testing
         }
         #expect(!engine.log.contains("sluice:wrong@"), "no password in the log")
     }
+
+    @Test func aDatabaseWithoutLogicalDecodingIsRefusedWithTheSetting() throws {
+        let pg = try PostgresPeer(walLevel: "replica")
+        defer { pg.close() }
+        _ = try pg.sql("CREATE TABLE t (id int PRIMARY KEY); CREATE PUBLICATION w_pub FOR TABLE t;")
+        let engine = try EngineProcess(config: config(pg, name: "w", slot: "sluice_w", tables: ["t"]))
+        try engine.start()
+        defer { engine.stop() }
+        try waitForLog(engine, "capture=w error=", seconds: 30)
+        let line = engine.log.split(separator: "\n").first { $0.contains("capture=w error=") } ?? ""
+        #expect(line.contains("wal_level is replica, not logical: set wal_level = logical"), "\(line)")
+        #expect(try pg.sql("SELECT count(*) FROM pg_replication_slots").trimmingCharacters(in: .whitespacesAndNewlines) == "0", "no slot made")
+    }
 }

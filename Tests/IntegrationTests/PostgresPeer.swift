@@ -13,8 +13,9 @@ final class PostgresPeer {
         try run("/bin/bash", [script] + args, timeout: timeout, environment: environment)
     }
 
-    init() throws {
-        let r = try run("/bin/bash", [script, "start"], timeout: 600, environment: ProcessInfo.processInfo.environment.merging(["PG_PORT": "\(port)"]) { _, b in b })
+    /// `walLevel`: the cluster's wal_level (logical, or replica to see capture refuse it).
+    init(walLevel: String = "logical") throws {
+        let r = try run("/bin/bash", [script, "start"], timeout: 600, environment: environment.merging(["PG_WAL_LEVEL": walLevel]) { _, b in b })
         try #require(r.status == 0, "Postgres 15 could not start (scripts/postgres-peer.sh installs Debian's postgresql-15): \(r.stderr)")
     }
 
