@@ -89,7 +89,7 @@ let package = Package(
         // Change data capture from Postgres (pgoutput through the SQL interface) into engine topics
         // in Debezium's envelope (docs/capture.md).
         .target(name: "PostgresCapture", dependencies: [
-            "Dataflow", "EngineCore", "KafkaProtocol", "PostgresAccess",
+            "Dataflow", "EngineCore", "KafkaProtocol", "PostgresAccess", "StreamLog",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

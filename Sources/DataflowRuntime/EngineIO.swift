@@ -26,14 +26,7 @@ enum EngineIO {
     }
 
     static func ensureTopic(_ engine: Engine, _ topic: String, partitions: Int32) async throws -> Int32 {
-        if let n = try await engine.partitionCount(topic) { return n }
-        do {
-            try await engine.createTopic(topic, partitions: partitions)
-        } catch let e as Engine.Failure where e.code == .topicAlreadyExists {
-            // another task made it first
-        }
-        guard let n = try await engine.partitionCount(topic) else { throw RuntimeFailure("topic '\(topic)' could not be created") }
-        return n
+        try await engine.ensureTopic(topic, partitions: partitions)
     }
 }
 

@@ -70,6 +70,18 @@ extension Engine {
         }
     }
 
+    /// `topic`'s partitions, creating it with `partitions` (and `configs`) when it is missing; a
+    /// topic another caller made meanwhile is taken as it is. For the engine's own writers: job
+    /// sinks and side outputs, change capture.
+    public func ensureTopic(_ topic: String, partitions: Int32, configs: [String: String] = [:]) async throws -> Int32 {
+        if let n = try await partitionCount(topic) { return n }
+        do {
+            try await createTopic(topic, partitions: partitions, configs: configs)
+        } catch let e as Failure where e.code == .topicAlreadyExists {}
+        guard let n = try await partitionCount(topic) else { throw Failure(code: .unknownTopicOrPartition, message: "topic '\(topic)' could not be created") }
+        return n
+    }
+
     /// How many partitions `topic` has; nil when there is no such topic.
     public func partitionCount(_ topic: String) async throws -> Int32? {
         try await onLoop { self.loop.makeSucceededFuture(self.table.partitions(of: topic).map { Int32($0.count) }) }

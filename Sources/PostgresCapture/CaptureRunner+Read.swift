@@ -73,7 +73,7 @@ extension CaptureRunner {
             case .relation(var r):
                 guard wanted.contains(r.oid) || keys[r.oid] != nil else { continue }
                 if keys[r.oid] == nil {
-                    let t = try await catalog.table(oid: r.oid, name: "\(r.namespace).\(r.name)", publication: config.publication)
+                    let t = try await catalog.table(oid: r.oid, name: "\(r.namespace).\(r.name)")
                     keys[r.oid] = Set(t.relation.columns.filter(\.isKey).map(\.name))
                 }
                 // The topic's key is the primary key, whatever the replica identity flags.

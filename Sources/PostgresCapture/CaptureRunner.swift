@@ -140,13 +140,8 @@ public actor CaptureRunner {
         }
     }
 
+    /// A table's topic, made when missing: compaction keeps each key's latest row, tombstones drop deleted keys.
     func ensureTopic(_ topic: String) async throws -> Int32 {
-        if let n = try await engine.partitionCount(topic) { return n }
-        do {
-            // A table's changes: compaction keeps each key's latest row, tombstones drop deleted keys.
-            try await engine.createTopic(topic, partitions: config.partitions, configs: ["cleanup.policy": "compact"])
-        } catch let e as Engine.Failure where e.code == .topicAlreadyExists {}
-        guard let n = try await engine.partitionCount(topic) else { throw CaptureError("topic \(topic) could not be made") }
-        return n
+        try await engine.ensureTopic(topic, partitions: config.partitions, configs: ["cleanup.policy": "compact"])
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
+import StreamLog
 
 /// What a capture must remember across engine restarts besides what the slot holds: whether
-/// its initial snapshot is complete (a crash during it takes it again). Written whole to a
-/// temporary file, flushed and renamed over the old one.
+/// its initial snapshot is complete (a crash during it takes it again), replaced durably.
 final class CaptureState: @unchecked Sendable {  // used from its capture's actor only
     let path: String
     private(set) var snapshotDone: Bool
@@ -19,14 +19,8 @@ final class CaptureState: @unchecked Sendable {  // used from its capture's acto
     func reset() throws { try save(false) }
 
     private func save(_ done: Bool) throws {
-        let dir = (path as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let tmp = path + ".tmp"
-        let data = try JSONEncoder().encode(Stored(snapshotDone: done))
-        guard FileManager.default.createFile(atPath: tmp, contents: data) else { throw CaptureError("cannot write \(tmp)") }
-        let fd = open(tmp, O_RDONLY)
-        if fd >= 0 { fsync(fd); close(fd) }
-        guard rename(tmp, path) == 0 else { throw CaptureError("cannot replace \(path): \(String(cString: strerror(errno)))") }
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try DurableFile.replace(path, with: try JSONEncoder().encode(Stored(snapshotDone: done)))
         snapshotDone = done
     }
 }

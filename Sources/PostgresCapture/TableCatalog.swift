@@ -42,19 +42,19 @@ struct TableCatalog {
             guard !names.isEmpty else { throw CaptureError("publication \(config.publication) has no tables: ALTER PUBLICATION \(config.publication) ADD TABLE <table>") }
         }
         var tables: [Table] = []
-        for name in names { tables.append(try await table(name, publication: config.publication)) }
+        for name in names { tables.append(try await table(name)) }
         return tables
     }
 
     /// A table's columns, types and primary key, as a pgoutput relation would describe it.
-    func table(_ name: String, publication: String?) async throws -> Table {
+    func table(_ name: String) async throws -> Table {
         guard let oidText = try await scalar("SELECT to_regclass($1)::oid::text", [name]), let oid = UInt32(oidText) else {
             throw CaptureError("table \(name) does not exist (or this user cannot see it)")
         }
-        return try await table(oid: oid, name: name, publication: publication)
+        return try await table(oid: oid, name: name)
     }
 
-    func table(oid: UInt32, name: String, publication: String?) async throws -> Table {
+    func table(oid: UInt32, name: String) async throws -> Table {
         var b = PostgresBindings()
         b.append(String(oid))
         var namespace = "", relname = ""
