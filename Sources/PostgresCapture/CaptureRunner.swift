@@ -121,10 +121,11 @@ public actor CaptureRunner {
                 // A read by this capture's previous run (the engine killed while Postgres was
                 // answering it) holds the slot until that session ends: end it. Anyone else's is refused.
                 let owner = try await catalog.scalar("SELECT application_name::text FROM pg_stat_activity WHERE pid = $1::text::int", [pid])
-                guard owner == applicationName else {
+                // nil: that session ended between the two reads (the slot is being released).
+                guard owner == applicationName || owner == nil else {
                     throw CaptureError("slot \(config.slot) is active for PID \(pid) (another consumer reads it): stop that consumer, or give this capture another slot")
                 }
-                _ = try await catalog.scalar("SELECT pg_terminate_backend($1::text::int)::text", [pid])
+                if owner != nil { _ = try await catalog.scalar("SELECT pg_terminate_backend($1::text::int)::text", [pid]) }
                 logger.info("ended the previous run's session on the slot", metadata: ["capture": "\(config.name)", "pid": "\(pid)"])
                 for _ in 0..<50 where try await catalog.scalar("SELECT active::text FROM pg_replication_slots WHERE slot_name = $1", [config.slot]) == "true" {
                     try await Task.sleep(for: .milliseconds(100))
