@@ -79,9 +79,9 @@ import Testing
         definition.checkpoints = .init(interval: 100)
         let first = try await manager.submit(definition)
         try await waitFor("a checkpoint") { (first.checkpointStats?.completed ?? 0) >= 2 }
-        let path = try #require(first.checkpointStats?.latestCompleted?.externalPath)
-        first.cancel()
+        first.cancel()  // stopped first: a later checkpoint's retention may remove the one read below
         #expect(await first.waitUntilTerminal(timeout: 10))
+        let path = try #require(first.checkpointStats?.latestCompleted?.externalPath)
         #expect(first.state == .canceled)
         let before = try await results(fx, "restored")
         #expect(before.count < expected.count, "stopped part way")
@@ -108,9 +108,9 @@ import Testing
         definition.checkpoints = .init(interval: 50)
         let job = try await manager.submit(definition)
         try await waitFor("a checkpoint") { (job.checkpointStats?.completed ?? 0) >= 1 }
-        let path = try #require(job.checkpointStats?.latestCompleted?.externalPath)
-        job.cancel()
+        job.cancel()  // stopped first: a later checkpoint's retention may remove the one read below
         #expect(await job.waitUntilTerminal(timeout: 10))
+        let path = try #require(job.checkpointStats?.latestCompleted?.externalPath)
 
         var changed = try JobSpecParser.parse(spec("fits", rate: 20_000, count: 1000).replacingOccurrences(of: "tumbling: 1s", with: "tumbling: 2s"))
         changed.checkpoints = .init(interval: 50)
