@@ -106,8 +106,10 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
-        // Observation sources: pollers and their refresh loops behind one protocol.
-        .target(name: "Connectors", dependencies: ["KafkaClient", "KafkaProtocol", "ConsoleModel", "FlinkClient", "CMalloc"]),
+        // Observation sources: pollers (Kafka, Flink, Postgres slots) and their refresh loops behind one protocol.
+        .target(name: "Connectors", dependencies: ["KafkaClient", "KafkaProtocol", "ConsoleModel", "FlinkClient", "CMalloc", "PostgresAccess",
+                                                  .product(name: "PostgresNIO", package: "postgres-nio"),
+                                                  .product(name: "Logging", package: "swift-log")]),
         // Recorded sessions (docs/recording.md): the file format, writer, reader, redaction.
         .target(name: "Recording", dependencies: ["ConsoleModel", "CZlib"]),
         // zlib from the system (zlib1g-dev), for gzip-compressed recordings and record batches.
@@ -150,7 +152,7 @@ let package = Package(
         .testTarget(name: "DataflowTests", dependencies: ["Dataflow"]),
         .testTarget(name: "JobSpecTests", dependencies: ["JobSpec", "Dataflow"]),
         .testTarget(name: "PostgresSinkTests", dependencies: ["PostgresSink", "PostgresAccess", "Dataflow"]),
-        .testTarget(name: "PostgresCaptureTests", dependencies: ["PostgresCapture", "Dataflow", "KafkaProtocol"]),
+        .testTarget(name: "PostgresCaptureTests", dependencies: ["PostgresCapture", "PostgresAccess", "Dataflow", "KafkaProtocol"]),
         // An in-process engine for the tests that run jobs (not shipped).
         .target(name: "EngineFixtures", dependencies: [
             "EngineCore", "StreamLog", "KafkaProtocol", "RecordCodecs", "Dataflow",

@@ -24,6 +24,8 @@
 #  10. keyed state of 1M keys, engine beside Flink 2.3 through the same REST script
 #      (Benchmarks/state_bench.py): checkpoint duration and size, savepoint time and size on disk,
 #      restore time from the savepoint and from the latest checkpoint
+#  11. change capture from Postgres 15 into the engine (Benchmarks/capture_bench.py, confluent-kafka
+#      reading): changes per second, and commit → topic → consumer latency at 5,000 changes/s
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export SLUICE_STATE="$(mktemp -d /tmp/sluice-bench.XXXXXX)"
@@ -31,6 +33,7 @@ export KAFKA_PORT="${KAFKA_PORT:-$(( 20000 + RANDOM % 20000 ))}"
 SMALL_PORT=$(( KAFKA_PORT + 1 ))
 BROKER_PORT=$(( KAFKA_PORT + 2 ))
 ENGINE_PORT=$(( KAFKA_PORT + 3 ))
+PG_PORT=$(( 45000 + RANDOM % 4000 ))
 export FLINK_REST_PORT="${FLINK_REST_PORT:-$(( 40000 + RANDOM % 10000 ))}"
 export FLINK_RPC_PORT="${FLINK_RPC_PORT:-$(( 50000 + RANDOM % 10000 ))}"
 OUT="$SLUICE_STATE/results.jsonl"
@@ -45,6 +48,7 @@ cleanup() {
   KAFKA_PORT=$ENGINE_PORT SLUICE_STATE="$SLUICE_STATE/brokers" SLUICE_BIN="${BIN:-}/sluice" scripts/engine-peer.sh stop
   KAFKA_PORT=$ENGINE_PORT SLUICE_STATE="$SLUICE_STATE/jobs" SLUICE_BIN="${BIN:-}/sluice" scripts/engine-peer.sh stop
   scripts/flink-peer.sh stop
+  PG_PORT=$PG_PORT scripts/postgres-peer.sh clean
 }
 trap cleanup EXIT
 say() { echo "[bench] $*" >&2; }
@@ -156,6 +160,11 @@ KAFKA_PORT=$ENGINE_PORT SLUICE_STATE="$SLUICE_STATE/brokers" SLUICE_BIN="$BIN/sl
 KAFKA_PORT=$ENGINE_PORT REST_PORT=$REST_PORT SLUICE_STATE="$SLUICE_STATE/jobs" SLUICE_BIN="$BIN/sluice" scripts/engine-peer.sh start >/dev/null
 "$BIN/SluiceBench" engine-rest "http://127.0.0.1:$REST_PORT" scripts/flink-job/sluice-test-job.yaml | tee -a "$OUT" >&2
 python3 Benchmarks/state_bench.py --rest "http://127.0.0.1:$REST_PORT" --label engine --dir "$SLUICE_STATE/state-bench" | tee -a "$OUT" >&2
+say "change capture from Postgres 15: changes per second, commit-to-topic latency at 5,000 changes/s"
+PG_PORT=$PG_PORT scripts/postgres-peer.sh start >/dev/null
+scripts/kafka-peer.sh python Benchmarks/capture_bench.py --pg-port "$PG_PORT" --bootstrap "127.0.0.1:$ENGINE_PORT" \
+  --rest "http://127.0.0.1:$REST_PORT" --sluice "$BIN/sluice" | tee -a "$OUT" >&2
+PG_PORT=$PG_PORT scripts/postgres-peer.sh clean
 KAFKA_PORT=$ENGINE_PORT SLUICE_STATE="$SLUICE_STATE/jobs" SLUICE_BIN="$BIN/sluice" scripts/engine-peer.sh stop
 
 python3 Benchmarks/table.py "$OUT"

@@ -176,6 +176,14 @@ if c:
     out.append(("engine compaction of a %.1f GB %s-compressed topic (%d keys)" % (r["bytes_before"] / 1e9, r["codec"], r["keys"]),
                 "%.1f s (%.0f MB/s, %.1f GB → %.2f GB)" % (r["seconds"], r["bytes_before"] / r["seconds"] / 1e6, r["bytes_before"] / 1e9, r["bytes_after"] / 1e9),
                 "—", "—", ""))
+cap = by.get("capture", [])
+if cap:
+    r = cap[-1]
+    out.append(("change capture from Postgres 15 into an engine topic (%dk rows, 1,000-row transactions)" % (r.get("rows", 200000) // 1000),
+                "%d changes/s" % r["changes_per_s"], "%d rows/s (Postgres inserting them)" % r["postgres_insert_per_s"], "—", ""))
+    out.append(("change capture latency, commit → topic → consumer, at %s changes/s" % "{:,}".format(r["rate"]),
+                "p50 %.0f ms, p99 %.0f ms" % (r["latency_p50_ms"], r["latency_p99_ms"]), "—", "p99 < 1 s",
+                "PASS" if r["latency_p99_ms"] < 1000 else "FAIL"))
 
 w = [max(len(r[i]) for r in out + [("benchmark", "sluice", "peer", "target", "result")]) for i in range(5)]
 print("| " + " | ".join(h.ljust(w[i]) for i, h in enumerate(("benchmark", "sluice", "peer", "target", "result"))) + " |")

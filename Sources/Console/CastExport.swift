@@ -60,7 +60,7 @@ public enum CastExport {
 
         // The keys are pressed once every source has given its first reading (the views the keys
         // open have their rows), then the rest of the recording plays.
-        func source(_ o: Observation) -> Int { switch o { case .kafka, .kafkaError: 0; case .flink, .flinkError: 1 } }
+        func source(_ o: Observation) -> Int { switch o { case .kafka, .kafkaError: 0; case .flink, .flinkError: 1; case .postgres, .postgresError: 2 } }
         let sources = Set(observations.map(source))
         var seen = Set<Int>()
         var next = 0

@@ -44,6 +44,13 @@ public struct Renderer {
                      role: .banner, maxWidth: w)
             y += 1
         }
+        if !model.postgres.connected, let since = model.postgres.disconnectedSince {
+            let reason = DisplayText.sanitize(model.postgres.lastError ?? "no answer")
+            grid.fill(x: 0, y: y, width: w, role: .banner)
+            grid.put(" ⚠ Postgres unreachable since \(Format.clock(since)) (\(Format.duration(now - since))): \(reason) — retrying", x: 0, y: y,
+                     role: .banner, maxWidth: w)
+            y += 1
+        }
         let bodyBottom = h - 3
         var position: String?
         var hiddenColumns = 0
@@ -158,7 +165,7 @@ public struct Renderer {
         func joined(_ parts: String...) -> String { parts.filter { !$0.isEmpty }.joined(separator: "   ") }
         // The time of the reading on screen, not a wall clock: it moves when data arrives, so a
         // live screen is visibly live, and the console has no reason to wake between readings.
-        let newest = [model.health.lastReading, model.flink.latest?.time].compactMap { $0 }.max()
+        let newest = [model.health.lastReading, model.flink.latest?.time, model.postgres.latest?.time].compactMap { $0 }.max()
         let asOf = newest.map { "as of \(Format.clock($0))" } ?? "no reading yet"
         let asOfShort = newest.map { String(Format.clock($0).prefix(5)) } ?? "—"
         let running = ui.actionLog.filter { $0.state == .running }.count

@@ -10,12 +10,13 @@ public enum Route: Sendable, Hashable {
     case jobDetail(jid: String)
     case checkpoints(jid: String)
     case exceptions(jid: String)
+    case slots
     case actions
     case help
 
     /// The kind of place, without its argument: what the view registry is keyed by.
     public enum Kind: Sendable, Hashable, CaseIterable {
-        case overview, topics, partitions, groups, groupDetail, rebalances, jobs, jobDetail, checkpoints, exceptions, actions, help
+        case overview, topics, partitions, groups, groupDetail, rebalances, jobs, jobDetail, checkpoints, exceptions, slots, actions, help
     }
 
     public var kind: Kind {
@@ -30,6 +31,7 @@ public enum Route: Sendable, Hashable {
         case .jobDetail: .jobDetail
         case .checkpoints: .checkpoints
         case .exceptions: .exceptions
+        case .slots: .slots
         case .actions: .actions
         case .help: .help
         }

@@ -146,12 +146,7 @@ public struct UIState: Sendable {
             break
         }
         message = nil
-        guard let action = KeyMap.action(for: key) else {
-            if case let .character(c) = key, c == "6" {
-                message = "view 6 (replication slots) needs a Postgres connection, which this console does not have yet"
-            }
-            return .none
-        }
+        guard let action = KeyMap.action(for: key) else { return .none }
         return perform(action, rows: rows, page: page)
     }
 

@@ -16,6 +16,8 @@ public struct ConsoleModel: Sendable {
         public var reportsPending = true
         /// Rates are measured over at most this many seconds.
         public var rateWindowSeconds: Double = 30
+        /// Replication slots' rules (docs/slots.md).
+        public var slots = SlotState.Configuration()
         public init() {}
     }
 
@@ -30,6 +32,8 @@ public struct ConsoleModel: Sendable {
     public private(set) var alerts: [Alert] = []
     /// Flink jobs, their vertices and checkpoints.
     public private(set) var flink = FlinkState()
+    /// Postgres replication slots and the engine's captures.
+    public private(set) var postgres: SlotState
     /// Cluster-wide total lag per reading, oldest first.
     public private(set) var totalLagHistory: RingBuffer<Int64>
 
@@ -65,6 +69,7 @@ public struct ConsoleModel: Sendable {
         self.configuration = configuration
         self.totalLagHistory = RingBuffer(capacity: configuration.groupHistory)
         self.debouncer = StatusDebouncer(confirmations: configuration.alertConfirmations)
+        self.postgres = SlotState(configuration: configuration.slots)
     }
 
     public mutating func apply(_ observation: Observation) {
@@ -82,6 +87,12 @@ public struct ConsoleModel: Sendable {
             rebuildAlerts(now: snapshot.time)
         case let .flinkError(time, message):
             flink.fail(time: time, message: message)
+            rebuildAlerts(now: time)
+        case let .postgres(snapshot):
+            postgres.apply(snapshot)
+            rebuildAlerts(now: snapshot.time)
+        case let .postgresError(time, message):
+            postgres.fail(time: time, message: message)
             rebuildAlerts(now: time)
         }
     }
@@ -151,6 +162,13 @@ public struct ConsoleModel: Sendable {
         }
         if !flink.connected, let since = flink.disconnectedSince {
             out.append(Alert(key: "flink", severity: .critical, message: "Flink disconnected: \(flink.lastError ?? "no answer")", since: since))
+        }
+        if !postgres.connected, let since = postgres.disconnectedSince {
+            out.append(Alert(key: "postgres", severity: .critical, message: "Postgres unreachable: \(postgres.lastError ?? "no answer")", since: since))
+        }
+        for s in postgres.slots where s.status.isAlert {
+            out.append(Alert(key: "slot:\(s.slot.name)", severity: s.status == .growing ? .warning : .critical,
+                             message: SlotState.alertMessage(s), since: s.statusSince))
         }
         for j in flink.jobs {
             let since = j.detailTime ?? now

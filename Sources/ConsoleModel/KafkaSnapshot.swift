@@ -105,13 +105,16 @@ public enum Observation: Codable, Sendable, Equatable {
     case kafkaError(time: Double, message: String)
     case flink(FlinkSnapshot)
     case flinkError(time: Double, message: String)
+    case postgres(SlotSnapshot)
+    case postgresError(time: Double, message: String)
 
     /// When the reading was taken (or failed), epoch seconds.
     public var time: Double {
         switch self {
         case let .kafka(s): s.time
         case let .flink(s): s.time
-        case let .kafkaError(t, _), let .flinkError(t, _): t
+        case let .postgres(s): s.time
+        case let .kafkaError(t, _), let .flinkError(t, _), let .postgresError(t, _): t
         }
     }
 }

@@ -38,13 +38,14 @@ public final class EngineRESTServer: Sendable {
     private let group: ServiceGroup
 
     /// Starts listening; returns once the port is bound.
-    public static func start(_ configuration: Configuration, jobs: JobManager, samples: [(id: String, text: String)], logger: Logger) async throws -> EngineRESTServer {
+    public static func start(_ configuration: Configuration, jobs: JobManager, samples: [(id: String, text: String)],
+                             captures: (any CaptureControl)? = nil, logger: Logger) async throws -> EngineRESTServer {
         if !configuration.isLoopback && (configuration.token ?? "").isEmpty {
             throw StartError(description: "--rest-listen \(configuration.host):\(configuration.port) is beyond loopback: set a token (SLUICE_REST_TOKEN) that clients send as 'Authorization: Bearer …'")
         }
         let catalog = try JobCatalog(directory: configuration.specDirectory, samples: samples)
         let handlers = RESTHandlers(jobs: jobs, catalog: catalog, views: FlinkViews(rates: MetricRates()), slots: configuration.slots,
-                                    token: configuration.isLoopback ? nil : configuration.token)
+                                    token: configuration.isLoopback ? nil : configuration.token, captures: captures)
         let router = Router()
         handlers.register(on: router)
         let bound = AsyncStream<Int>.makeStream()

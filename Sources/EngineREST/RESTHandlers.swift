@@ -14,6 +14,7 @@ struct RESTHandlers: Sendable {
     let views: FlinkViews
     let slots: Int
     let token: String?
+    let captures: (any CaptureControl)?
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/config") { _, _ in json(["flink-version": FlinkViews.version, "features": "engine"]) }
@@ -137,6 +138,7 @@ struct RESTHandlers: Sendable {
                 return json(RunResponse(jobid: running.id))
             }
         }
+        registerCaptures(on: router)
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                      body: .init(byteBuffer: ByteBuffer(string: PrometheusText.render(jobs.all, views: views))))
@@ -165,7 +167,7 @@ struct RESTHandlers: Sendable {
     }
 
     /// A JSON body, or nil when the request has none.
-    private func decode<T: Decodable>(_ type: T.Type, _ r: Request) async throws -> T? {
+    func decode<T: Decodable>(_ type: T.Type, _ r: Request) async throws -> T? {
         var r = r
         let body = try await r.collectBody(upTo: 1 << 20)
         guard body.readableBytes > 0 else { return nil }
@@ -191,14 +193,14 @@ struct RESTHandlers: Sendable {
         return v
     }
 
-    private func authorize(_ r: Request) throws {
+    func authorize(_ r: Request) throws {
         guard let token else { return }
         let given = r.headers[.authorization] ?? ""
         guard given == "Bearer \(token)" else { throw RESTError.unauthorized("this engine's REST API needs 'Authorization: Bearer <token>' to change anything") }
     }
 
     /// Runs a handler, turning its failures into Flink's error answers.
-    private func guarded(_ body: () async throws -> Response) async throws -> Response {
+    func guarded(_ body: () async throws -> Response) async throws -> Response {
         do { return try await body() } catch let e as RESTError {
             switch e {
             case .badRequest(let m): return errors(.badRequest, m)

@@ -142,7 +142,7 @@ public final class FlinkClient: Sendable {
 
     // MARK: transport
 
-    private struct Empty: Decodable {}
+    struct Empty: Decodable {}
 
     /// Ids go into URL paths: anything but [A-Za-z0-9._-] is refused rather than sent.
     public static func id(_ s: String) throws -> String {
@@ -152,15 +152,15 @@ public final class FlinkClient: Sendable {
         return s
     }
 
-    private func get<T: Decodable>(_ path: String) async throws -> T {
+    func get<T: Decodable>(_ path: String) async throws -> T {
         try await send(.GET, path, body: nil, contentType: nil)
     }
 
-    private func send<T: Decodable, B: Encodable>(_ method: HTTPMethod, _ path: String, json: B) async throws -> T {
+    func send<T: Decodable, B: Encodable>(_ method: HTTPMethod, _ path: String, json: B) async throws -> T {
         try await send(method, path, body: try JSONEncoder().encode(json), contentType: "application/json")
     }
 
-    private func send<T: Decodable>(_ method: HTTPMethod, _ path: String, body: Data?, contentType: String?) async throws -> T {
+    func send<T: Decodable>(_ method: HTTPMethod, _ path: String, body: Data?, contentType: String?) async throws -> T {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
         request.headers.add(name: "Accept", value: "application/json")

@@ -9,6 +9,9 @@ struct RecordedLine: Codable {
     var flink: FlinkSnapshot?
     var flinkError: String?
     var marker: MarkerBody?
+    /// A replication-slot reading, written whole: a few slots, small.
+    var postgres: SlotSnapshot?
+    var postgresError: String?
 
     struct MarkerBody: Codable {
         var kind: Marker.Kind
@@ -151,6 +154,8 @@ struct DeltaEncoder {
             case let .kafkaError(t, message): return RecordedLine(t: t, kafkaError: message)
             case let .flink(s): return RecordedLine(t: s.time, flink: s)
             case let .flinkError(t, message): return RecordedLine(t: t, flinkError: message)
+            case let .postgres(s): return RecordedLine(t: s.time, postgres: s)
+            case let .postgresError(t, message): return RecordedLine(t: t, postgresError: message)
             }
         }
     }
@@ -219,7 +224,9 @@ struct DeltaDecoder {
         if let message = line.kafkaError { return .observation(.kafkaError(time: line.t, message: message)) }
         if let message = line.flinkError { return .observation(.flinkError(time: line.t, message: message)) }
         if let f = line.flink { return .observation(.flink(f)) }
-        guard let k = line.kafka else { throw Unresolved(what: "nothing Sluice knows (no kafka, flink, error or marker)") }
+        if let message = line.postgresError { return .observation(.postgresError(time: line.t, message: message)) }
+        if let p = line.postgres { return .observation(.postgres(p)) }
+        guard let k = line.kafka else { throw Unresolved(what: "nothing Sluice knows (no kafka, flink, postgres, error or marker)") }
         let ts: [KafkaSnapshot.Topic], gs: [KafkaSnapshot.Group]
         if k.sameTopics == true {
             guard let last = lastTopics else { throw Unresolved(what: "the previous reading's topics") }

@@ -6,7 +6,7 @@ import ConsoleModel
 struct Redactor {
     private var names: [Kind: [String: String]] = [:]
 
-    enum Kind: String { case topic, group, member, client, host, cluster }
+    enum Kind: String { case topic, group, member, client, host, cluster, slot, database, capture }
 
     mutating func pseudonym(_ name: String, _ kind: Kind) -> String {
         if name.isEmpty { return name }
@@ -22,7 +22,29 @@ struct Redactor {
         case let .kafkaError(t, _): return .kafkaError(time: t, message: "(redacted)")
         case let .flinkError(t, _): return .flinkError(time: t, message: "(redacted)")
         case .flink: return o
+        case let .postgresError(t, _): return .postgresError(time: t, message: "(redacted)")
+        case let .postgres(s): return .postgres(redact(s))
         }
+    }
+
+    mutating func redact(_ s: SlotSnapshot) -> SlotSnapshot {
+        var s = s
+        s.server = pseudonym(s.server, .host)
+        s.slots = s.slots.map { slot in
+            var slot = slot
+            slot.name = pseudonym(slot.name, .slot)
+            slot.database = slot.database.map { pseudonym($0, .database) }
+            return slot
+        }
+        s.captures = s.captures?.map { c in
+            var c = c
+            c.name = pseudonym(c.name, .capture)
+            c.slot = pseudonym(c.slot, .slot)
+            c.database = pseudonym(c.database, .database)
+            c.lastError = c.lastError == nil ? nil : "(redacted)"
+            return c
+        }
+        return s
     }
 
     mutating func redact(_ s: KafkaSnapshot) -> KafkaSnapshot {

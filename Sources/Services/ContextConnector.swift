@@ -45,35 +45,44 @@ public struct ConnectError: Error, CustomStringConvertible {
 public struct LiveConnector: ContextConnector {
     public var kafkaContexts: [String: String]
     public var flinkContexts: [String: (flink: String?, savepoints: String?)]
+    /// Postgres URLs whose replication slots a context watches.
+    public var postgresContexts: [String: String]
     public var clientConfiguration: KafkaClientConfiguration
     public var refresh: RefreshPolicy
 
-    public init(kafkaContexts: [String: String], flinkContexts: [String: (flink: String?, savepoints: String?)],
+    public init(kafkaContexts: [String: String], flinkContexts: [String: (flink: String?, savepoints: String?)], postgresContexts: [String: String] = [:],
                 clientConfiguration: KafkaClientConfiguration, refresh: RefreshPolicy) {
-        self.kafkaContexts = kafkaContexts; self.flinkContexts = flinkContexts
+        self.kafkaContexts = kafkaContexts; self.flinkContexts = flinkContexts; self.postgresContexts = postgresContexts
         self.clientConfiguration = clientConfiguration; self.refresh = refresh
     }
 
-    public var contextNames: [String] { Array(Set(kafkaContexts.keys).union(flinkContexts.keys)).sorted() }
+    public var contextNames: [String] { Array(Set(kafkaContexts.keys).union(flinkContexts.keys).union(postgresContexts.keys)).sorted() }
 
     public func connect(context name: String) throws -> Connection {
         // A context may name Kafka, Flink or both; each source follows it.
         let kafkaText = kafkaContexts[name]
         let flinkSide = flinkContexts[name]
         let addrs = kafkaText.flatMap(BrokerAddress.parseList)
-        guard addrs != nil || flinkSide?.flink != nil else {
-            throw ConnectError("context \(name) has no valid kafka bootstrap and no flink address")
+        let postgres = postgresContexts[name]
+        guard addrs != nil || flinkSide?.flink != nil || postgres != nil else {
+            throw ConnectError("context \(name) has no valid kafka bootstrap, no flink address and no postgres")
         }
         var conf = clientConfiguration
         if let addrs { conf.bootstrap = addrs }
-        return connection(kafka: addrs == nil ? nil : conf, kafkaLabel: kafkaText ?? "", flink: flinkSide?.flink, savepoints: flinkSide?.savepoints)
+        return connection(kafka: addrs == nil ? nil : conf, kafkaLabel: kafkaText ?? "", flink: flinkSide?.flink, savepoints: flinkSide?.savepoints,
+                          postgres: postgres)
     }
 
-    /// A connection to the clusters given directly (flags, or the resolved context).
-    public func connection(kafka: KafkaClientConfiguration?, kafkaLabel: String, flink: String?, savepoints: String?) -> Connection {
+    /// A connection to the clusters given directly (flags, or the resolved context). With
+    /// Postgres and Flink both, the slots source asks Flink's address for the engine's captures.
+    public func connection(kafka: KafkaClientConfiguration?, kafkaLabel: String, flink: String?, savepoints: String?, postgres: String? = nil) -> Connection {
         var sources: [any ObservationSource] = []
         if let kafka { sources.append(KafkaSource(configuration: kafka, policy: refresh)) }
         if let flink { sources.append(FlinkSource(url: flink, timeoutSeconds: clientConfiguration.requestTimeoutSeconds, policy: refresh)) }
+        if let postgres {
+            let engine = flink.map { FlinkClient(baseURL: $0, timeoutSeconds: clientConfiguration.requestTimeoutSeconds) }
+            sources.append(PostgresSlotSource(poller: PostgresSlotPoller(url: postgres, engine: engine), policy: refresh))
+        }
         // Job actions wait on Flink's slower answers (savepoint triggers): at least 10 s.
         let control = flink.map { FlinkJobControl(url: $0, timeoutSeconds: max(10, clientConfiguration.requestTimeoutSeconds)) }
         return Connection(sources: sources, jobControl: control, kafkaLabel: kafka == nil ? "" : kafkaLabel, flinkLabel: flink, savepointDir: savepoints)

@@ -30,12 +30,7 @@ public enum Format {
     }
 
     /// Bytes in binary units: "512 B", "8.5 KiB", "1.2 GiB".
-    public static func bytes(_ n: Int64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var v = Double(max(0, n)), i = 0
-        while v >= 1024 && i < units.count - 1 { v /= 1024; i += 1 }
-        return i == 0 ? "\(Int(v)) B" : "\(Double(Int(v * 10)) / 10) \(units[i])"
-    }
+    public static func bytes(_ n: Int64) -> String { binaryBytes(n) }
 
     public static func timeLag(_ t: TimeLag.Value?) -> String {
         guard let t else { return "-" }

@@ -11,6 +11,8 @@ import Yams
 ///     kafka: 127.0.0.1:9092
 ///   prod-eu:
 ///     kafka: b1.prod:9092,b2.prod:9092
+///     flink: http://jm.prod:8081
+///     postgres: postgres://monitor@db.prod:5432/shop   # the Slots view
 /// defaults:
 ///   theme: default
 ///   refresh: auto        # or seconds, 0.5 to 60
@@ -22,8 +24,10 @@ public struct SluiceConfig: Codable, Sendable, Equatable {
         public var flink: String?
         /// Default target directory for savepoints taken from the console.
         public var savepoints: String?
-        public init(kafka: String? = nil, flink: String? = nil, savepoints: String? = nil) {
-            self.kafka = kafka; self.flink = flink; self.savepoints = savepoints
+        /// A Postgres whose replication slots to watch (`postgres://user:pw@host:5432/db`).
+        public var postgres: String?
+        public init(kafka: String? = nil, flink: String? = nil, savepoints: String? = nil, postgres: String? = nil) {
+            self.kafka = kafka; self.flink = flink; self.savepoints = savepoints; self.postgres = postgres
         }
     }
 

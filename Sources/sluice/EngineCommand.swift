@@ -120,16 +120,19 @@ struct EngineCommand: AsyncParsableCommand {
         let engine: Engine
         let server: KafkaServer
         let jobs: JobManager
+        let captures: CaptureSupervisor
         var rest: EngineRESTServer? = nil
         do {
             try KafkaServer.checkCredentials(broker)
             engine = try await Engine.start(configuration: broker.engine, store: store, logger: logger)
             jobs = JobManager(engine: engine, checkpointDirectory: dataDir + "/checkpoints", savepointDirectory: dataDir + "/savepoints",
                               registryDirectory: dataDir + "/running-jobs", externalSinks: PostgresSinkFactory(logger: logger))
+            captures = CaptureSupervisor(engine: engine, stateDirectory: dataDir + "/captures", logger: logger)
             do {
                 server = try await KafkaServer.start(configuration: broker, engine: engine, logger: logger)
                 if let restConfig {
-                    do { rest = try await EngineRESTServer.start(restConfig, jobs: jobs, samples: SampleJobs.all, logger: logger) } catch {
+                    do { rest = try await EngineRESTServer.start(restConfig, jobs: jobs, samples: SampleJobs.all,
+                                                                   captures: EngineCaptures(supervisor: captures), logger: logger) } catch {
                         await server.stop()
                         throw error
                     }
@@ -158,20 +161,10 @@ struct EngineCommand: AsyncParsableCommand {
             logger.warning("the authorizer denies every request and there are no ACLs yet: name an admin in kafka.super.users (docs/security.md)")
         }
         // Change capture from Postgres, each running (and retrying) on its own (docs/capture.md).
-        var captures: [Task<Void, Never>] = []
-        for c in file.captures {
-            do {
-                let runner = try CaptureRunner(config: c, engine: engine, stateDirectory: dataDir + "/captures", logger: logger)
-                captures.append(Task { await runner.run() })
-                logger.info("capture started", metadata: ["capture": "\(c.name)", "url": "\(PostgresURL.redacted(c.url))", "slot": "\(c.slot)"])
-            } catch {
-                logger.error("capture not started", metadata: ["capture": "\(c.name)", "error": "\(error)"])
-            }
-        }
+        await captures.start(configured: file.captures)
         let signo = await Signals.waitForStop() ?? SIGTERM
         logger.info("engine stopping", metadata: ["signal": "\(signo == SIGTERM ? "SIGTERM" : "SIGINT")"])
-        for t in captures { t.cancel() }
-        for t in captures { await t.value }
+        await captures.stopAll()
         await rest?.stop()
         await jobs.shutdown()
         await server.stop()

@@ -50,6 +50,7 @@ struct FlinkOptions: ParsableArguments {
 }
 
 /// Runs a job subcommand body, turning errors into a one-line reason and the documented exit status.
+/// `name` is the subcommand after `sluice job`, or the whole command when it has a space ("capture add").
 func jobMain(_ name: String, _ body: () async throws -> Int32) async throws {
     let status: Int32
     do { status = try await body() } catch let e as ExitCode { throw e } catch let e as ValidationError {
@@ -58,7 +59,7 @@ func jobMain(_ name: String, _ body: () async throws -> Int32) async throws {
         fail(name, e.description)
         switch e {
         case .unreachable, .timeout, .malformed: throw ExitCode(2)
-        case let .http(status, _, _, _) where status == 400 || status == 404: throw ExitCode(2)
+        case let .http(status, _, _, _) where status == 400 || status == 404 || (status == 409 && name.hasPrefix("capture")): throw ExitCode(2)
         default: throw ExitCode(1)
         }
     } catch {
@@ -82,7 +83,8 @@ func runningJob(_ client: FlinkClient, _ jid: String, for action: String) async 
 }
 
 private func fail(_ name: String, _ message: String) {
-    FileHandle.standardError.write(Data("sluice job \(name): \(DisplayText.sanitize(message))\n".utf8))
+    let command = name.contains(" ") ? name : "job \(name)"
+    FileHandle.standardError.write(Data("sluice \(command): \(DisplayText.sanitize(message))\n".utf8))
 }
 
 private func printJSON(_ object: Any) {

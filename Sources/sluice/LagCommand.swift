@@ -66,7 +66,7 @@ struct LagCommand: AsyncParsableCommand {
                 await client.shutdown()
                 FileHandle.standardError.write(Data("sluice lag: \(message)\n".utf8))
                 throw ExitCode(2)
-            case .flink, .flinkError:
+            case .flink, .flinkError, .postgres, .postgresError:
                 break   // a Kafka poller never produces these
             }
         }

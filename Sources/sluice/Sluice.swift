@@ -30,7 +30,7 @@ struct Sluice: AsyncParsableCommand {
           sluice engine                        run the embedded engine on 127.0.0.1:9092
         """,
         version: SluiceVersion.current,
-        subcommands: [ConsoleCommand.self, LagCommand.self, JobCommand.self, RecordCommand.self, ReplayCommand.self, EngineCommand.self],
+        subcommands: [ConsoleCommand.self, LagCommand.self, SlotsCommand.self, CaptureCommand.self, JobCommand.self, RecordCommand.self, ReplayCommand.self, EngineCommand.self],
         defaultSubcommand: ConsoleCommand.self
     )
 }

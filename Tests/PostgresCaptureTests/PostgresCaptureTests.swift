@@ -1,5 +1,6 @@
 import Dataflow
 import KafkaProtocol
+import PostgresAccess
 import Testing
 @testable import PostgresCapture
 

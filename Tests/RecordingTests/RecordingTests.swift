@@ -43,7 +43,12 @@ import Testing
     func readingsComeBackAsTheyWereWithUnchangedPartsWrittenOnce(name: String) throws {
         let observations = readings(5) + [.kafkaError(time: 111, message: "connection refused"),
                                           .flink(FlinkSnapshot(time: 112, jobs: [.init(jid: "j1", name: "enrich", state: "RUNNING")])),
-                                          .flinkError(time: 113, message: "timed out")]
+                                          .flinkError(time: 113, message: "timed out"),
+                                          .postgres(SlotSnapshot(time: 113.5, server: "db:5432/shop", currentLSN: 0x1_0000_2000, maxSlotWalKeepSize: 1 << 30,
+                                                                 slots: [.init(name: "sluice_shop", plugin: "pgoutput", database: "shop", active: true, activePid: 77,
+                                                                               restartLSN: 0x1_0000_0000, confirmedFlushLSN: 0x1_0000_1000, walStatus: "reserved")],
+                                                                 captures: [.init(name: "shop", slot: "sluice_shop", database: "shop", state: "RUNNING", lagMs: 12)])),
+                                          .postgresError(time: 113.7, message: "connection refused")]
         let marker = Marker(time: 114, kind: .user, text: "rollback started")
         let path = try write(name, observations, markers: [marker])
         let reader = try RecordingReader(path: path)
@@ -165,6 +170,17 @@ import Testing
         // Pseudonyms sort differently from the names: compare what each group shows, in any order.
         func shown(_ m: ConsoleModel) -> [String] { m.groups.map { "\($0.totalLag ?? -1) \($0.status) \($0.members.count)" }.sorted() }
         #expect(shown(original) == shown(redacted))
+    }
+
+    @Test func redactedSlotReadingsKeepNoDatabaseSlotOrCaptureName() throws {
+        let slot = SlotSnapshot(time: 1, server: "db.prod.internal:5432/shop", currentLSN: 100, slots: [.init(name: "sluice_shop", database: "shop")],
+                                captures: [.init(name: "shopcap", slot: "sluice_shop", database: "shop", state: "FAILED", lastError: "password for alice")])
+        let path = try write("redacted-slots.jsonl", [.postgres(slot), .postgresError(time: 2, message: "db.prod.internal refused")], redact: true)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        for name in ["db.prod.internal", "sluice_shop", "shopcap", "alice", "\"shop\""] { #expect(!text.contains(name), "'\(name)' left in a redacted recording") }
+        let events = try RecordingReader(path: path).readAll()
+        guard case let .observation(.postgres(read))? = events.first else { Issue.record("no slot reading: \(events)"); return }
+        #expect(read.slots[0].name == read.captures?[0].slot, "the capture still points at its slot")
     }
 
     @Test func theSummaryListsStatusChangesRebalancesFailedCheckpointsAndMarkers() throws {

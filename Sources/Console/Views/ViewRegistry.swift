@@ -31,7 +31,7 @@ public struct ViewEntry: Sendable {
 public enum ViewRegistry {
     public static let entries: [ViewEntry] = [
         OverviewView.entry, TopicsView.entry, PartitionsView.entry, GroupsView.entry, GroupDetailView.entry, RebalancesView.entry,
-        JobsView.entry, JobDetailView.entry, CheckpointsView.entry, ExceptionsView.entry, ActionsView.entry, HelpView.entry,
+        JobsView.entry, JobDetailView.entry, CheckpointsView.entry, ExceptionsView.entry, SlotsView.entry, ActionsView.entry, HelpView.entry,
     ]
 
     private static let byKind: [Route.Kind: ViewEntry] = Dictionary(entries.map { ($0.kind, $0) }, uniquingKeysWith: { a, _ in a })
