@@ -22,7 +22,18 @@ stop_load() {
   LOAD_PID=""
 }
 cleanup() {
+  local status=$?
   set +e
+  # A failed run shows what its peers logged last (a peer that died says why here), before the
+  # state directory goes.
+  if (( status != 0 )); then
+    for log in "$SLUICE_STATE"/*/engine.log; do
+      [[ -f "$log" ]] || continue
+      echo "== last lines of $log" >&2
+      grep -nE 'Fatal error|Crash|fatal|level=critical|Stack dump' "$log" | tail -20 >&2
+      tail -40 "$log" >&2
+    done
+  fi
   stop_load
   scripts/kafka-peer.sh stop
   KAFKA_PORT="$ENGINE_PORT" scripts/engine-peer.sh stop
