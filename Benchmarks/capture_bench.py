@@ -16,7 +16,7 @@ import subprocess
 import threading
 import time
 
-from confluent_kafka import Consumer, TopicPartition, OFFSET_END
+from confluent_kafka import Consumer, TopicPartition
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -33,9 +33,10 @@ def psql(port, sql):
 def consume(bootstrap, topic, expected, received, done):
     c = Consumer({"bootstrap.servers": bootstrap, "group.id": "capture-bench-%d" % os.getpid(), "enable.auto.commit": False,
                   "fetch.wait.max.ms": 10, "fetch.min.bytes": 1})
-    c.assign([TopicPartition(topic, 0, OFFSET_END)])
-    # The position at the end is taken on the first poll: be there before anything is inserted.
-    c.poll(0.5)
+    # From the end as it is now, read before anything is inserted (OFFSET_END would be resolved
+    # later, on a fetch, and could skip the first records).
+    _, high = c.get_watermark_offsets(TopicPartition(topic, 0), timeout=10)
+    c.assign([TopicPartition(topic, 0, high)])
     done.set()
     deadline = time.time() + 300
     while len(received) < expected and time.time() < deadline:

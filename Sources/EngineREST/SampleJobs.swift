@@ -28,6 +28,19 @@ public enum SampleJobs {
           - map: {customer: key, name: "concat('Customer ', upper(key))", credit: "value * 10", tier: "floor(value / 250)"}
         sink: {topic: customers, key: customer}
         """),
+        ("sample_customers-from-postgres.yaml", """
+        # The customers table from Postgres: the engine's capture 'demo' writes every change of the
+        # table public.customers to demo.public.customers in Debezium's envelope (docs/capture.md);
+        # this keeps each row as it is after the change, keyed by customer id, in the topic
+        # 'customers' the enrichment join reads. make demo runs it when Postgres is installed.
+        name: customers-from-postgres
+        parallelism: 1
+        source: {topic: demo.public.customers, format: json, timestamp: ts_ms}
+        steps:
+          - filter: "op != 'd'"
+          - map: {customer: after.id, name: after.name, credit: after.credit, tier: after.tier}
+        sink: {topic: customers, key: customer}
+        """),
         ("sample_orders-enriched.yaml", """
         # Orders joined with the customers table as it was at each order's time. The table is the
         # compacted topic 'customers' (key: customer id such as k7, value: a JSON object; a null

@@ -39,8 +39,10 @@ extension CaptureRunner {
     /// them. Returns how many change rows the slot gave.
     func readChanges(_ connection: PostgresConnection, _ catalog: TableCatalog, wanted: Set<UInt32>) async throws -> Int {
         // Taken first: when the read finds nothing of ours, every commit before this point has
-        // been decoded, so the slot may move to it (its WAL is not kept for nothing).
-        let before = LSN.parse(try await catalog.scalar("SELECT pg_current_wal_lsn()::text") ?? "") ?? 0
+        // been decoded, so the slot may move to it (its WAL is not kept for nothing). The flush
+        // position, not the write position: the read decodes only flushed WAL, and with
+        // synchronous_commit = off commits written but not yet flushed would be skipped for good.
+        let before = LSN.parse(try await catalog.scalar("SELECT pg_current_wal_flush_lsn()::text") ?? "") ?? 0
         var b = PostgresBindings()
         b.append(config.slot)
         b.append(String(Self.maxChanges))
@@ -50,6 +52,7 @@ extension CaptureRunner {
         var transaction: [ChangeEnvelope.Record] = []
         var xid: UInt32? = nil, lastEnd: UInt64 = 0, commitMs: Int64 = 0
         var commits: [Int64] = []
+        var changesInTransaction: Int64 = 0
         for try await row in try await connection.query(PostgresQuery(unsafeSQL: """
             SELECT lsn::text, data FROM pg_logical_slot_peek_binary_changes($1, NULL, $2::int, 'proto_version', '1', 'publication_names', $3)
             """, binds: b), logger: logger) {
@@ -63,13 +66,14 @@ extension CaptureRunner {
                 xid = x
                 commitMs = (time + PgOutput.epochOffsetMicros) / 1000
                 transaction.removeAll(keepingCapacity: true)
+                changesInTransaction = 0
             case .commit(_, let end, let time):
                 let ms = (time + PgOutput.epochOffsetMicros) / 1000
                 for r in transaction { out.add(r, partitions) }
                 transaction.removeAll(keepingCapacity: true)
                 commits.append(ms)
                 lastEnd = end
-                status.changes += 1
+                status.changes += changesInTransaction
             case .relation(var r):
                 guard wanted.contains(r.oid) || keys[r.oid] != nil else { continue }
                 if keys[r.oid] == nil {
@@ -84,16 +88,20 @@ extension CaptureRunner {
                 if partitions[topic] == nil { partitions[topic] = try await ensureTopic(topic) }
             case .insert(let rel, let new):
                 guard let r = relations[rel] else { continue }
+                changesInTransaction += 1
                 transaction += envelope.records(.create, r, before: nil, after: new, at: .init(txId: xid, lsn: lsn, commitMs: commitMs), nowMs: nowMs())
             case .update(let rel, let old, let keyOnly, let new):
                 guard let r = relations[rel] else { continue }
+                changesInTransaction += 1
                 transaction += envelope.records(.update, r, before: old, beforeIsKeyOnly: keyOnly, after: new, at: .init(txId: xid, lsn: lsn, commitMs: commitMs), nowMs: nowMs())
             case .delete(let rel, let old, let keyOnly):
                 guard let r = relations[rel] else { continue }
+                changesInTransaction += 1
                 transaction += envelope.records(.delete, r, before: old, beforeIsKeyOnly: keyOnly, after: nil, at: .init(txId: xid, lsn: lsn, commitMs: commitMs), nowMs: nowMs())
             case .truncate(let rels, _, _):
                 for rel in rels {
                     guard let r = relations[rel] else { continue }
+                    changesInTransaction += 1
                     transaction += envelope.records(.truncate, r, before: nil, after: nil, at: .init(txId: xid, lsn: lsn, commitMs: commitMs), nowMs: nowMs())
                 }
             case .other:

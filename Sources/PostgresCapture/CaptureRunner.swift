@@ -25,6 +25,7 @@ public actor CaptureRunner {
     public struct Status: Sendable, Equatable {
         public var state: String = "STARTING"
         public var lastError: String?
+        /// Change rows (inserts, updates, deletes, a truncate per table) appended since the engine started.
         public var changes: Int64 = 0
         public var snapshotRows: Int64 = 0
         public var confirmedLSN: UInt64 = 0

@@ -2,6 +2,7 @@ import ArgumentParser
 import Connectors
 import ConsoleModel
 import Foundation
+import PostgresAccess
 import Recording
 import Services
 import Synchronization
@@ -30,6 +31,9 @@ struct RecordCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Flink REST address (JobManager web port), e.g. http://127.0.0.1:8081. Overrides the context's flink.")
     var flink: String?
 
+    @Option(name: .long, help: "Postgres URL whose replication slots to record (the Slots view), postgres://user[:password]@host:port/db. Overrides the context's postgres.")
+    var postgres: String?
+
     @Option(name: .long, help: "Stop after this long: 90s, 15m, 1h, 1h30m (default: until Ctrl-C or SIGTERM).")
     var duration: String?
 
@@ -57,12 +61,21 @@ struct RecordCommand: AsyncParsableCommand {
         let flinkURL = flink ?? contextFlink?.flink
         let policy = refresh.flatMap(RefreshPolicy.init(parsing:)) ?? RefreshPolicy()
         let connector = LiveConnector(kafkaContexts: [:], flinkContexts: [:], clientConfiguration: endpoints.clientConfiguration(resolved), refresh: policy)
-        let kafkaEnabled = flinkURL == nil || endpoints.kafka != nil || contextFlink?.kafka != nil
+        let postgresURL = postgres ?? contextFlink?.postgres
+        if let p = postgresURL {
+            do { _ = try PostgresURL.configuration(p) } catch {
+                FileHandle.standardError.write(Data("sluice record: \(error)\n".utf8))
+                throw ExitCode(2)
+            }
+        }
+        let kafkaEnabled = (flinkURL == nil && postgresURL == nil) || endpoints.kafka != nil || contextFlink?.kafka != nil
         let connection = connector.connection(kafka: kafkaEnabled ? endpoints.clientConfiguration(resolved) : nil, kafkaLabel: resolved.bootstrapText,
-                                              flink: flinkURL, savepoints: nil)
+                                              flink: flinkURL, savepoints: nil, postgres: postgresURL)
         var sources: [RecordingHeader.Source] = []
         if kafkaEnabled { sources.append(.init(name: "kafka", address: resolved.bootstrapText)) }
         if let flinkURL { sources.append(.init(name: "flink", address: flinkURL)) }
+        // The address without user or password: a recording may be shared.
+        if let postgresURL { sources.append(.init(name: "postgres", address: PostgresSlotPoller.label(postgresURL))) }
         let writer: RecordingWriter
         do {
             writer = try RecordingWriter(path: output, header: RecordingHeader(started: Date().timeIntervalSince1970, sluice: SluiceVersion.current,
