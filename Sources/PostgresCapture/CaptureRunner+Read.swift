@@ -41,7 +41,8 @@ extension CaptureRunner {
         // Taken first: when the read finds nothing of ours, every commit before this point has
         // been decoded, so the slot may move to it (its WAL is not kept for nothing). The flush
         // position, not the write position: the read decodes only flushed WAL, and with
-        // synchronous_commit = off commits written but not yet flushed would be skipped for good.
+        // synchronous_commit = off commits written but unflushed when it began may be flushed
+        // before the advance (which Postgres clamps to the flush position then): skipped for good.
         let before = LSN.parse(try await catalog.scalar("SELECT pg_current_wal_flush_lsn()::text") ?? "") ?? 0
         var b = PostgresBindings()
         b.append(config.slot)
