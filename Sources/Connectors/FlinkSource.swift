@@ -30,13 +30,7 @@ public final class FlinkSource: ObservationSource {
     }
 
     public func run(_ sink: any ObservationSink) async {
-        let clock = self.clock
-        while !Task.isCancelled {
-            let observation = await poller.poll(now: { clock.now() })
-            guard !Task.isCancelled else { return }
-            sink.receive(observation)
-            sink.settled()
-            await clock.sleep(seconds: interval)
-        }
+        let poller = self.poller
+        await pollLoop(sink, clock: clock, interval: { interval }) { now in await poller.poll(now: now) }
     }
 }

@@ -57,6 +57,19 @@ extension ObservationSource {
     public func shutdown() async {}
 }
 
+/// The loop of a source that reads at a fixed pace: read, hand the observation over, say the
+/// reading is done, wait `interval()`; until the task is cancelled.
+func pollLoop(_ sink: any ObservationSink, clock: any SourceClock, interval: () -> Double,
+              poll: (@escaping @Sendable () -> Double) async -> Observation) async {
+    while !Task.isCancelled {
+        let observation = await poll({ clock.now() })
+        guard !Task.isCancelled else { return }
+        sink.receive(observation)
+        sink.settled()
+        await clock.sleep(seconds: interval())
+    }
+}
+
 /// Time for sources: now (epoch seconds) and a cancellable wait, injected so tests neither sleep
 /// nor depend on the wall clock.
 public protocol SourceClock: Sendable {

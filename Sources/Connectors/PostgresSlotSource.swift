@@ -19,14 +19,8 @@ public final class PostgresSlotSource: ObservationSource {
     public var interval: Double { policy.withLock { $0.pinned } ?? RefreshPolicy.autoFloor }
 
     public func run(_ sink: any ObservationSink) async {
-        let clock = self.clock
-        while !Task.isCancelled {
-            let observation = await poller.poll(now: { clock.now() })
-            guard !Task.isCancelled else { return }
-            sink.receive(observation)
-            sink.settled()
-            await clock.sleep(seconds: interval)
-        }
+        let poller = self.poller
+        await pollLoop(sink, clock: clock, interval: { interval }) { now in await poller.poll(now: now) }
     }
 
     public func shutdown() async { await poller.shutdown() }

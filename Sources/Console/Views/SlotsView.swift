@@ -38,13 +38,29 @@ enum SlotsView {
         // The worst slot's remedy, so the fix is on screen next to the alert.
         // One clause a line, so it reads whole at 80 columns.
         if let worst = model.postgres.slots.filter({ $0.status.isAlert }).max(by: { $0.status < $1.status }), let remedy = worst.remedy {
-            let clauses = remedy.components(separatedBy: "; ")
+            let clauses = remedy.components(separatedBy: "; ").flatMap(split)
             lines.append("\(worst.status.rawValue) \(worst.slot.name): \(clauses[0])")
             lines += clauses.dropFirst().map { "  " + $0 }
         }
         for s in model.postgres.slots { if let c = s.capture, let e = c.lastError { lines.append("capture \(c.name) \(c.state): \(e)") } }
         return lines
     })
+
+    /// A clause with a statement in it, "drop it (SELECT …) now", as two lines: the words, then
+    /// the statement indented on its own, so it can be read whole and copied at 80 columns.
+    static func split(_ clause: String) -> [String] {
+        guard let open = clause.range(of: " (SELECT ") else { return [clause] }
+        var depth = 1
+        var end = open.upperBound
+        while end < clause.endIndex, depth > 0 {
+            if clause[end] == "(" { depth += 1 } else if clause[end] == ")" { depth -= 1 }
+            if depth > 0 { end = clause.index(after: end) }
+        }
+        guard end < clause.endIndex else { return [clause] }
+        let words = String(clause[..<open.lowerBound]) + String(clause[clause.index(after: end)...]) + ":"
+        let statement = "  " + String(clause[clause.index(open.lowerBound, offsetBy: 2)..<end]) + ";"
+        return [words, statement]
+    }
 
     static func role(_ s: SlotStatus) -> Role {
         switch s {
