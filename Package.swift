@@ -152,7 +152,8 @@ let package = Package(
         .testTarget(name: "DataflowTests", dependencies: ["Dataflow"]),
         .testTarget(name: "JobSpecTests", dependencies: ["JobSpec", "Dataflow"]),
         .testTarget(name: "PostgresSinkTests", dependencies: ["PostgresSink", "PostgresAccess", "Dataflow"]),
-        .testTarget(name: "PostgresCaptureTests", dependencies: ["PostgresCapture", "PostgresAccess", "Dataflow", "KafkaProtocol"]),
+        .testTarget(name: "PostgresCaptureTests", dependencies: ["PostgresCapture", "PostgresAccess", "Dataflow", "KafkaProtocol", "EngineFixtures",
+                                                            .product(name: "Logging", package: "swift-log")]),
         // An in-process engine for the tests that run jobs (not shipped).
         .target(name: "EngineFixtures", dependencies: [
             "EngineCore", "StreamLog", "KafkaProtocol", "RecordCodecs", "Dataflow",

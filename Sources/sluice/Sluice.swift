@@ -27,6 +27,7 @@ struct Sluice: AsyncParsableCommand {
           sluice job list --flink http://127.0.0.1:8081   Flink jobs
           sluice record -o incident.jsonl.gz   record the readings to a file, without a terminal
           sluice replay incident.jsonl.gz      the console on a recording (--summary: what happened)
+          sluice slots --postgres postgres://monitor@db:5432/shop   replication slots and the WAL they keep
           sluice engine                        run the embedded engine on 127.0.0.1:9092
         """,
         version: SluiceVersion.current,
