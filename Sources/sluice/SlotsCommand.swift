@@ -16,7 +16,8 @@ struct SlotsCommand: AsyncParsableCommand {
         discussion: """
         A slot whose consumer stops keeps every WAL segment since its position until the disk fills. \
         One reading tells OK, HIGH (over --max-retained), UNRESERVED and LOST apart; GROWING needs \
-        --samples readings in a row (default 5) where the consumer falls further behind each time.
+        several (--samples): the consumer further behind at each of the last 5 readings (all of them \
+        when fewer), by at least 1 MiB in all (docs/slots.md).
 
         Exit status: 0 when every slot is OK, 1 when any is not, 2 on error.
 
