@@ -5,8 +5,8 @@ import Logging
 import PostgresAccess
 import PostgresNIO
 
-/// Reads a Postgres server's replication slots into one ``SlotSnapshot`` per call (two small
-/// queries over one kept connection), and, given an engine, its captures (`GET /captures`)
+/// Reads a Postgres server's replication slots into one ``SlotSnapshot`` per call (one small
+/// statement over a kept connection), and, given an engine, its captures (`GET /captures`)
 /// for the commit-to-topic lag (docs/slots.md).
 public actor PostgresSlotPoller {
     public let url: String
