@@ -1,3 +1,5 @@
+import Foundation
+
 /// One change capture from Postgres into engine topics (docs/capture.md): which database, the
 /// publication and slot it reads through, and the tables (all of the publication's when empty).
 public struct CaptureConfig: Sendable, Equatable, Codable {
@@ -39,6 +41,11 @@ public struct CaptureConfig: Sendable, Equatable, Codable {
         }
         guard (1...1000).contains(partitions) else { throw Invalid(description: "partitions is 1…1000, not \(partitions)") }
         guard (10...60_000).contains(pollMs) else { throw Invalid(description: "pollMs is 10…60000, not \(pollMs)") }
+    }
+
+    /// The database the URL names (the envelope's `source.db`, a slot's database).
+    public var database: String {
+        URLComponents(string: url).map { String($0.path.drop { $0 == "/" }) } ?? ""
     }
 
     /// `schema.table` with the schema made explicit.

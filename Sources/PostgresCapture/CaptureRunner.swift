@@ -45,8 +45,7 @@ public actor CaptureRunner {
         self.engine = engine
         self.logger = logger
         state = CaptureState(path: "\(stateDirectory)/\(config.name).json")
-        let database = URLComponents(string: config.url)?.path.dropFirst() ?? ""
-        envelope = ChangeEnvelope(name: config.name, database: String(database))
+        envelope = ChangeEnvelope(name: config.name, database: config.database)
     }
 
     var applicationName: String { "sluice capture \(config.name)" }

@@ -2,7 +2,6 @@ import ArgumentParser
 import Connectors
 import Console
 import Foundation
-import PostgresAccess
 import Services
 
 struct ConsoleCommand: AsyncParsableCommand {
@@ -62,12 +61,10 @@ struct ConsoleCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("sluice: invalid Flink address '\(f)': expected http://host:port\n".utf8))
             throw ExitCode(2)
         }
-        let postgresURL = postgres ?? contextFlink?.postgres
-        if let p = postgresURL {
-            do { _ = try PostgresURL.configuration(p) } catch {
-                FileHandle.standardError.write(Data("sluice: \(error)\n".utf8))
-                throw ExitCode(2)
-            }
+        let postgresURL: String?
+        do { postgresURL = try checkedPostgresURL(flag: postgres, context: contextFlink) } catch {
+            FileHandle.standardError.write(Data("sluice: \(error)\n".utf8))
+            throw ExitCode(2)
         }
         let policy = (refresh ?? defaults?.refresh).flatMap(RefreshPolicy.init(parsing:)) ?? RefreshPolicy()
         let connector = LiveConnector(kafkaContexts: contexts, flinkContexts: resolved.config.contexts.mapValues { ($0.flink, $0.savepoints) },

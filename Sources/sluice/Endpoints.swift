@@ -1,4 +1,5 @@
 import ArgumentParser
+import PostgresAccess
 import Services
 import KafkaClient
 
@@ -52,4 +53,12 @@ struct EndpointOptions: ParsableArguments {
         KafkaClientConfiguration(bootstrap: r.bootstrap, requestTimeoutSeconds: requestTimeout,
                                  connectTimeoutSeconds: min(requestTimeout, 5))
     }
+}
+
+/// The Postgres to watch: the flag, else the context's `postgres:`; checked as a URL before
+/// anything connects (a bad one is bad input, exit 2).
+func checkedPostgresURL(flag: String?, context: SluiceConfig.Context?) throws -> String? {
+    guard let url = flag ?? context?.postgres else { return nil }
+    _ = try PostgresURL.configuration(url)
+    return url
 }

@@ -35,10 +35,9 @@ struct EngineCaptures: CaptureControl {
     }
 
     static func info(_ e: CaptureSupervisor.Entry) -> CaptureInfo {
-        let database = URLComponents(string: e.config.url).map { String($0.path.drop { $0 == "/" }) } ?? ""
-        return CaptureInfo(name: e.config.name, url: PostgresURL.redacted(e.config.url), database: database, publication: e.config.publication,
-                           slot: e.config.slot, tables: e.config.tables, state: e.status.state, lastError: e.status.lastError,
-                           changes: e.status.changes, snapshotRows: e.status.snapshotRows,
-                           confirmedLSN: e.status.confirmedLSN == 0 ? nil : LSN.format(e.status.confirmedLSN), lagMs: e.status.lagMs)
+        CaptureInfo(name: e.config.name, url: PostgresURL.redacted(e.config.url), database: e.config.database, publication: e.config.publication,
+                    slot: e.config.slot, tables: e.config.tables, state: e.status.state, lastError: e.status.lastError,
+                    changes: e.status.changes, snapshotRows: e.status.snapshotRows,
+                    confirmedLSN: e.status.confirmedLSN == 0 ? nil : LSN.format(e.status.confirmedLSN), lagMs: e.status.lagMs)
     }
 }

@@ -2,7 +2,6 @@ import ArgumentParser
 import Connectors
 import ConsoleModel
 import Foundation
-import PostgresAccess
 import Recording
 import Services
 import Synchronization
@@ -61,12 +60,10 @@ struct RecordCommand: AsyncParsableCommand {
         let flinkURL = flink ?? contextFlink?.flink
         let policy = refresh.flatMap(RefreshPolicy.init(parsing:)) ?? RefreshPolicy()
         let connector = LiveConnector(kafkaContexts: [:], flinkContexts: [:], clientConfiguration: endpoints.clientConfiguration(resolved), refresh: policy)
-        let postgresURL = postgres ?? contextFlink?.postgres
-        if let p = postgresURL {
-            do { _ = try PostgresURL.configuration(p) } catch {
-                FileHandle.standardError.write(Data("sluice record: \(error)\n".utf8))
-                throw ExitCode(2)
-            }
+        let postgresURL: String?
+        do { postgresURL = try checkedPostgresURL(flag: postgres, context: contextFlink) } catch {
+            FileHandle.standardError.write(Data("sluice record: \(error)\n".utf8))
+            throw ExitCode(2)
         }
         let kafkaEnabled = (flinkURL == nil && postgresURL == nil) || endpoints.kafka != nil || contextFlink?.kafka != nil
         let connection = connector.connection(kafka: kafkaEnabled ? endpoints.clientConfiguration(resolved) : nil, kafkaLabel: resolved.bootstrapText,

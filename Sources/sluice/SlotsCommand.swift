@@ -4,7 +4,6 @@ import ConsoleModel
 import Display
 import FlinkClient
 import Foundation
-import PostgresAccess
 import Services
 
 /// `sluice slots`: a Postgres server's replication slots, the WAL each keeps, and the engine's
@@ -61,10 +60,9 @@ struct SlotsCommand: AsyncParsableCommand {
         do {
             let file = try SluiceConfig.load(path: target.configPath)
             let ctx = try file.context(named: target.context, path: target.configPath)?.context
-            guard let u = postgres ?? ctx?.postgres else {
+            guard let u = try checkedPostgresURL(flag: postgres, context: ctx) else {
                 throw ValidationError("no Postgres to read: give --postgres postgres://user@host:5432/db, or a context's postgres:")
             }
-            _ = try PostgresURL.configuration(u)
             url = u
             engineURL = engine ?? ctx?.flink
         } catch {
